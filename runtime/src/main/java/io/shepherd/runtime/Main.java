@@ -1,0 +1,35 @@
+package io.shepherd.runtime;
+
+import io.helidon.logging.common.LogConfig;
+import io.shepherd.runtime.cli.BotsCommand;
+import io.shepherd.runtime.cli.HealthCommand;
+import io.shepherd.runtime.cli.JobsCommand;
+import io.shepherd.runtime.cli.ServeCommand;
+import io.shepherd.runtime.cli.SubmitCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar shepherd.jar <command>}: the runtime and the runbook's commands. */
+@Command(name = "shepherd",
+        mixinStandardHelpOptions = true,
+        version = "Shepherd 0.1.0",
+        description = "A self-healing job runtime.",
+        subcommands = {ServeCommand.class, SubmitCommand.class, JobsCommand.class, BotsCommand.class,
+                HealthCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        int code = new CommandLine(new Main()).execute(args);
+        if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: serve, submit, jobs, bots, health");
+    }
+}

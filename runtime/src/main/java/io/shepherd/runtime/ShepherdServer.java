@@ -1,0 +1,156 @@
+package io.shepherd.runtime;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.shepherd.runtime.auth.Authenticator;
+import io.shepherd.runtime.auth.TokenFile;
+import io.shepherd.runtime.config.ShepherdConfig;
+import io.shepherd.runtime.http.Api;
+import io.shepherd.runtime.http.ApiFilter;
+import io.shepherd.runtime.http.BotsHttpService;
+import io.shepherd.runtime.http.ErrorHandlers;
+import io.shepherd.runtime.http.HealthHttpService;
+import io.shepherd.runtime.http.JobsHttpService;
+import io.shepherd.runtime.http.StatsHttpService;
+import io.shepherd.runtime.service.BotSessions;
+import io.shepherd.runtime.service.CancelJob;
+import io.shepherd.runtime.service.ClaimJobs;
+import io.shepherd.runtime.service.CompleteJob;
+import io.shepherd.runtime.service.FailJob;
+import io.shepherd.runtime.service.Heartbeat;
+import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.service.ReadBots;
+import io.shepherd.runtime.service.ReadJobs;
+import io.shepherd.runtime.service.RegisterBot;
+import io.shepherd.runtime.service.ReleaseJob;
+import io.shepherd.runtime.service.RetryJob;
+import io.shepherd.runtime.service.SubmitJobs;
+import io.shepherd.runtime.store.Database;
+import io.shepherd.runtime.store.Dialect;
+import io.shepherd.runtime.store.Stores;
+import io.shepherd.runtime.wake.JobSignal;
+import io.shepherd.runtime.wake.PostgresJobSignal;
+
+/**
+ * The runtime, wired in plain sight: configuration → database → services → routing → server.
+ */
+public final class ShepherdServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ShepherdServer.class.getName());
+
+    private final ShepherdConfig config;
+    private final Database database;
+    private final JobSignal signal;
+    private final WebServer server;
+    private final AtomicBoolean draining = new AtomicBoolean();
+
+    private ShepherdServer(ShepherdConfig config, Clock clock) {
+        this.config = config;
+        Authenticator.TokenSet tokens = tokens(config);
+        this.database = Database.open(config.database());
+        try {
+            Stores stores = Stores.of(database);
+            this.signal = database.dialect() == Dialect.POSTGRESQL
+                    ? new PostgresJobSignal(config.database().url(), config.database().username(),
+                    config.database().password(), database::connection, clock)
+                    : new JobSignal();
+            var settings = config.settings();
+            Api api = new Api(new Authenticator(tokens, stores), config.maxBody());
+
+            HttpRouting.Builder routing = HttpRouting.builder()
+                    .addFilter(new ApiFilter(config.maxBody()))
+                    .register("/v1/jobs", new JobsHttpService(api,
+                            new SubmitJobs(stores, signal, clock, settings),
+                            new ReadJobs(stores),
+                            new CancelJob(stores, clock),
+                            new RetryJob(stores, signal, clock),
+                            new CompleteJob(stores, clock),
+                            new FailJob(stores, signal, clock, settings, new Random()),
+                            new ReleaseJob(stores, signal, clock)))
+                    .register("/v1/bots", new BotsHttpService(api, settings,
+                            new RegisterBot(stores, clock),
+                            new BotSessions(stores, signal, clock),
+                            new Heartbeat(stores, clock, settings),
+                            new ClaimJobs(stores, signal, clock, settings),
+                            new ReadBots(stores)))
+                    .register("/v1/stats", new StatsHttpService(api, new ReadJobs(stores)))
+                    .register("/", new HealthHttpService(database, draining::get, clock))
+                    .any((req, res) -> {
+                        throw Problem.notFound("No such resource: " + req.path().path());
+                    });
+            ErrorHandlers.register(routing);
+
+            this.server = WebServer.builder()
+                    .config(config.config().get("server"))
+                    .routing(routing)
+                    .build();
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Builds and starts the runtime with the system clock. */
+    public static ShepherdServer start(ShepherdConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static ShepherdServer start(ShepherdConfig config, Clock clock) {
+        ShepherdServer shepherd = new ShepherdServer(config, clock);
+        shepherd.server.start();
+        LOG.log(System.Logger.Level.INFO, "Shepherd listening on port " + shepherd.port() + " with "
+                + shepherd.database.dialect() + " (" + redact(shepherd.database.url()) + ")");
+        return shepherd;
+    }
+
+    private static Authenticator.TokenSet tokens(ShepherdConfig config) {
+        if (!config.tokens().isEmpty()) {
+            return config.tokens();
+        }
+        try {
+            Authenticator.TokenSet generated = TokenFile.loadOrCreate(config.dataDir());
+            LOG.log(System.Logger.Level.INFO, "No tokens configured; using the generated tokens in "
+                    + TokenFile.path(config.dataDir()) + " (mode 0600)");
+            return generated;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the token file under " + config.dataDir(), e);
+        }
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("password=[^&;]*", "password=***");
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public ShepherdConfig config() {
+        return config;
+    }
+
+    /** Readiness goes DOWN first, so load balancers stop sending before the server stops. */
+    public void drain() {
+        draining.set(true);
+    }
+
+    @Override
+    public void close() {
+        drain();
+        try {
+            server.stop();
+        } finally {
+            signal.close();
+            database.close();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.shepherd.runtime.auth;
+
+import io.shepherd.runtime.service.Problem;
+
+/** Who sent a request: a role and, for a bot token, which bot. */
+public record Caller(Role role, String botId) {
+    public static Caller admin() {
+        return new Caller(Role.ADMIN, null);
+    }
+
+    public static Caller bot(String botId) {
+        return new Caller(Role.BOT, botId);
+    }
+
+    public boolean isAdmin() {
+        return role == Role.ADMIN;
+    }
+
+    /** Admins and clients may read, submit and cancel jobs. */
+    public void requireClient() {
+        if (role != Role.ADMIN && role != Role.CLIENT) {
+            throw Problem.forbidden("This needs a client or admin token; this token's role is " + name());
+        }
+    }
+
+    public void requireAdmin() {
+        if (role != Role.ADMIN) {
+            throw Problem.forbidden("This needs an admin token; this token's role is " + name());
+        }
+    }
+
+    public void requireEnroll() {
+        if (role != Role.ADMIN && role != Role.ENROLL) {
+            throw Problem.forbidden("Registering a bot needs an enroll token; this token's role is " + name());
+        }
+    }
+
+    /** The bot itself, or an admin. */
+    public void requireBot(String id) {
+        if (role == Role.ADMIN) {
+            return;
+        }
+        if (role != Role.BOT) {
+            throw Problem.forbidden("This needs the bot's own token; this token's role is " + name());
+        }
+        if (!botId.equals(id)) {
+            throw Problem.forbidden("A bot token acts only on its own bot");
+        }
+    }
+
+    /** Any bot token, or an admin; which job it may touch is checked against the job's holder. */
+    public void requireAnyBot() {
+        if (role != Role.ADMIN && role != Role.BOT) {
+            throw Problem.forbidden("This needs a bot token; this token's role is " + name());
+        }
+    }
+
+    private String name() {
+        return role.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

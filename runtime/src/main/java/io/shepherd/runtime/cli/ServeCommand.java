@@ -1,0 +1,32 @@
+package io.shepherd.runtime.cli;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import io.shepherd.runtime.ShepherdServer;
+import io.shepherd.runtime.config.ShepherdConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the runtime until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the Shepherd runtime (embedded H2 in ./data unless SHEPHERD_DB_URL or db.url says otherwise).")
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML file merged over the defaults")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ShepherdConfig loaded = ShepherdConfig.load(Optional.ofNullable(config), System.getenv());
+        ShepherdServer server = ShepherdServer.start(loaded);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "shepherd-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

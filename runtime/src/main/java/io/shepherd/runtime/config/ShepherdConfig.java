@@ -1,0 +1,125 @@
+package io.shepherd.runtime.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.shepherd.runtime.auth.Authenticator;
+import io.shepherd.runtime.service.Settings;
+import io.shepherd.runtime.store.DatabaseSettings;
+
+/**
+ * The runtime's configuration: built-in defaults, then the {@code --config} YAML file, then the
+ * environment (Helidon's mapping, e.g. {@code SERVER_PORT}, plus {@code SHEPHERD_DB_URL} /
+ * {@code DATABASE_URL} and {@code SHEPHERD_*_TOKENS}), then system properties. Validated here,
+ * once, when the runtime is built.
+ */
+public record ShepherdConfig(Config config,
+                             Path dataDir,
+                             DatabaseSettings database,
+                             Settings settings,
+                             Duration recoveryInterval,
+                             Duration botsLostAfter,
+                             long maxBody,
+                             Authenticator.TokenSet tokens) {
+
+    public static ShepherdConfig load(Optional<Path> file, Map<String, String> env) {
+        var builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
+        List<io.helidon.config.spi.ConfigSource> sources = new ArrayList<>();
+        sources.add(ConfigSources.systemProperties().build());
+        sources.add(ConfigSources.create(explicitEnv(env)).build());
+        sources.add(ConfigSources.environmentVariables());
+        file.ifPresent(f -> {
+            if (!f.toFile().isFile()) {
+                throw new IllegalArgumentException("Config file not found: " + f);
+            }
+            sources.add(ConfigSources.file(f).build());
+        });
+        sources.add(ConfigSources.classpath("shepherd-defaults.yaml").build());
+        sources.forEach(builder::addSource);
+        return from(builder.build());
+    }
+
+    /** The few environment variables whose names do not follow Helidon's mapping. */
+    private static Map<String, String> explicitEnv(Map<String, String> env) {
+        Map<String, String> map = new HashMap<>();
+        String url = env.getOrDefault("SHEPHERD_DB_URL", env.get("DATABASE_URL"));
+        if (url != null && !url.isBlank()) {
+            map.put("db.url", url);
+        }
+        put(map, "db.username", env.get("SHEPHERD_DB_USERNAME"));
+        put(map, "db.password", env.get("SHEPHERD_DB_PASSWORD"));
+        put(map, "data.dir", env.get("SHEPHERD_DATA_DIR"));
+        put(map, "auth.admin-tokens", env.get("SHEPHERD_ADMIN_TOKENS"));
+        put(map, "auth.client-tokens", env.get("SHEPHERD_CLIENT_TOKENS"));
+        put(map, "auth.enroll-tokens", env.get("SHEPHERD_ENROLL_TOKENS"));
+        return map;
+    }
+
+    private static void put(Map<String, String> map, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            map.put(key, value);
+        }
+    }
+
+    public static ShepherdConfig from(Config config) {
+        Path dataDir = Path.of(config.get("data.dir").asString().orElse("./data")).toAbsolutePath().normalize();
+        String url = config.get("db.url").asString().filter(s -> !s.isBlank())
+                .orElseGet(() -> DatabaseSettings.h2Url(dataDir));
+        DatabaseSettings db = DatabaseSettings.normalize(new DatabaseSettings(url,
+                config.get("db.username").asString().orElse(null),
+                config.get("db.password").asString().orElse(null),
+                config.get("db.pool-size").asInt().orElse(10),
+                duration(config, "db.connect-timeout", Duration.ofSeconds(2)),
+                duration(config, "db.migration-timeout", Duration.ofMinutes(2))));
+        Settings defaults = Settings.defaults();
+        Settings settings = new Settings(
+                duration(config, "lease.ttl", defaults.leaseTtl()),
+                duration(config, "heartbeat.interval", defaults.heartbeatInterval()),
+                config.get("jobs.max-attempts").asInt().orElse(defaults.defaultMaxAttempts()),
+                defaults.backoff(),
+                duration(config, "claim.max-wait", defaults.maxWait()));
+        long maxBody = config.get("limits.max-body").asLong().orElse(1024 * 1024L);
+        if (maxBody < 1024) {
+            throw new IllegalArgumentException("limits.max-body must be at least 1024 bytes, was " + maxBody);
+        }
+        Authenticator.TokenSet tokens = new Authenticator.TokenSet(tokens(config, "auth.admin-tokens"),
+                tokens(config, "auth.client-tokens"), tokens(config, "auth.enroll-tokens"));
+        return new ShepherdConfig(config, dataDir, db, settings,
+                duration(config, "recovery.interval", Duration.ofSeconds(5)),
+                duration(config, "bots.lost-after", Duration.ofSeconds(30)),
+                maxBody, tokens);
+    }
+
+    private static Duration duration(Config config, String key, Duration fallback) {
+        Config node = config.get(key);
+        if (!node.exists()) {
+            return fallback;
+        }
+        String text = node.asString().get();
+        try {
+            return Duration.parse(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as PT2S, was " + text);
+        }
+    }
+
+    /** A list in YAML, or a comma-separated string (as environment variables give it). */
+    private static List<String> tokens(Config config, String key) {
+        Config node = config.get(key);
+        if (!node.exists()) {
+            return List.of();
+        }
+        if (node.isList()) {
+            return node.asList(String.class).get().stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
+        return Arrays.stream(node.asString().orElse("").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}

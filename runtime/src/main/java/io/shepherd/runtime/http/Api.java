@@ -1,0 +1,48 @@
+package io.shepherd.runtime.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.shepherd.runtime.auth.Authenticator;
+import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.service.Problem;
+
+/** What every API handler shares: who is calling, how big a body may be, and the 405 answer. */
+public record Api(Authenticator authenticator, long maxBody) {
+    /** Answers a known path asked with a method it does not have. */
+    public static final Handler METHOD_NOT_ALLOWED = (req, res) -> {
+        throw Problem.methodNotAllowed(req.prologue().method().text() + " is not allowed on " + req.path().absolute().path());
+    };
+
+    public Caller caller(ServerRequest req) {
+        return authenticator.authenticate(req.headers().value(HeaderNames.AUTHORIZATION));
+    }
+
+    public Body body(ServerRequest req) {
+        return Body.read(req, maxBody, false);
+    }
+
+    public Body optionalBody(ServerRequest req) {
+        return Body.read(req, maxBody, true);
+    }
+
+    public static String id(ServerRequest req) {
+        return req.path().pathParameters().get("id");
+    }
+
+    public static String query(ServerRequest req, String name) {
+        return req.query().first(name).asOptional().filter(v -> !v.isEmpty()).orElse(null);
+    }
+
+    public static Integer intQuery(ServerRequest req, String name) {
+        String value = query(req, name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest(name + " must be an integer, was " + value);
+        }
+    }
+}

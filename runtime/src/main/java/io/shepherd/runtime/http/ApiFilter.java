@@ -1,0 +1,48 @@
+package io.shepherd.runtime.http;
+
+import java.util.UUID;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.logging.common.HelidonMdc;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.shepherd.runtime.service.Problem;
+
+/**
+ * Runs first on every request: gives it a correlation id (the caller's own, or a new one) that
+ * is echoed in the response and put in every log line, and refuses a body declared over the limit
+ * before anything reads it.
+ */
+public final class ApiFilter implements Filter {
+    public static final HeaderName CORRELATION_ID = HeaderNames.create("X-Correlation-ID");
+    public static final String MDC_KEY = "correlationId";
+
+    private final long maxBody;
+
+    public ApiFilter(long maxBody) {
+        this.maxBody = maxBody;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String id = req.headers().value(CORRELATION_ID)
+                .filter(v -> !v.isBlank() && v.length() <= 200)
+                .orElseGet(() -> UUID.randomUUID().toString());
+        res.header(CORRELATION_ID, id);
+        HelidonMdc.set(MDC_KEY, id);
+        try {
+            var length = req.headers().contentLength();
+            if (length.isPresent() && length.getAsLong() > maxBody) {
+                Responses.problem(res, Problem.tooLarge("The body is " + length.getAsLong()
+                        + " bytes, over the limit of " + maxBody + " bytes"));
+                return;
+            }
+            chain.proceed();
+        } finally {
+            HelidonMdc.remove(MDC_KEY);
+        }
+    }
+}

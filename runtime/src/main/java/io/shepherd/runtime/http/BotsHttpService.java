@@ -1,0 +1,133 @@
+package io.shepherd.runtime.http;
+
+import java.util.List;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.shepherd.runtime.service.BotSessions;
+import io.shepherd.runtime.service.ClaimJobs;
+import io.shepherd.runtime.service.Heartbeat;
+import io.shepherd.runtime.service.ReadBots;
+import io.shepherd.runtime.service.RegisterBot;
+import io.shepherd.runtime.service.Settings;
+import io.shepherd.runtime.store.BotRow;
+import io.shepherd.runtime.store.JobRow;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+
+/** {@code /v1/bots}: register, sessions, heartbeat, claim, reset, deregister, read. */
+public final class BotsHttpService implements HttpService {
+    private final Api api;
+    private final Settings settings;
+    private final RegisterBot registerBot;
+    private final BotSessions sessions;
+    private final Heartbeat heartbeat;
+    private final ClaimJobs claimJobs;
+    private final ReadBots readBots;
+
+    public BotsHttpService(Api api, Settings settings, RegisterBot registerBot, BotSessions sessions,
+                           Heartbeat heartbeat, ClaimJobs claimJobs, ReadBots readBots) {
+        this.api = api;
+        this.settings = settings;
+        this.registerBot = registerBot;
+        this.sessions = sessions;
+        this.heartbeat = heartbeat;
+        this.claimJobs = claimJobs;
+        this.readBots = readBots;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::register)
+                .get("/", this::list)
+                .any("/", Api.METHOD_NOT_ALLOWED)
+                .get("/{id}", this::get)
+                .delete("/{id}", this::deregister)
+                .any("/{id}", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/sessions", this::openSession)
+                .any("/{id}/sessions", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/heartbeat", this::heartbeat)
+                .any("/{id}/heartbeat", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/claim", this::claim)
+                .any("/{id}/claim", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/reset", this::reset)
+                .any("/{id}/reset", Api.METHOD_NOT_ALLOWED);
+    }
+
+    private void register(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        caller.requireEnroll();
+        Body body = api.body(req);
+        JsonObject labels = body.optObject("labels");
+        RegisterBot.Registered registered = registerBot.register(caller, new RegisterBot.Registration(
+                body.optString("name"), body.optStrings("types"), labels == null ? null : labels.toString()));
+        Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder()
+                .add("bot", JsonViews.bot(registered.bot()))
+                .add("token", registered.token())
+                .add("session", registered.bot().session())
+                .add("heartbeatIntervalMs", settings.heartbeatInterval().toMillis())
+                .add("leaseTtlMs", settings.leaseTtl().toMillis())
+                .build());
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        List<BotRow> bots = readBots.list(api.caller(req), Api.query(req, "status"));
+        JsonArrayBuilder array = JsonViews.BUILDERS.createArrayBuilder();
+        bots.forEach(b -> array.add(JsonViews.bot(b)));
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder().add("bots", array).build());
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Responses.ok(res, JsonViews.bot(readBots.get(api.caller(req), Api.id(req))));
+    }
+
+    private void deregister(ServerRequest req, ServerResponse res) {
+        sessions.deregister(api.caller(req), Api.id(req));
+        Responses.noContent(res);
+    }
+
+    private void openSession(ServerRequest req, ServerResponse res) {
+        BotSessions.Opened opened = sessions.openSession(api.caller(req), Api.id(req));
+        Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder()
+                .add("session", opened.session())
+                .add("released", JsonViews.strings(opened.released()))
+                .build());
+    }
+
+    private void heartbeat(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        Body body = api.body(req);
+        body.optObject("progress");
+        Heartbeat.Answer answer = heartbeat.beat(caller, Api.id(req), body.string("session"));
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
+                .add("leaseExpiresAt", JsonViews.time(answer.leaseExpiresAt()))
+                .add("cancel", JsonViews.strings(answer.cancel()))
+                .add("drain", answer.drain())
+                .build());
+    }
+
+    private void claim(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        Body body = api.body(req);
+        Integer max = body.optInt("max");
+        Long waitMs = body.optLong("waitMs");
+        ClaimJobs.Request request = new ClaimJobs.Request(Api.id(req), body.string("session"),
+                max == null ? 1 : max, waitMs == null ? 0 : waitMs, body.optStrings("types"));
+        List<JobRow> claimed = claimJobs.claim(caller, request);
+        if (claimed.isEmpty()) {
+            Responses.noContent(res);
+        } else {
+            Responses.ok(res, JsonViews.jobs("jobs", claimed, true));
+        }
+    }
+
+    private void reset(ServerRequest req, ServerResponse res) {
+        List<String> released = sessions.reset(api.caller(req), Api.id(req));
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
+                .add("released", JsonViews.strings(released))
+                .build());
+    }
+
+}

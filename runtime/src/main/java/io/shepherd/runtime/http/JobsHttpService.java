@@ -1,0 +1,158 @@
+package io.shepherd.runtime.http;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.shepherd.runtime.service.CancelJob;
+import io.shepherd.runtime.service.CompleteJob;
+import io.shepherd.runtime.service.FailJob;
+import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.service.ReadJobs;
+import io.shepherd.runtime.service.ReleaseJob;
+import io.shepherd.runtime.service.RetryJob;
+import io.shepherd.runtime.service.SubmitJobs;
+import io.shepherd.runtime.store.JobEvent;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+
+/** {@code /v1/jobs}: submit, read, cancel, retry, and the holder's complete / fail / release. */
+public final class JobsHttpService implements HttpService {
+    private final Api api;
+    private final SubmitJobs submitJobs;
+    private final ReadJobs readJobs;
+    private final CancelJob cancelJob;
+    private final RetryJob retryJob;
+    private final CompleteJob completeJob;
+    private final FailJob failJob;
+    private final ReleaseJob releaseJob;
+
+    public JobsHttpService(Api api, SubmitJobs submitJobs, ReadJobs readJobs, CancelJob cancelJob, RetryJob retryJob,
+                           CompleteJob completeJob, FailJob failJob, ReleaseJob releaseJob) {
+        this.api = api;
+        this.submitJobs = submitJobs;
+        this.readJobs = readJobs;
+        this.cancelJob = cancelJob;
+        this.retryJob = retryJob;
+        this.completeJob = completeJob;
+        this.failJob = failJob;
+        this.releaseJob = releaseJob;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::submit)
+                .get("/", this::list)
+                .any("/", Api.METHOD_NOT_ALLOWED)
+                .post("/batch", this::submitBatch)
+                .any("/batch", Api.METHOD_NOT_ALLOWED)
+                .get("/{id}", this::get)
+                .any("/{id}", Api.METHOD_NOT_ALLOWED)
+                .get("/{id}/events", this::events)
+                .any("/{id}/events", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/cancel", this::cancel)
+                .any("/{id}/cancel", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/retry", this::retry)
+                .any("/{id}/retry", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/complete", this::complete)
+                .any("/{id}/complete", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/fail", this::fail)
+                .any("/{id}/fail", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/release", this::release)
+                .any("/{id}/release", Api.METHOD_NOT_ALLOWED);
+    }
+
+    private void submit(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        caller.requireClient();
+        SubmitJobs.Submitted submitted = submitJobs.submit(submission(api.body(req)));
+        Responses.json(res, submitted.created() ? 201 : 200, JsonViews.job(submitted.job()));
+    }
+
+    private void submitBatch(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        caller.requireClient();
+        var array = api.body(req).array("jobs");
+        List<SubmitJobs.Submission> submissions = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            JsonValue item = array.get(i);
+            if (!(item instanceof JsonObject object)) {
+                throw Problem.badRequest("jobs[" + i + "] must be a JSON object");
+            }
+            try {
+                submissions.add(submission(Body.of(object)));
+            } catch (Problem p) {
+                throw p.status() == 400 ? Problem.badRequest("jobs[" + i + "]." + p.detail()) : p;
+            }
+        }
+        List<SubmitJobs.Submitted> submitted = submitJobs.submitBatch(submissions);
+        JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
+        submitted.forEach(s -> jobs.add(JsonViews.job(s.job())));
+        Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder().add("jobs", jobs).build());
+    }
+
+    private static SubmitJobs.Submission submission(Body body) {
+        return new SubmitJobs.Submission(body.optString("type"), body.optJson("payload"), body.optString("queue"),
+                body.optInt("priority"), body.optInt("maxAttempts"), body.optTime("runAt"),
+                body.optString("idempotencyKey"));
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        ReadJobs.Page page = readJobs.list(caller, Api.query(req, "status"), Api.query(req, "type"),
+                Api.query(req, "queue"), Api.intQuery(req, "limit"), Api.query(req, "after"));
+        JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
+        page.jobs().forEach(j -> jobs.add(JsonViews.job(j)));
+        var body = JsonViews.BUILDERS.createObjectBuilder().add("jobs", jobs);
+        if (page.next() == null) {
+            body.addNull("next");
+        } else {
+            body.add("next", page.next());
+        }
+        Responses.ok(res, body.build());
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        Responses.ok(res, JsonViews.job(readJobs.get(api.caller(req), Api.id(req))));
+    }
+
+    private void events(ServerRequest req, ServerResponse res) {
+        List<JobEvent> events = readJobs.events(api.caller(req), Api.id(req));
+        JsonArrayBuilder array = JsonViews.BUILDERS.createArrayBuilder();
+        events.forEach(e -> array.add(JsonViews.event(e)));
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder().add("events", array).build());
+    }
+
+    private void cancel(ServerRequest req, ServerResponse res) {
+        Responses.ok(res, JsonViews.job(cancelJob.cancel(api.caller(req), Api.id(req))));
+    }
+
+    private void retry(ServerRequest req, ServerResponse res) {
+        Responses.ok(res, JsonViews.job(retryJob.retry(api.caller(req), Api.id(req))));
+    }
+
+    private void complete(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        Body body = api.body(req);
+        Responses.ok(res, JsonViews.job(completeJob.complete(caller, Api.id(req), body.string("leaseToken"),
+                body.optJson("result"))));
+    }
+
+    private void fail(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        Body body = api.body(req);
+        Boolean retryable = body.optBoolean("retryable");
+        Responses.ok(res, JsonViews.job(failJob.fail(caller, Api.id(req), body.string("leaseToken"),
+                body.string("error"), retryable == null || retryable)));
+    }
+
+    private void release(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        Body body = api.body(req);
+        Responses.ok(res, JsonViews.job(releaseJob.release(caller, Api.id(req), body.string("leaseToken"))));
+    }
+}

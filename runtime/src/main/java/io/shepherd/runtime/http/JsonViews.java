@@ -1,0 +1,127 @@
+package io.shepherd.runtime.http;
+
+import java.io.StringReader;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.shepherd.runtime.store.BotRow;
+import io.shepherd.runtime.store.JobEvent;
+import io.shepherd.runtime.store.JobRow;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonBuilderFactory;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReaderFactory;
+import jakarta.json.JsonValue;
+
+/** How rows look on the wire (API.md): times as RFC 3339 UTC, JSON columns embedded as JSON. */
+public final class JsonViews {
+    static final JsonBuilderFactory BUILDERS = Json.createBuilderFactory(Map.of());
+    static final JsonReaderFactory READERS = Json.createReaderFactory(Map.of());
+
+    private JsonViews() {
+    }
+
+    public static JsonObject job(JobRow job) {
+        JsonObjectBuilder b = BUILDERS.createObjectBuilder()
+                .add("id", job.id())
+                .add("type", job.type())
+                .add("queue", job.queue())
+                .add("payload", json(job.payload()))
+                .add("priority", job.priority())
+                .add("status", job.status())
+                .add("attempt", job.attempt())
+                .add("maxAttempts", job.maxAttempts())
+                .add("runAt", time(job.runAt()))
+                .add("createdAt", time(job.createdAt()))
+                .add("updatedAt", time(job.updatedAt()));
+        nullable(b, "claimedBy", "claimed".equals(job.status()) || "completed".equals(job.status())
+                ? job.claimedBy() : null);
+        if ("claimed".equals(job.status()) && job.leaseExpiresAt() != null) {
+            b.add("leaseExpiresAt", time(job.leaseExpiresAt()));
+        } else {
+            b.addNull("leaseExpiresAt");
+        }
+        b.add("result", json(job.result()));
+        nullable(b, "lastError", job.lastError());
+        return b.build();
+    }
+
+    public static JsonObject claimed(JobRow job) {
+        return BUILDERS.createObjectBuilder()
+                .add("id", job.id())
+                .add("type", job.type())
+                .add("queue", job.queue())
+                .add("payload", json(job.payload()))
+                .add("attempt", job.attempt())
+                .add("leaseToken", job.leaseToken())
+                .add("leaseExpiresAt", time(job.leaseExpiresAt()))
+                .build();
+    }
+
+    public static JsonObject bot(BotRow bot) {
+        JsonArrayBuilder jobs = BUILDERS.createArrayBuilder();
+        bot.jobs().forEach(jobs::add);
+        JsonObjectBuilder b = BUILDERS.createObjectBuilder()
+                .add("id", bot.id())
+                .add("name", bot.name())
+                .add("types", json(bot.types()))
+                .add("labels", json(bot.labels()))
+                .add("status", bot.effectiveStatus());
+        nullable(b, "session", bot.session());
+        return b.add("lastHeartbeatAt", time(bot.lastHeartbeatAt()))
+                .add("registeredAt", time(bot.registeredAt()))
+                .add("jobs", jobs)
+                .build();
+    }
+
+    public static JsonObject event(JobEvent e) {
+        JsonObjectBuilder b = BUILDERS.createObjectBuilder()
+                .add("at", time(e.at()))
+                .add("kind", e.kind());
+        nullable(b, "reason", e.reason());
+        nullable(b, "botId", e.botId());
+        return b.add("attempt", e.attempt()).build();
+    }
+
+    public static JsonObject jobs(String field, List<JobRow> rows, boolean claimedView) {
+        JsonArrayBuilder array = BUILDERS.createArrayBuilder();
+        rows.forEach(r -> array.add(claimedView ? claimed(r) : job(r)));
+        return BUILDERS.createObjectBuilder().add(field, array).build();
+    }
+
+    public static JsonObject counts(Map<String, Long> counts) {
+        JsonObjectBuilder b = BUILDERS.createObjectBuilder();
+        counts.forEach(b::add);
+        return b.build();
+    }
+
+    public static JsonArrayBuilder strings(List<String> values) {
+        JsonArrayBuilder array = BUILDERS.createArrayBuilder();
+        values.forEach(array::add);
+        return array;
+    }
+
+    public static String time(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    static JsonValue json(String text) {
+        if (text == null) {
+            return JsonValue.NULL;
+        }
+        try (var reader = READERS.createReader(new StringReader(text))) {
+            return reader.readValue();
+        }
+    }
+
+    private static void nullable(JsonObjectBuilder b, String name, String value) {
+        if (value == null) {
+            b.addNull(name);
+        } else {
+            b.add(name, value);
+        }
+    }
+}

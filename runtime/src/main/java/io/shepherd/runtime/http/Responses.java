@@ -1,0 +1,53 @@
+package io.shepherd.runtime.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+import io.shepherd.runtime.service.Problem;
+import jakarta.json.JsonObject;
+
+/** Writing JSON and problem+json answers. */
+public final class Responses {
+    private static final String JSON = "application/json";
+    private static final String PROBLEM_JSON = "application/problem+json";
+
+    private Responses() {
+    }
+
+    public static void json(ServerResponse res, int status, JsonObject body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, JSON);
+        res.send(body.toString());
+    }
+
+    public static void ok(ServerResponse res, JsonObject body) {
+        json(res, 200, body);
+    }
+
+    public static void noContent(ServerResponse res) {
+        res.status(Status.NO_CONTENT_204);
+        res.send();
+    }
+
+    public static void problem(ServerResponse res, Problem problem) {
+        problem(res, problem.status(), problem.title(), problem.detail(), problem.retryAfterSeconds());
+    }
+
+    public static void problem(ServerResponse res, int status, String title, String detail, long retryAfterSeconds) {
+        if (res.isSent()) {
+            return;
+        }
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, PROBLEM_JSON);
+        if (retryAfterSeconds > 0) {
+            res.header(HeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        JsonObject body = JsonViews.BUILDERS.createObjectBuilder()
+                .add("type", "about:blank")
+                .add("title", title)
+                .add("status", status)
+                .add("detail", detail == null ? title : detail)
+                .build();
+        res.send(body.toString());
+    }
+}

@@ -1,0 +1,89 @@
+package io.shepherd.runtime.service;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.store.BotRow;
+import io.shepherd.runtime.store.JobEvent;
+import io.shepherd.runtime.store.ReleasedJob;
+import io.shepherd.runtime.store.Stores;
+import io.shepherd.runtime.wake.JobSignal;
+
+/**
+ * The ways a bot lets go of everything it holds at once: a restarted process opens a new
+ * session (the old one is superseded), a stuck bot is reset, a leaving bot deregisters.
+ */
+public final class BotSessions {
+    private final Stores stores;
+    private final JobSignal signal;
+    private final Clock clock;
+
+    public BotSessions(Stores stores, JobSignal signal, Clock clock) {
+        this.stores = stores;
+        this.signal = signal;
+        this.clock = clock;
+    }
+
+    public record Opened(String session, List<String> released) {
+    }
+
+    /** A (re)started bot: every job held under an earlier session goes back at once. */
+    public Opened openSession(Caller caller, String botId) {
+        caller.requireBot(botId);
+        long now = clock.millis();
+        String session = UUID.randomUUID().toString();
+        List<ReleasedJob> released = stores.database().inTransaction(tx -> {
+            stores.bots().findForUpdate(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
+            stores.bots().openSession(tx, botId, session, now);
+            return releaseAll(tx, botId, 0, Events.REASON_BOT_RESTARTED, now);
+        });
+        wake(released, now);
+        return new Opened(session, released.stream().map(ReleasedJob::id).toList());
+    }
+
+    /** Clears whatever the bot holds; the interrupted attempts count. */
+    public List<String> reset(Caller caller, String botId) {
+        caller.requireBot(botId);
+        long now = clock.millis();
+        List<ReleasedJob> released = stores.database().inTransaction(tx -> {
+            stores.bots().findForUpdate(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
+            return releaseAll(tx, botId, 0, Events.REASON_BOT_RESET, now);
+        });
+        wake(released, now);
+        return released.stream().map(ReleasedJob::id).toList();
+    }
+
+    /** The bot leaves: its jobs go back without counting an attempt, and it goes offline. */
+    public void deregister(Caller caller, String botId) {
+        caller.requireBot(botId);
+        long now = clock.millis();
+        List<ReleasedJob> released = stores.database().inTransaction(tx -> {
+            BotRow bot = stores.bots().findForUpdate(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
+            stores.bots().goOffline(tx, bot.id());
+            return releaseAll(tx, botId, 1, Events.REASON_DEREGISTERED, now);
+        });
+        wake(released, now);
+    }
+
+    private List<ReleasedJob> releaseAll(io.helidon.dbclient.DbExecute tx, String botId, int refund, String reason,
+                                         long now) {
+        List<ReleasedJob> released = stores.jobs().releaseHeldBy(tx, botId, null, refund, now);
+        List<JobEvent> events = new ArrayList<>(released.size());
+        for (ReleasedJob job : released) {
+            events.add(new JobEvent(job.id(), now, Events.RELEASED, reason, botId, job.attempt()));
+        }
+        stores.jobs().recordEvents(tx, events);
+        return released;
+    }
+
+    private void wake(List<ReleasedJob> released, long now) {
+        Map<String, Long> due = new HashMap<>();
+        released.forEach(j -> due.put(j.type(), now));
+        signal.jobsAvailable(due, now);
+    }
+}

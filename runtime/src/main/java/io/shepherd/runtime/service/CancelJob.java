@@ -1,0 +1,44 @@
+package io.shepherd.runtime.service;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.store.JobEvent;
+import io.shepherd.runtime.store.JobRow;
+import io.shepherd.runtime.store.Stores;
+
+/**
+ * Cancels a job. A pending job is cancelled at once; a claimed one too, and its bot is told on
+ * its next heartbeat (its lease is void from now, so a later complete or fail is 409).
+ */
+public final class CancelJob {
+    private final Stores stores;
+    private final Clock clock;
+
+    public CancelJob(Stores stores, Clock clock) {
+        this.stores = stores;
+        this.clock = clock;
+    }
+
+    public JobRow cancel(Caller caller, String jobId) {
+        caller.requireClient();
+        long now = clock.millis();
+        return stores.database().inTransaction(tx -> {
+            JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
+            switch (job.status()) {
+                case "cancelled" -> {
+                    return job;
+                }
+                case "completed", "dead" -> throw Problem.conflict("Job " + jobId + " is already " + job.status()
+                        + " and cannot be cancelled");
+                default -> {
+                    stores.jobs().cancel(tx, jobId, now);
+                    stores.jobs().recordEvents(tx, List.of(new JobEvent(jobId, now, Events.CANCELLED,
+                            Events.REASON_CANCELLED, job.claimedBy(), job.attempt())));
+                    return stores.jobs().find(tx, jobId).orElseThrow();
+                }
+            }
+        });
+    }
+}

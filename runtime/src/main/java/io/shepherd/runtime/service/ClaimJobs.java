@@ -1,0 +1,103 @@
+package io.shepherd.runtime.service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.store.BotRow;
+import io.shepherd.runtime.store.JobEvent;
+import io.shepherd.runtime.store.JobRow;
+import io.shepherd.runtime.store.Stores;
+import io.shepherd.runtime.wake.JobSignal;
+
+/**
+ * Claims jobs for a bot: one statement locks and leases up to {@code max} jobs; when none are
+ * claimable the call waits (up to {@code waitMs}) for a signal that jobs of its types arrived.
+ */
+public final class ClaimJobs {
+    public static final int MAX_JOBS = 100;
+    /** Even without a signal a waiting claimer looks again this often (a lost notice costs at most this). */
+    private static final Duration FALLBACK_POLL = Duration.ofSeconds(5);
+
+    private final Stores stores;
+    private final JobSignal signal;
+    private final Clock clock;
+    private final Settings settings;
+
+    public ClaimJobs(Stores stores, JobSignal signal, Clock clock, Settings settings) {
+        this.stores = stores;
+        this.signal = signal;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** {@code types} null means the types the bot registered with. */
+    public record Request(String botId, String session, int max, long waitMs, List<String> types) {
+    }
+
+    public List<JobRow> claim(Caller caller, Request request) {
+        caller.requireBot(request.botId());
+        if (request.session() == null || request.session().isBlank()) {
+            throw Problem.badRequest("session is required");
+        }
+        if (request.max() < 1 || request.max() > MAX_JOBS) {
+            throw Problem.badRequest("max must be between 1 and " + MAX_JOBS + ", was " + request.max());
+        }
+        if (request.waitMs() < 0 || request.waitMs() > settings.maxWait().toMillis()) {
+            throw Problem.badRequest("waitMs must be between 0 and " + settings.maxWait().toMillis() + ", was "
+                    + request.waitMs());
+        }
+        if (request.types() != null && (request.types().isEmpty()
+                || request.types().stream().anyMatch(t -> t == null || t.isBlank()))) {
+            throw Problem.badRequest("types, when given, must be a non-empty list of job types");
+        }
+        BotRow bot = stores.bots().find(stores.database().execute(), request.botId())
+                .orElseThrow(() -> Problem.notFound("No bot " + request.botId()));
+        if (!request.session().equals(bot.session())) {
+            throw Problem.conflict("Session " + request.session() + " of bot " + bot.id()
+                    + " was superseded; open a new session");
+        }
+        List<String> types = request.types() != null ? request.types() : BotTypes.parse(bot.types());
+
+        long deadline = System.nanoTime() + Duration.ofMillis(request.waitMs()).toNanos();
+        while (true) {
+            JobSignal.Waiter waiter = request.waitMs() > 0 ? signal.register(types) : null;
+            try {
+                List<JobRow> claimed = claimOnce(bot.id(), request.session(), types, request.max());
+                if (!claimed.isEmpty() || waiter == null) {
+                    return claimed;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return claimed;
+                }
+                waiter.await(Math.min(left, FALLBACK_POLL.toNanos()));
+                if (Thread.currentThread().isInterrupted()) {
+                    return List.of();
+                }
+            } finally {
+                if (waiter != null) {
+                    waiter.close();
+                }
+            }
+        }
+    }
+
+    private List<JobRow> claimOnce(String botId, String session, List<String> types, int max) {
+        long now = clock.millis();
+        long leaseExpiresAt = now + settings.leaseTtl().toMillis();
+        return stores.database().inTransaction(tx -> {
+            List<JobRow> claimed = stores.jobs().claim(tx, botId, session, types, max, now, leaseExpiresAt);
+            if (!claimed.isEmpty()) {
+                List<JobEvent> events = new ArrayList<>(claimed.size());
+                for (JobRow job : claimed) {
+                    events.add(new JobEvent(job.id(), now, Events.CLAIMED, Events.CLAIMED, botId, job.attempt()));
+                }
+                stores.jobs().recordEvents(tx, events);
+            }
+            return claimed;
+        });
+    }
+}

@@ -1,0 +1,97 @@
+package io.shepherd.runtime.service;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.store.JobEvent;
+import io.shepherd.runtime.store.JobFilter;
+import io.shepherd.runtime.store.JobRow;
+import io.shepherd.runtime.store.Stores;
+
+/** Reads jobs, their events and the counts of jobs and bots by status. */
+public final class ReadJobs {
+    public static final List<String> JOB_STATUSES = List.of("pending", "claimed", "completed", "dead", "cancelled");
+    public static final List<String> BOT_STATUSES = List.of("idle", "busy", "draining", "lost", "quarantined", "offline");
+    public static final int MAX_LIMIT = 500;
+
+    private final Stores stores;
+
+    public ReadJobs(Stores stores) {
+        this.stores = stores;
+    }
+
+    public record Page(List<JobRow> jobs, String next) {
+    }
+
+    public record Stats(Map<String, Long> jobs, Map<String, Long> bots) {
+    }
+
+    public JobRow get(Caller caller, String id) {
+        caller.requireClient();
+        return stores.jobs().find(stores.database().execute(), id).orElseThrow(() -> Problem.notFound("No job " + id));
+    }
+
+    public Page list(Caller caller, String status, String type, String queue, Integer limit, String after) {
+        caller.requireClient();
+        if (status != null && !JOB_STATUSES.contains(status)) {
+            throw Problem.badRequest("status must be one of " + JOB_STATUSES + ", was " + status);
+        }
+        int size = limit == null ? 100 : limit;
+        if (size < 1 || size > MAX_LIMIT) {
+            throw Problem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + size);
+        }
+        Long afterCreatedAt = null;
+        String afterId = null;
+        if (after != null) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getUrlDecoder().decode(after), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                afterCreatedAt = Long.parseLong(decoded.substring(0, colon));
+                afterId = decoded.substring(colon + 1);
+            } catch (RuntimeException e) {
+                throw Problem.badRequest("after is not a cursor this API returned");
+            }
+        }
+        List<JobRow> rows = stores.jobs().list(stores.database().execute(),
+                new JobFilter(status, type, queue, afterCreatedAt, afterId), size + 1);
+        String next = null;
+        if (rows.size() > size) {
+            rows = rows.subList(0, size);
+            JobRow last = rows.getLast();
+            next = Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((last.createdAt() + ":" + last.id()).getBytes(StandardCharsets.UTF_8));
+        }
+        return new Page(rows, next);
+    }
+
+    public List<JobEvent> events(Caller caller, String id) {
+        caller.requireClient();
+        var db = stores.database().execute();
+        stores.jobs().find(db, id).orElseThrow(() -> Problem.notFound("No job " + id));
+        return stores.jobs().events(db, id);
+    }
+
+    public Stats stats(Caller caller) {
+        caller.requireClient();
+        var db = stores.database().execute();
+        return new Stats(withZeros(JOB_STATUSES, stores.jobs().countByStatus(db)),
+                withZeros(BOT_STATUSES, stores.bots().countByStatus(db)));
+    }
+
+    private static Map<String, Long> withZeros(List<String> statuses, Map<String, Long> counts) {
+        Map<String, Long> all = new LinkedHashMap<>();
+        statuses.forEach(s -> all.put(s, counts.getOrDefault(s, 0L)));
+        counts.forEach((s, n) -> {
+            if (!Set.copyOf(statuses).contains(s)) {
+                all.put(s, n);
+            }
+        });
+        return all;
+    }
+}

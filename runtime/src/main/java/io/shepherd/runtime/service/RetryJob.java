@@ -1,0 +1,41 @@
+package io.shepherd.runtime.service;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.store.JobEvent;
+import io.shepherd.runtime.store.JobRow;
+import io.shepherd.runtime.store.Stores;
+import io.shepherd.runtime.wake.JobSignal;
+
+/** An admin brings a dead or cancelled job back to pending with a fresh attempt budget. */
+public final class RetryJob {
+    private final Stores stores;
+    private final JobSignal signal;
+    private final Clock clock;
+
+    public RetryJob(Stores stores, JobSignal signal, Clock clock) {
+        this.stores = stores;
+        this.signal = signal;
+        this.clock = clock;
+    }
+
+    public JobRow retry(Caller caller, String jobId) {
+        caller.requireAdmin();
+        long now = clock.millis();
+        JobRow revived = stores.database().inTransaction(tx -> {
+            JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
+            if (!"dead".equals(job.status()) && !"cancelled".equals(job.status())) {
+                throw Problem.conflict("Job " + jobId + " is " + job.status() + "; only dead or cancelled jobs are retried");
+            }
+            stores.jobs().revive(tx, jobId, now);
+            stores.jobs().recordEvents(tx, List.of(
+                    new JobEvent(jobId, now, Events.RETRIED, Events.REASON_ADMIN_RETRY, null, 0)));
+            return stores.jobs().find(tx, jobId).orElseThrow();
+        });
+        signal.jobsAvailable(Map.of(revived.type(), revived.runAt()), now);
+        return revived;
+    }
+}

@@ -1,0 +1,121 @@
+package io.shepherd.runtime.service;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.shepherd.runtime.store.JobEvent;
+import io.shepherd.runtime.store.JobRow;
+import io.shepherd.runtime.store.NewJob;
+import io.shepherd.runtime.store.Stores;
+import io.shepherd.runtime.wake.JobSignal;
+
+/** Submits jobs, one or a batch (all or nothing), honouring idempotency keys. */
+public final class SubmitJobs {
+    public static final int MAX_BATCH = 1000;
+
+    private final Stores stores;
+    private final JobSignal signal;
+    private final Clock clock;
+    private final Settings settings;
+
+    public SubmitJobs(Stores stores, JobSignal signal, Clock clock, Settings settings) {
+        this.stores = stores;
+        this.signal = signal;
+        this.clock = clock;
+        this.settings = settings;
+    }
+
+    /** What a client asks for; optional fields are null. {@code payload} is JSON text. */
+    public record Submission(String type, String payload, String queue, Integer priority, Integer maxAttempts,
+                             Long runAt, String idempotencyKey) {
+    }
+
+    /** The job, and whether this call created it (false when the idempotency key repeated). */
+    public record Submitted(JobRow job, boolean created) {
+    }
+
+    public Submitted submit(Submission submission) {
+        return submitAll(List.of(submission)).getFirst();
+    }
+
+    public List<Submitted> submitBatch(List<Submission> submissions) {
+        if (submissions.isEmpty()) {
+            throw Problem.badRequest("jobs must hold at least one job");
+        }
+        if (submissions.size() > MAX_BATCH) {
+            throw Problem.badRequest("jobs holds " + submissions.size() + " jobs; at most " + MAX_BATCH + " per batch");
+        }
+        return submitAll(submissions);
+    }
+
+    private List<Submitted> submitAll(List<Submission> submissions) {
+        long now = clock.millis();
+        List<NewJob> rows = new ArrayList<>(submissions.size());
+        for (int i = 0; i < submissions.size(); i++) {
+            rows.add(validate(submissions.get(i), now, submissions.size() == 1 ? "" : "jobs[" + i + "]."));
+        }
+        List<Submitted> result = stores.database().inTransaction(tx -> {
+            stores.jobs().insert(tx, rows, now);
+            List<String> keyedIds = rows.stream().filter(r -> r.idempotencyKey() != null).map(NewJob::id).toList();
+            Map<String, JobRow> inserted = new HashMap<>();
+            stores.jobs().findAll(tx, keyedIds).forEach(j -> inserted.put(j.id(), j));
+            List<Submitted> out = new ArrayList<>(rows.size());
+            List<JobEvent> events = new ArrayList<>(rows.size());
+            for (NewJob row : rows) {
+                if (row.idempotencyKey() == null || inserted.containsKey(row.id())) {
+                    JobRow job = inserted.getOrDefault(row.id(), pending(row, now));
+                    out.add(new Submitted(job, true));
+                    events.add(new JobEvent(job.id(), now, Events.SUBMITTED, Events.SUBMITTED, null, 0));
+                } else {
+                    JobRow first = stores.jobs().findByIdempotencyKey(tx, row.idempotencyKey())
+                            .orElseThrow(() -> new IllegalStateException("idempotency key vanished: " + row.idempotencyKey()));
+                    out.add(new Submitted(first, false));
+                }
+            }
+            stores.jobs().recordEvents(tx, events);
+            return out;
+        });
+        Map<String, Long> due = new HashMap<>();
+        for (Submitted s : result) {
+            if (s.created()) {
+                due.merge(s.job().type(), s.job().runAt(), Math::min);
+            }
+        }
+        signal.jobsAvailable(due, now);
+        return result;
+    }
+
+    private NewJob validate(Submission s, long now, String prefix) {
+        if (s.type() == null || s.type().isBlank()) {
+            throw Problem.badRequest(prefix + "type is required");
+        }
+        if (s.type().length() > 200) {
+            throw Problem.badRequest(prefix + "type is longer than 200 characters");
+        }
+        String queue = s.queue() == null ? "default" : s.queue();
+        if (queue.isBlank() || queue.length() > 200) {
+            throw Problem.badRequest(prefix + "queue must be 1 to 200 characters");
+        }
+        int maxAttempts = s.maxAttempts() == null ? settings.defaultMaxAttempts() : s.maxAttempts();
+        if (maxAttempts < 1 || maxAttempts > 1000) {
+            throw Problem.badRequest(prefix + "maxAttempts must be between 1 and 1000, was " + maxAttempts);
+        }
+        if (s.idempotencyKey() != null && (s.idempotencyKey().isEmpty() || s.idempotencyKey().length() > 200)) {
+            throw Problem.badRequest(prefix + "idempotencyKey must be 1 to 200 characters");
+        }
+        long runAt = s.runAt() == null ? now : s.runAt();
+        int priority = s.priority() == null ? 0 : s.priority();
+        return new NewJob(UUID.randomUUID().toString(), s.type(), queue, s.payload(), priority, maxAttempts, runAt,
+                s.idempotencyKey());
+    }
+
+    private static JobRow pending(NewJob job, long now) {
+        return new JobRow(job.id(), job.type(), job.queue(), job.payload(), job.priority(), "pending", 0,
+                job.maxAttempts(), job.runAt(), now, now, null, null, null, null, false, null, null,
+                job.idempotencyKey());
+    }
+}

@@ -1,0 +1,91 @@
+package io.shepherd.runtime.store;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+/** The SQL for bots. A bot's jobs are filled in from the jobs table by the caller, never stored here. */
+public final class BotStore {
+    private static final String COLUMNS = "id, name, types, labels, status, session, last_heartbeat_at, registered_at";
+
+    public void insert(DbExecute db, BotRow bot, String tokenHash) {
+        db.createInsert("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
+                        + "registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .params(bot.id(), bot.name(), bot.types(), bot.labels(), tokenHash, bot.status(), bot.session(),
+                        bot.lastHeartbeatAt(), bot.registeredAt())
+                .execute();
+    }
+
+    public Optional<BotRow> find(DbExecute db, String id) {
+        return db.createGet("SELECT " + COLUMNS + " FROM bots WHERE id = ?").addParam(id).execute().map(BotStore::row);
+    }
+
+    public Optional<BotRow> findForUpdate(DbExecute db, String id) {
+        return db.createGet("SELECT " + COLUMNS + " FROM bots WHERE id = ? FOR UPDATE")
+                .addParam(id).execute().map(BotStore::row);
+    }
+
+    public Optional<String> idForTokenHash(DbExecute db, String tokenHash) {
+        return db.createGet("SELECT id FROM bots WHERE token_hash = ?").addParam(tokenHash).execute()
+                .map(r -> Database.string(r, "id"));
+    }
+
+    public List<BotRow> list(DbExecute db, String status) {
+        String sql = "SELECT " + COLUMNS + " FROM bots" + (status == null ? "" : " WHERE status = ?")
+                + " ORDER BY registered_at, id";
+        var statement = db.createQuery(sql);
+        if (status != null) {
+            statement.addParam(status);
+        }
+        return Database.list(statement.execute(), BotStore::row);
+    }
+
+    /** Starts a new session: the bot is live again and every earlier session is superseded. */
+    public long openSession(DbExecute db, String id, String session, long now) {
+        return db.createUpdate("UPDATE bots SET session = ?, status = CASE WHEN status IN ('lost', 'offline') "
+                        + "THEN 'idle' ELSE status END, last_heartbeat_at = ? WHERE id = ?")
+                .params(session, now, id).execute();
+    }
+
+    /** Records a heartbeat for the current session only; 0 rows means the session is stale. */
+    public long heartbeat(DbExecute db, String id, String session, long now) {
+        return db.createUpdate("UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
+                        + "THEN 'idle' ELSE status END WHERE id = ? AND session = ?")
+                .params(now, id, session).execute();
+    }
+
+    /** Takes a bot out of service: its session ends, so an old process still running is refused. */
+    public long goOffline(DbExecute db, String id) {
+        return db.createUpdate("UPDATE bots SET status = 'offline', session = NULL WHERE id = ?")
+                .params(id).execute();
+    }
+
+    public Map<String, Long> countByStatus(DbExecute db) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        String sql = "SELECT s, COUNT(*) AS n FROM (SELECT CASE WHEN b.status = 'idle' AND EXISTS "
+                + "(SELECT 1 FROM jobs j WHERE j.claimed_by = b.id AND j.status = 'claimed') THEN 'busy' "
+                + "ELSE b.status END AS s FROM bots b) t GROUP BY s";
+        try (var rows = db.createQuery(sql).execute()) {
+            rows.forEach(r -> counts.put(Database.string(r, "s"), Database.longValue(r, "n")));
+        }
+        return counts;
+    }
+
+    static BotRow row(DbRow r) {
+        return new BotRow(
+                Database.string(r, "id"),
+                Database.string(r, "name"),
+                Database.string(r, "types"),
+                Database.string(r, "labels"),
+                Database.string(r, "status"),
+                Database.string(r, "session"),
+                Database.longValue(r, "last_heartbeat_at"),
+                Database.longValue(r, "registered_at"),
+                new ArrayList<>());
+    }
+}

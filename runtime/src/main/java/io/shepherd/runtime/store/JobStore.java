@@ -1,0 +1,314 @@
+package io.shepherd.runtime.store;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.helidon.dbclient.DbExecute;
+import io.helidon.dbclient.DbRow;
+
+/** The SQL for jobs and their events. Every method runs on the executor it is given (a transaction or not). */
+public final class JobStore {
+    static final String COLUMNS = "id, type, queue, payload, priority, status, attempt, max_attempts, run_at, "
+            + "created_at, updated_at, claimed_by, claim_session, lease_token, lease_expires_at, cancel_requested, "
+            + "result, last_error, idempotency_key";
+
+    private static final String RELEASE_SET = "status = 'pending', claimed_by = NULL, claim_session = NULL, "
+            + "claimed_at = NULL, lease_token = NULL, lease_expires_at = NULL";
+
+    private final Dialect dialect;
+
+    public JobStore(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
+    /** Inserts jobs in one statement; rows whose idempotency key already exists are skipped. */
+    public void insert(DbExecute db, List<NewJob> jobs, long now) {
+        if (jobs.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder("INSERT INTO jobs (id, type, queue, payload, priority, status, attempt, "
+                + "max_attempts, run_at, created_at, updated_at, idempotency_key) VALUES ");
+        List<Object> params = new ArrayList<>(jobs.size() * 10);
+        for (int i = 0; i < jobs.size(); i++) {
+            NewJob job = jobs.get(i);
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)");
+            params.add(job.id());
+            params.add(job.type());
+            params.add(job.queue());
+            params.add(job.payload());
+            params.add(job.priority());
+            params.add(job.maxAttempts());
+            params.add(job.runAt());
+            params.add(now);
+            params.add(now);
+            params.add(job.idempotencyKey());
+        }
+        sql.append(" ON CONFLICT DO NOTHING");
+        db.createInsert(sql.toString()).params(params).execute();
+    }
+
+    public Optional<JobRow> find(DbExecute db, String id) {
+        return db.createGet("SELECT " + COLUMNS + " FROM jobs WHERE id = ?").addParam(id).execute().map(JobStore::row);
+    }
+
+    public Optional<JobRow> findForUpdate(DbExecute db, String id) {
+        return db.createGet("SELECT " + COLUMNS + " FROM jobs WHERE id = ? FOR UPDATE")
+                .addParam(id).execute().map(JobStore::row);
+    }
+
+    public List<JobRow> findAll(DbExecute db, Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<String, JobRow> byId = new LinkedHashMap<>();
+        List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            String sql = "SELECT " + COLUMNS + " FROM jobs WHERE id IN (" + placeholders(chunk.size()) + ")";
+            for (JobRow row : Database.list(db.createQuery(sql).params(chunk).execute(), JobStore::row)) {
+                byId.put(row.id(), row);
+            }
+        }
+        List<JobRow> ordered = new ArrayList<>(all.size());
+        for (String id : all) {
+            JobRow row = byId.get(id);
+            if (row != null) {
+                ordered.add(row);
+            }
+        }
+        return ordered;
+    }
+
+    public Optional<JobRow> findByIdempotencyKey(DbExecute db, String key) {
+        return db.createGet("SELECT " + COLUMNS + " FROM jobs WHERE idempotency_key = ?")
+                .addParam(key).execute().map(JobStore::row);
+    }
+
+    /** A page of jobs in creation order, after the (createdAt, id) cursor when given. */
+    public List<JobRow> list(DbExecute db, JobFilter filter, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1 = 1");
+        List<Object> params = new ArrayList<>();
+        if (filter.status() != null) {
+            sql.append(" AND status = ?");
+            params.add(filter.status());
+        }
+        if (filter.type() != null) {
+            sql.append(" AND type = ?");
+            params.add(filter.type());
+        }
+        if (filter.queue() != null) {
+            sql.append(" AND queue = ?");
+            params.add(filter.queue());
+        }
+        if (filter.afterCreatedAt() != null) {
+            sql.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
+            params.add(filter.afterCreatedAt());
+            params.add(filter.afterCreatedAt());
+            params.add(filter.afterId());
+        }
+        sql.append(" ORDER BY created_at, id LIMIT ?");
+        params.add(limit);
+        return Database.list(db.createQuery(sql.toString()).params(params).execute(), JobStore::row);
+    }
+
+    /**
+     * Claims up to {@code max} claimable jobs for a bot in one statement: locks the first ones in
+     * priority and runAt order (skipping rows other claimers hold), and gives each a fresh lease
+     * token. Nothing is claimed unless the bot's session is still current.
+     */
+    public List<JobRow> claim(DbExecute db, String botId, String session, Collection<String> types, int max,
+                              long now, long leaseExpiresAt) {
+        if (types.isEmpty()) {
+            return List.of();
+        }
+        String update = "UPDATE jobs SET status = 'claimed', claimed_by = ?, claim_session = ?, claimed_at = ?, "
+                + "lease_token = CAST(gen_random_uuid() AS VARCHAR), lease_expires_at = ?, attempt = attempt + 1, "
+                + "updated_at = ? "
+                + "WHERE " + dialect.idIn("SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? AND type IN ("
+                + placeholders(types.size()) + ") ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED")
+                + " AND status = 'pending' "
+                + "AND EXISTS (SELECT 1 FROM bots WHERE bots.id = ? AND bots.session = ? AND bots.status IN ('idle', 'lost'))";
+        List<Object> params = new ArrayList<>();
+        params.add(botId);
+        params.add(session);
+        params.add(now);
+        params.add(leaseExpiresAt);
+        params.add(now);
+        params.add(now);
+        params.addAll(types);
+        params.add(max);
+        params.add(botId);
+        params.add(session);
+        List<JobRow> claimed = new ArrayList<>(Database.list(
+                db.createQuery(dialect.returning(update, COLUMNS)).params(params).execute(), JobStore::row));
+        claimed.sort((a, b) -> a.priority() != b.priority()
+                ? Integer.compare(b.priority(), a.priority())
+                : Long.compare(a.runAt(), b.runAt()));
+        return claimed;
+    }
+
+    /** Extends, in one statement, the lease of every job the bot holds under this session. */
+    public long extendLeases(DbExecute db, String botId, String session, long leaseExpiresAt) {
+        return db.createUpdate("UPDATE jobs SET lease_expires_at = ? "
+                        + "WHERE claimed_by = ? AND claim_session = ? AND status = 'claimed'")
+                .params(leaseExpiresAt, botId, session).execute();
+    }
+
+    /** Jobs cancelled while this bot held them, handed over once: the bot is told, the hold is cleared. */
+    public List<String> takeCancelled(DbExecute db, String botId) {
+        String update = "UPDATE jobs SET cancel_requested = FALSE, claimed_by = NULL, claim_session = NULL, "
+                + "lease_token = NULL, lease_expires_at = NULL "
+                + "WHERE claimed_by = ? AND status = 'cancelled' AND cancel_requested = TRUE";
+        return Database.list(db.createQuery(dialect.returning(update, "id")).addParam(botId).execute(),
+                r -> Database.string(r, "id"));
+    }
+
+    /**
+     * Puts every job the bot holds back to pending at once, except those held under
+     * {@code keepSession} (null keeps none). {@code refund} 1 gives the attempt back (a graceful
+     * release), 0 counts it (the bot went away mid-attempt).
+     */
+    public List<ReleasedJob> releaseHeldBy(DbExecute db, String botId, String keepSession, int refund, long now) {
+        String update = "UPDATE jobs SET " + RELEASE_SET + ", attempt = attempt - ?, run_at = ?, updated_at = ? "
+                + "WHERE claimed_by = ? AND status = 'claimed'"
+                + (keepSession == null ? "" : " AND (claim_session IS NULL OR claim_session <> ?)");
+        List<Object> params = new ArrayList<>(List.of(refund, now, now, botId));
+        if (keepSession != null) {
+            params.add(keepSession);
+        }
+        return Database.list(db.createQuery(dialect.returning(update, "id, type, attempt")).params(params).execute(),
+                r -> new ReleasedJob(Database.string(r, "id"), Database.string(r, "type"),
+                        Database.intValue(r, "attempt")));
+    }
+
+    /** Completes a job if, and only if, the token is its current lease and the bot holds it. */
+    public long complete(DbExecute db, String id, String botId, String leaseToken, String result, long now) {
+        return db.createUpdate("UPDATE jobs SET status = 'completed', result = ?, lease_expires_at = NULL, "
+                        + "updated_at = ? WHERE id = ? AND status = 'claimed' AND claimed_by = ? AND lease_token = ?")
+                .params(result, now, id, botId, leaseToken).execute();
+    }
+
+    /** Puts a held job back to pending at runAt, guarded by its lease token. */
+    public long requeue(DbExecute db, String id, String leaseToken, int refund, long runAt, String lastError,
+                        long now) {
+        return db.createUpdate("UPDATE jobs SET " + RELEASE_SET + ", attempt = attempt - ?, run_at = ?, "
+                        + "last_error = COALESCE(?, last_error), updated_at = ? "
+                        + "WHERE id = ? AND status = 'claimed' AND lease_token = ?")
+                .params(refund, runAt, lastError, now, id, leaseToken).execute();
+    }
+
+    /** Dead-letters a held job, guarded by its lease token. */
+    public long bury(DbExecute db, String id, String leaseToken, String lastError, long now) {
+        return db.createUpdate("UPDATE jobs SET status = 'dead', lease_expires_at = NULL, last_error = ?, "
+                        + "updated_at = ? WHERE id = ? AND status = 'claimed' AND lease_token = ?")
+                .params(lastError, now, id, leaseToken).execute();
+    }
+
+    /** Cancels a job that is not yet terminal; a held job keeps its holder until the bot is told. */
+    public long cancel(DbExecute db, String id, long now) {
+        return db.createUpdate("UPDATE jobs SET cancel_requested = (status = 'claimed'), status = 'cancelled', "
+                        + "lease_expires_at = NULL, updated_at = ? WHERE id = ? AND status IN ('pending', 'claimed')")
+                .params(now, id).execute();
+    }
+
+    /** Gives a dead or cancelled job a fresh attempt budget. */
+    public long revive(DbExecute db, String id, long now) {
+        return db.createUpdate("UPDATE jobs SET " + RELEASE_SET + ", cancel_requested = FALSE, attempt = 0, "
+                        + "run_at = ?, updated_at = ? WHERE id = ? AND status IN ('dead', 'cancelled')")
+                .params(now, now, id).execute();
+    }
+
+    /** Ids of the jobs each of these bots holds right now. */
+    public Map<String, List<String>> heldBy(DbExecute db, Collection<String> botIds) {
+        if (botIds.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, List<String>> held = new LinkedHashMap<>();
+        List<String> all = new ArrayList<>(botIds);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            String sql = "SELECT claimed_by, id FROM jobs WHERE status = 'claimed' AND claimed_by IN ("
+                    + placeholders(chunk.size()) + ") ORDER BY claimed_at, id";
+            try (var rows = db.createQuery(sql).params(chunk).execute()) {
+                rows.forEach(r -> held.computeIfAbsent(Database.string(r, "claimed_by"), k -> new ArrayList<>())
+                        .add(Database.string(r, "id")));
+            }
+        }
+        return held;
+    }
+
+    public List<String> heldBy(DbExecute db, String botId) {
+        return heldBy(db, List.of(botId)).getOrDefault(botId, Collections.emptyList());
+    }
+
+    public Map<String, Long> countByStatus(DbExecute db) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (var rows = db.createQuery("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").execute()) {
+            rows.forEach(r -> counts.put(Database.string(r, "status"), Database.longValue(r, "n")));
+        }
+        return counts;
+    }
+
+    public void recordEvents(DbExecute db, List<JobEvent> events) {
+        for (int from = 0; from < events.size(); from += 1000) {
+            List<JobEvent> chunk = events.subList(from, Math.min(events.size(), from + 1000));
+            StringBuilder sql = new StringBuilder("INSERT INTO job_events (job_id, at, kind, reason, bot_id, attempt) VALUES ");
+            List<Object> params = new ArrayList<>(chunk.size() * 6);
+            for (int i = 0; i < chunk.size(); i++) {
+                JobEvent e = chunk.get(i);
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
+                params.add(e.jobId());
+                params.add(e.at());
+                params.add(e.kind());
+                params.add(e.reason());
+                params.add(e.botId());
+                params.add(e.attempt());
+            }
+            db.createInsert(sql.toString()).params(params).execute();
+        }
+    }
+
+    public List<JobEvent> events(DbExecute db, String jobId) {
+        return Database.list(db.createQuery("SELECT job_id, at, kind, reason, bot_id, attempt FROM job_events "
+                        + "WHERE job_id = ? ORDER BY id").addParam(jobId).execute(),
+                r -> new JobEvent(Database.string(r, "job_id"), Database.longValue(r, "at"),
+                        Database.string(r, "kind"), Database.string(r, "reason"), Database.string(r, "bot_id"),
+                        Database.intValue(r, "attempt")));
+    }
+
+    static String placeholders(int n) {
+        StringBuilder sb = new StringBuilder(n * 3);
+        for (int i = 0; i < n; i++) {
+            sb.append(i == 0 ? "?" : ", ?");
+        }
+        return sb.toString();
+    }
+
+    static JobRow row(DbRow r) {
+        return new JobRow(
+                Database.string(r, "id"),
+                Database.string(r, "type"),
+                Database.string(r, "queue"),
+                Database.string(r, "payload"),
+                Database.intValue(r, "priority"),
+                Database.string(r, "status"),
+                Database.intValue(r, "attempt"),
+                Database.intValue(r, "max_attempts"),
+                Database.longValue(r, "run_at"),
+                Database.longValue(r, "created_at"),
+                Database.longValue(r, "updated_at"),
+                Database.string(r, "claimed_by"),
+                Database.string(r, "claim_session"),
+                Database.string(r, "lease_token"),
+                Database.nullableLong(r, "lease_expires_at"),
+                Database.booleanValue(r, "cancel_requested"),
+                Database.string(r, "result"),
+                Database.string(r, "last_error"),
+                Database.string(r, "idempotency_key"));
+    }
+}

@@ -1,0 +1,8 @@
+package io.shepherd.runtime.store;
+
+/** The database and the stores that speak to it, handed to the services together. */
+public record Stores(Database database, JobStore jobs, BotStore bots) {
+    public static Stores of(Database database) {
+        return new Stores(database, new JobStore(database.dialect()), new BotStore());
+    }
+}
