@@ -151,6 +151,7 @@ public final class ShepherdServer implements AutoCloseable {
         } finally {
             signal.close();
             database.close();
+            LOG.log(System.Logger.Level.INFO, "Shepherd stopped");
         }
     }
 }

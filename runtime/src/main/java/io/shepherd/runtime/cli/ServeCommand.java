@@ -24,6 +24,8 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            // JUL resets itself in its own shutdown hook, so this last word goes to stdout directly
+            System.out.println("Shepherd stopped: in-flight requests finished, connections closed");
             stopped.countDown();
         }, "shepherd-shutdown"));
         stopped.await();

@@ -1,0 +1,127 @@
+package io.shepherd.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+import io.shepherd.runtime.auth.TokenFile;
+import io.shepherd.runtime.testing.ChildProcess;
+import io.shepherd.runtime.testing.Http;
+import picocli.CommandLine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code serve} as a user runs it on a fresh machine: a child process on the embedded default,
+ * tokens generated on first start, and the CLI using them from the data directory.
+ */
+class ServeCommandTest {
+    Path workDir;
+
+    @BeforeEach
+    void makeWorkDir() throws Exception {
+        workDir = Files.createTempDirectory("shepherd-serve-");
+    }
+
+    @AfterEach
+    void removeWorkDir() {
+        try (var walk = Files.walk(workDir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception ignored) {
+            // temp dir
+        }
+    }
+
+    @Test
+    void serveOnEmbeddedH2GeneratesTokensThatTheCliUses() throws Exception {
+        int port = ChildProcess.freePort();
+        Path config = workDir.resolve("shepherd.yaml");
+        Files.writeString(config, "server:\n  port: " + port + "\n  host: 127.0.0.1\nlease:\n  ttl: PT10S\n");
+        Http http = new Http("http://127.0.0.1:" + port);
+        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.Main",
+                "serve", "--config", config.toString())) {
+            serve.awaitReady(http, Duration.ofSeconds(60));
+
+            Path tokens = TokenFile.path(workDir.resolve("data"));
+            assertTrue(Files.exists(tokens));
+            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                    Files.getPosixFilePermissions(tokens));
+            assertTrue(Files.exists(workDir.resolve("data").resolve("shepherd.mv.db")), "embedded H2 under ./data");
+            String admin = TokenFile.read(tokens).admin().getFirst();
+            assertFalse(serve.output().contains(admin), "tokens are never logged");
+
+            String[] remote = {"--url", http.base(), "--data-dir", workDir.resolve("data").toString()};
+            Cli submit = cli(concat(new String[]{"submit", "--type", "echo", "--payload", "{\"hello\":\"world\"}"}, remote));
+            assertEquals(0, submit.code, submit.err);
+            assertTrue(submit.out.contains("\"hello\""), submit.out);
+            assertTrue(submit.out.contains("\"pending\""), submit.out);
+
+            Cli jobs = cli(concat(new String[]{"jobs", "--status", "pending"}, remote));
+            assertEquals(0, jobs.code, jobs.err);
+            assertTrue(jobs.out.contains("echo"), jobs.out);
+
+            Cli bots = cli(concat(new String[]{"bots"}, remote));
+            assertEquals(0, bots.code, bots.err);
+            assertTrue(bots.out.contains("\"bots\""), bots.out);
+
+            Cli health = cli(concat(new String[]{"health"}, remote));
+            assertEquals(0, health.code, health.err);
+            assertTrue(health.out.contains("healthy") && health.out.contains("pending"), health.out);
+
+            Cli bad = cli(concat(new String[]{"jobs", "no-such-id"}, remote));
+            assertEquals(1, bad.code);
+            assertTrue(bad.err.contains("404"), bad.err);
+
+            int exit = serve.terminate(Duration.ofSeconds(20));
+            assertTrue(exit == 0 || exit == 143, "exit after SIGTERM: " + exit);
+            assertTrue(serve.output().contains("Shepherd stopped"), serve.output());
+        }
+    }
+
+    @Test
+    void badConfigFailsAtStartWithAClearMessage() throws Exception {
+        Path config = workDir.resolve("bad.yaml");
+        Files.writeString(config, "lease:\n  ttl: thirty seconds\n");
+        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.Main",
+                "serve", "--config", config.toString())) {
+            assertTrue(serve.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(serve.process().exitValue() != 0);
+            assertTrue(serve.output().contains("lease.ttl must be an ISO-8601 duration"), serve.output());
+        }
+    }
+
+    record Cli(int code, String out, String err) {
+    }
+
+    static Cli cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true));
+        System.setErr(new PrintStream(err, true));
+        try {
+            int code = new CommandLine(new Main()).execute(args);
+            return new Cli(code, out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}

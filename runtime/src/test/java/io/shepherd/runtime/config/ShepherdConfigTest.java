@@ -1,0 +1,67 @@
+package io.shepherd.runtime.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+class ShepherdConfigTest {
+    @Test
+    void defaultsAreTheDocumentedOnesOnEmbeddedH2() {
+        ShepherdConfig c = ShepherdConfig.load(Optional.empty(), Map.of());
+        assertEquals(Duration.ofSeconds(30), c.settings().leaseTtl());
+        assertEquals(Duration.ofSeconds(5), c.settings().heartbeatInterval());
+        assertEquals(Duration.ofSeconds(5), c.recoveryInterval());
+        assertEquals(Duration.ofSeconds(30), c.botsLostAfter());
+        assertEquals(5, c.settings().defaultMaxAttempts());
+        assertEquals(1024 * 1024, c.maxBody());
+        assertTrue(c.database().url().startsWith("jdbc:h2:file:"), c.database().url());
+        assertTrue(c.database().url().contains("MODE=PostgreSQL"));
+        assertTrue(c.tokens().isEmpty());
+    }
+
+    @Test
+    void fileIsMergedOverDefaultsAndEnvironmentOverridesTheFile() throws Exception {
+        Path file = Files.createTempFile("shepherd", ".yaml");
+        Files.writeString(file, "lease:\n  ttl: PT3S\nheartbeat:\n  interval: PT1S\n"
+                + "db:\n  url: jdbc:postgresql://file-host/db\nauth:\n  admin-tokens: [a1, a2]\n");
+        ShepherdConfig c = ShepherdConfig.load(Optional.of(file), Map.of(
+                "SHEPHERD_DB_URL", "jdbc:postgresql://env-host:5432/shepherd",
+                "SHEPHERD_CLIENT_TOKENS", "c1, c2"));
+        assertEquals(Duration.ofSeconds(3), c.settings().leaseTtl());
+        assertEquals("jdbc:postgresql://env-host:5432/shepherd", c.database().url());
+        assertEquals(List.of("a1", "a2"), c.tokens().admin());
+        assertEquals(List.of("c1", "c2"), c.tokens().client());
+        Files.delete(file);
+    }
+
+    @Test
+    void platformStyleDatabaseUrlIsTurnedIntoJdbc() {
+        ShepherdConfig c = ShepherdConfig.load(Optional.empty(),
+                Map.of("DATABASE_URL", "postgres://shep:secret@db.internal:6543/jobs?sslmode=require"));
+        assertEquals("jdbc:postgresql://db.internal:6543/jobs?sslmode=require", c.database().url());
+        assertEquals("shep", c.database().username());
+        assertEquals("secret", c.database().password());
+    }
+
+    @Test
+    void invalidValuesAreRefusedWithTheKeyNamed() throws Exception {
+        Path file = Files.createTempFile("shepherd", ".yaml");
+        Files.writeString(file, "heartbeat:\n  interval: PT40S\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> ShepherdConfig.load(Optional.of(file), Map.of()));
+        assertTrue(e.getMessage().contains("heartbeat.interval"), e.getMessage());
+        Files.writeString(file, "lease:\n  ttl: 30\n");
+        e = assertThrows(IllegalArgumentException.class, () -> ShepherdConfig.load(Optional.of(file), Map.of()));
+        assertTrue(e.getMessage().contains("lease.ttl"), e.getMessage());
+        Files.delete(file);
+        assertThrows(IllegalArgumentException.class, () -> ShepherdConfig.load(Optional.of(Path.of("/no/such.yaml")), Map.of()));
+    }
+}
