@@ -22,10 +22,23 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         LogConfig.configureRuntime();
-        int code = new CommandLine(new Main()).execute(args);
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler(Main::report)
+                .execute(args);
         if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
             System.exit(code);
         }
+    }
+
+    /** A bad configuration or an unreachable runtime is a message, not a stack trace. */
+    private static int report(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+            command.getErr().println("shepherd " + command.getCommandName() + ": " + e.getMessage());
+        } else {
+            command.getErr().println("shepherd " + command.getCommandName() + " failed:");
+            e.printStackTrace(command.getErr());
+        }
+        return 1;
     }
 
     @Override
