@@ -4,6 +4,8 @@ import io.helidon.logging.common.LogConfig;
 import io.shepherd.runtime.cli.BotsCommand;
 import io.shepherd.runtime.cli.HealthCommand;
 import io.shepherd.runtime.cli.JobsCommand;
+import io.shepherd.runtime.cli.RecoverCommand;
+import io.shepherd.runtime.cli.ResetBotCommand;
 import io.shepherd.runtime.cli.ServeCommand;
 import io.shepherd.runtime.cli.SubmitCommand;
 import picocli.CommandLine;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Command;
         version = "Shepherd 0.1.0",
         description = "A self-healing job runtime.",
         subcommands = {ServeCommand.class, SubmitCommand.class, JobsCommand.class, BotsCommand.class,
-                HealthCommand.class})
+                RecoverCommand.class, ResetBotCommand.class, HealthCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,6 +45,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: serve, submit, jobs, bots, health");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: serve, submit, jobs, bots, recover, reset-bot, health");
     }
 }

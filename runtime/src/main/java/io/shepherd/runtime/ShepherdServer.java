@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.webserver.WebServer;
@@ -17,6 +18,16 @@ import io.shepherd.runtime.http.BotsHttpService;
 import io.shepherd.runtime.http.ErrorHandlers;
 import io.shepherd.runtime.http.HealthHttpService;
 import io.shepherd.runtime.http.JobsHttpService;
+import io.shepherd.runtime.http.RecoveryHttpService;
+import io.shepherd.runtime.recovery.LeaderElection;
+import io.shepherd.runtime.recovery.MarkLostBots;
+import io.shepherd.runtime.recovery.Policies;
+import io.shepherd.runtime.recovery.PolicyFileWatcher;
+import io.shepherd.runtime.recovery.PolicyProviders;
+import io.shepherd.runtime.recovery.PostgresLeaderElection;
+import io.shepherd.runtime.recovery.QuarantineBots;
+import io.shepherd.runtime.recovery.RecoveryScheduler;
+import io.shepherd.runtime.recovery.RescueExpiredLeases;
 import io.shepherd.runtime.http.StatsHttpService;
 import io.shepherd.runtime.service.BotSessions;
 import io.shepherd.runtime.service.CancelJob;
@@ -46,6 +57,9 @@ public final class ShepherdServer implements AutoCloseable {
     private final ShepherdConfig config;
     private final Database database;
     private final JobSignal signal;
+    private final Policies policies;
+    private final PolicyFileWatcher policyWatcher;
+    private final RecoveryScheduler recovery;
     private final WebServer server;
     private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -61,16 +75,31 @@ public final class ShepherdServer implements AutoCloseable {
                     : new JobSignal();
             var settings = config.settings();
             Api api = new Api(new Authenticator(tokens, stores), config.maxBody());
+            Random random = new Random();
+
+            this.policies = new Policies(PolicyProviders.builtIn(), config.policies());
+            this.policyWatcher = config.policiesFile()
+                    .map(file -> PolicyFileWatcher.start(file, policies, 1000))
+                    .orElse(null);
+            boolean postgres = database.dialect() == Dialect.POSTGRESQL;
+            this.recovery = new RecoveryScheduler(stores, clock, config.recoveryInterval(),
+                    settings.heartbeatInterval(),
+                    postgres ? new PostgresLeaderElection(config.database().url(), config.database().username(),
+                            config.database().password()) : LeaderElection.alone(),
+                    UUID.randomUUID().toString(),
+                    new RescueExpiredLeases(stores, policies, signal, random),
+                    new MarkLostBots(stores, config.botsLostAfter()),
+                    new QuarantineBots(stores, policies));
 
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new ApiFilter(config.maxBody()))
                     .register("/v1/jobs", new JobsHttpService(api,
-                            new SubmitJobs(stores, signal, clock, settings),
+                            new SubmitJobs(stores, signal, clock, policies),
                             new ReadJobs(stores),
                             new CancelJob(stores, clock),
                             new RetryJob(stores, signal, clock),
                             new CompleteJob(stores, clock),
-                            new FailJob(stores, signal, clock, settings, new Random()),
+                            new FailJob(stores, signal, clock, policies, random),
                             new ReleaseJob(stores, signal, clock)))
                     .register("/v1/bots", new BotsHttpService(api, settings,
                             new RegisterBot(stores, clock),
@@ -79,6 +108,7 @@ public final class ShepherdServer implements AutoCloseable {
                             new ClaimJobs(stores, signal, clock, settings),
                             new ReadBots(stores)))
                     .register("/v1/stats", new StatsHttpService(api, new ReadJobs(stores)))
+                    .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery))
                     .register("/", new HealthHttpService(database, draining::get, clock))
                     .any((req, res) -> {
                         throw Problem.notFound("No such resource: " + req.path().path());
@@ -95,6 +125,14 @@ public final class ShepherdServer implements AutoCloseable {
         }
     }
 
+    public RecoveryScheduler recovery() {
+        return recovery;
+    }
+
+    public Policies policies() {
+        return policies;
+    }
+
     /** Builds and starts the runtime with the system clock. */
     public static ShepherdServer start(ShepherdConfig config) {
         return start(config, Clock.systemUTC());
@@ -103,6 +141,7 @@ public final class ShepherdServer implements AutoCloseable {
     public static ShepherdServer start(ShepherdConfig config, Clock clock) {
         ShepherdServer shepherd = new ShepherdServer(config, clock);
         shepherd.server.start();
+        shepherd.recovery.start();
         LOG.log(System.Logger.Level.INFO, "Shepherd listening on port " + shepherd.port() + " with "
                 + shepherd.database.dialect() + " (" + redact(shepherd.database.url()) + ")");
         return shepherd;
@@ -147,6 +186,10 @@ public final class ShepherdServer implements AutoCloseable {
     public void close() {
         drain();
         try {
+            recovery.close();
+            if (policyWatcher != null) {
+                policyWatcher.close();
+            }
             server.stop();
         } finally {
             signal.close();

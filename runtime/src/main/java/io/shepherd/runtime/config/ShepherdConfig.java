@@ -12,6 +12,7 @@ import java.util.Optional;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.shepherd.runtime.auth.Authenticator;
+import io.shepherd.runtime.recovery.PolicyBook;
 import io.shepherd.runtime.service.Settings;
 import io.shepherd.runtime.store.DatabaseSettings;
 
@@ -28,7 +29,9 @@ public record ShepherdConfig(Config config,
                              Duration recoveryInterval,
                              Duration botsLostAfter,
                              long maxBody,
-                             Authenticator.TokenSet tokens) {
+                             Authenticator.TokenSet tokens,
+                             Optional<Path> policiesFile,
+                             PolicyBook policies) {
 
     public static ShepherdConfig load(Optional<Path> file, Map<String, String> env) {
         var builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
@@ -60,6 +63,7 @@ public record ShepherdConfig(Config config,
         put(map, "auth.admin-tokens", env.get("SHEPHERD_ADMIN_TOKENS"));
         put(map, "auth.client-tokens", env.get("SHEPHERD_CLIENT_TOKENS"));
         put(map, "auth.enroll-tokens", env.get("SHEPHERD_ENROLL_TOKENS"));
+        put(map, "policies", env.get("SHEPHERD_POLICIES"));
         return map;
     }
 
@@ -83,19 +87,41 @@ public record ShepherdConfig(Config config,
         Settings settings = new Settings(
                 duration(config, "lease.ttl", defaults.leaseTtl()),
                 duration(config, "heartbeat.interval", defaults.heartbeatInterval()),
-                config.get("jobs.max-attempts").asInt().orElse(defaults.defaultMaxAttempts()),
-                defaults.backoff(),
                 duration(config, "claim.max-wait", defaults.maxWait()));
+        // policies: a path to a YAML file that is watched and reloaded, or the policies inline
+        Config policiesNode = config.get("policies");
+        Optional<Path> policiesFile = Optional.empty();
+        PolicyBook policies;
+        if (policiesNode.isLeaf() && policiesNode.exists()) {
+            Path file = Path.of(policiesNode.asString().get()).toAbsolutePath().normalize();
+            if (!file.toFile().isFile()) {
+                throw new IllegalArgumentException("policies names a file that does not exist: " + file);
+            }
+            policiesFile = Optional.of(file);
+            policies = PolicyBook.builtIn();
+        } else {
+            try {
+                policies = PolicyBook.parse(policiesNode);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("policies." + e.getMessage(), e);
+            }
+        }
+        Duration recoveryInterval = duration(config, "recovery.interval", Duration.ofSeconds(5));
+        Duration lostAfter = duration(config, "bots.lost-after", Duration.ofSeconds(30));
+        if (recoveryInterval.isNegative() || recoveryInterval.isZero()) {
+            throw new IllegalArgumentException("recovery.interval must be positive, was " + recoveryInterval);
+        }
+        if (lostAfter.isNegative() || lostAfter.isZero()) {
+            throw new IllegalArgumentException("bots.lost-after must be positive, was " + lostAfter);
+        }
         long maxBody = config.get("limits.max-body").asLong().orElse(1024 * 1024L);
         if (maxBody < 1024) {
             throw new IllegalArgumentException("limits.max-body must be at least 1024 bytes, was " + maxBody);
         }
         Authenticator.TokenSet tokens = new Authenticator.TokenSet(tokens(config, "auth.admin-tokens"),
                 tokens(config, "auth.client-tokens"), tokens(config, "auth.enroll-tokens"));
-        return new ShepherdConfig(config, dataDir, db, settings,
-                duration(config, "recovery.interval", Duration.ofSeconds(5)),
-                duration(config, "bots.lost-after", Duration.ofSeconds(30)),
-                maxBody, tokens);
+        return new ShepherdConfig(config, dataDir, db, settings, recoveryInterval, lostAfter, maxBody, tokens,
+                policiesFile, policies);
     }
 
     private static Duration duration(Config config, String key, Duration fallback) {

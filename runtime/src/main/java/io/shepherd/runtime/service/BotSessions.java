@@ -46,12 +46,18 @@ public final class BotSessions {
         return new Opened(session, released.stream().map(ReleasedJob::id).toList());
     }
 
-    /** Clears whatever the bot holds; the interrupted attempts count. */
+    /**
+     * Clears whatever the bot holds; the interrupted attempts count. Reset by an admin also lets a
+     * quarantined bot claim again.
+     */
     public List<String> reset(Caller caller, String botId) {
         caller.requireBot(botId);
         long now = clock.millis();
         List<ReleasedJob> released = stores.database().inTransaction(tx -> {
             stores.bots().findForUpdate(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
+            if (caller.isAdmin()) {
+                stores.bots().liftQuarantine(tx, botId);
+            }
             return releaseAll(tx, botId, 0, Events.REASON_BOT_RESET, now);
         });
         wake(released, now);

@@ -10,7 +10,9 @@ public final class Events {
     public static final String RELEASED = "released";
     public static final String CANCELLED = "cancelled";
     public static final String RETRIED = "retried";
+    public static final String REQUEUED = "requeued";
 
+    public static final String REASON_LEASE_EXPIRED = "lease-expired";
     public static final String REASON_BOT_RESTARTED = "bot-restarted";
     public static final String REASON_BOT_RESET = "bot-reset";
     public static final String REASON_DEREGISTERED = "deregistered";
@@ -18,6 +20,7 @@ public final class Events {
     public static final String REASON_ERROR = "error";
     public static final String REASON_NOT_RETRYABLE = "not-retryable";
     public static final String REASON_ATTEMPTS_EXHAUSTED = "attempts-exhausted";
+    public static final String REASON_POLICY = "policy-decided";
     public static final String REASON_CANCELLED = "cancelled";
     public static final String REASON_ADMIN_RETRY = "admin-retry";
 

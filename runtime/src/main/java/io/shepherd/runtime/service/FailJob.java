@@ -5,28 +5,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 
+import io.shepherd.plugins.api.Decision;
+import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.recovery.Policies;
+import io.shepherd.runtime.recovery.RuntimePolicyContext;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
 
 /**
- * Records a failed attempt, fenced by its lease token: a retryable failure goes back to
- * pending after the backoff while attempts remain; otherwise the job is dead.
+ * Records a failed attempt, fenced by its lease token. A retryable failure goes to the job type's
+ * recovery policy (by default: back to pending after a backoff while attempts remain, then dead);
+ * a failure that is not retryable makes the job dead at once.
  */
 public final class FailJob {
     private final Stores stores;
     private final JobSignal signal;
     private final Clock clock;
-    private final Settings settings;
+    private final Policies policies;
     private final RandomGenerator random;
 
-    public FailJob(Stores stores, JobSignal signal, Clock clock, Settings settings, RandomGenerator random) {
+    public FailJob(Stores stores, JobSignal signal, Clock clock, Policies policies, RandomGenerator random) {
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
-        this.settings = settings;
+        this.policies = policies;
         this.random = random;
     }
 
@@ -39,15 +44,19 @@ public final class FailJob {
         JobRow failed = stores.database().inTransaction(tx -> {
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
             LeaseCheck.require(job, caller, leaseToken);
-            boolean retry = retryable && job.attempt() < job.maxAttempts();
-            if (retry) {
-                long runAt = now + settings.backoff().delayMillis(job.attempt(), random);
-                stores.jobs().requeue(tx, jobId, leaseToken, 0, runAt, error, now);
+            Decision decision = retryable
+                    ? policies.decide(new JobFacts(job.id(), job.type(), job.queue(), job.attempt(), job.maxAttempts(),
+                    JobFacts.FAILED), new RuntimePolicyContext(stores, now, random, 0))
+                    : Decision.dead();
+            if (decision.action() == Decision.Action.REQUEUE) {
+                stores.jobs().requeue(tx, jobId, leaseToken, 0, now + decision.delayMs(), error, now);
                 stores.jobs().recordEvents(tx, List.of(
                         new JobEvent(jobId, now, Events.FAILED, Events.REASON_ERROR, job.claimedBy(), job.attempt())));
             } else {
                 stores.jobs().bury(tx, jobId, leaseToken, error, now);
-                String reason = retryable ? Events.REASON_ATTEMPTS_EXHAUSTED : Events.REASON_NOT_RETRYABLE;
+                String reason = !retryable ? Events.REASON_NOT_RETRYABLE
+                        : job.attempt() >= job.maxAttempts() ? Events.REASON_ATTEMPTS_EXHAUSTED
+                        : Events.REASON_POLICY;
                 stores.jobs().recordEvents(tx, List.of(
                         new JobEvent(jobId, now, Events.DEAD_LETTERED, reason, job.claimedBy(), job.attempt())));
             }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.shepherd.runtime.recovery.Policies;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.NewJob;
@@ -20,13 +21,13 @@ public final class SubmitJobs {
     private final Stores stores;
     private final JobSignal signal;
     private final Clock clock;
-    private final Settings settings;
+    private final Policies policies;
 
-    public SubmitJobs(Stores stores, JobSignal signal, Clock clock, Settings settings) {
+    public SubmitJobs(Stores stores, JobSignal signal, Clock clock, Policies policies) {
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
-        this.settings = settings;
+        this.policies = policies;
     }
 
     /** What a client asks for; optional fields are null. {@code payload} is JSON text. */
@@ -100,7 +101,7 @@ public final class SubmitJobs {
         if (queue.isBlank() || queue.length() > 200) {
             throw Problem.badRequest(prefix + "queue must be 1 to 200 characters");
         }
-        int maxAttempts = s.maxAttempts() == null ? settings.defaultMaxAttempts() : s.maxAttempts();
+        int maxAttempts = s.maxAttempts() == null ? policies.maxAttemptsFor(s.type()) : s.maxAttempts();
         if (maxAttempts < 1 || maxAttempts > 1000) {
             throw Problem.badRequest(prefix + "maxAttempts must be between 1 and 1000, was " + maxAttempts);
         }

@@ -47,7 +47,7 @@ public final class BotStore {
 
     /** Starts a new session: the bot is live again and every earlier session is superseded. */
     public long openSession(DbExecute db, String id, String session, long now) {
-        return db.createUpdate("UPDATE bots SET session = ?, status = CASE WHEN status IN ('lost', 'offline') "
+        return db.createUpdate("UPDATE bots SET session = ?, status = CASE WHEN status IN ('lost', 'offline', 'quarantined') "
                         + "THEN 'idle' ELSE status END, last_heartbeat_at = ? WHERE id = ?")
                 .params(session, now, id).execute();
     }
@@ -57,6 +57,12 @@ public final class BotStore {
         return db.createUpdate("UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
                         + "THEN 'idle' ELSE status END WHERE id = ? AND session = ?")
                 .params(now, id, session).execute();
+    }
+
+    /** An admin lets a quarantined bot claim again. */
+    public long liftQuarantine(DbExecute db, String id) {
+        return db.createUpdate("UPDATE bots SET status = 'idle' WHERE id = ? AND status = 'quarantined'")
+                .params(id).execute();
     }
 
     /** Takes a bot out of service: its session ends, so an old process still running is refused. */

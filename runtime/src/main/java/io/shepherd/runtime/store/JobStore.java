@@ -254,6 +254,12 @@ public final class JobStore {
         return counts;
     }
 
+    /** The runAt of the oldest claimable pending job, if any. */
+    public Optional<Long> oldestPendingRunAt(DbExecute db, long now) {
+        return db.createGet("SELECT MIN(run_at) AS m FROM jobs WHERE status = 'pending' AND run_at <= ?")
+                .addParam(now).execute().map(r -> Database.nullableLong(r, "m"));
+    }
+
     public void recordEvents(DbExecute db, List<JobEvent> events) {
         for (int from = 0; from < events.size(); from += 1000) {
             List<JobEvent> chunk = events.subList(from, Math.min(events.size(), from + 1000));

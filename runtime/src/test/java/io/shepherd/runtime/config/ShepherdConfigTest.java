@@ -21,7 +21,7 @@ class ShepherdConfigTest {
         assertEquals(Duration.ofSeconds(5), c.settings().heartbeatInterval());
         assertEquals(Duration.ofSeconds(5), c.recoveryInterval());
         assertEquals(Duration.ofSeconds(30), c.botsLostAfter());
-        assertEquals(5, c.settings().defaultMaxAttempts());
+        assertEquals(5, c.policies().defaults().settings().maxAttempts());
         assertEquals(1024 * 1024, c.maxBody());
         assertTrue(c.database().url().startsWith("jdbc:h2:file:"), c.database().url());
         assertTrue(c.database().url().contains("MODE=PostgreSQL"));

@@ -1,0 +1,125 @@
+package io.shepherd.runtime.recovery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.shepherd.runtime.store.Database;
+import io.shepherd.runtime.store.Stores;
+
+/**
+ * Every {@code recovery.interval} the leading replica sweeps: it rescues expired leases, marks
+ * silent bots lost and quarantines bots that only fail. The duties share this one life cycle and
+ * one leader; each can also be run once on demand.
+ */
+public final class RecoveryScheduler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(RecoveryScheduler.class.getName());
+
+    private final Stores stores;
+    private final Clock clock;
+    private final Duration interval;
+    private final LeaderElection election;
+    private final String replicaId;
+    private final RescueExpiredLeases rescue;
+    private final MarkLostBots markLost;
+    private final QuarantineBots quarantine;
+    private final OutageGrace grace;
+    private final ScheduledExecutorService timer;
+    private final AtomicLong sweeps = new AtomicLong();
+    private volatile long lastSweepAt;
+    private volatile boolean leader;
+    private volatile boolean failing;
+
+    /** What one sweep did. */
+    public record Sweep(int requeued, int deadLettered, long botsMarkedLost, int quarantined) {
+    }
+
+    /** What this replica's scheduler is doing. */
+    public record Status(boolean leader, long sweeps, long lastSweepAt, long graceUntil) {
+    }
+
+    public RecoveryScheduler(Stores stores, Clock clock, Duration interval, Duration heartbeatInterval,
+                             LeaderElection election, String replicaId, RescueExpiredLeases rescue,
+                             MarkLostBots markLost, QuarantineBots quarantine) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("recovery.interval must be positive, was " + interval);
+        }
+        this.stores = stores;
+        this.clock = clock;
+        this.interval = interval;
+        this.election = election;
+        this.replicaId = replicaId;
+        this.rescue = rescue;
+        this.markLost = markLost;
+        this.quarantine = quarantine;
+        this.grace = new OutageGrace(interval, heartbeatInterval);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "shepherd-recovery");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        timer.scheduleWithFixedDelay(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void tick() {
+        try {
+            leader = election.lead();
+            if (!leader) {
+                return;
+            }
+            runOnce();
+            if (failing) {
+                failing = false;
+                LOG.log(System.Logger.Level.INFO, "Recovery sweeps resumed");
+            }
+        } catch (RuntimeException e) {
+            if (!failing) {
+                failing = true;
+                LOG.log(System.Logger.Level.WARNING, "Recovery sweep failed"
+                        + (Database.isUnavailable(e) ? " (database unreachable)" : "") + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** One sweep now, whether or not this replica leads (an admin's request); returns what it did. */
+    public synchronized Sweep runOnce() {
+        long now = clock.millis();
+        var db = stores.database().execute();
+        long lastShared = stores.recovery().lastSweepAt(db);
+        long effectiveNow = grace.effectiveNow(now, lastShared);
+        RescueExpiredLeases.Result rescued = rescue.runOnce(now, effectiveNow, lastShared);
+        long lost = markLost.runOnce(effectiveNow);
+        int quarantined = quarantine.runOnce();
+        stores.recovery().recordSweep(db, now, replicaId);
+        sweeps.incrementAndGet();
+        lastSweepAt = now;
+        Sweep sweep = new Sweep(rescued.requeued(), rescued.deadLettered(), lost, quarantined);
+        if (sweep.requeued() + sweep.deadLettered() + sweep.botsMarkedLost() + sweep.quarantined() > 0) {
+            LOG.log(System.Logger.Level.INFO, "Recovery sweep: " + sweep.requeued() + " requeued, "
+                    + sweep.deadLettered() + " dead-lettered, " + sweep.botsMarkedLost() + " bots lost, "
+                    + sweep.quarantined() + " bots quarantined");
+        }
+        return sweep;
+    }
+
+    public Status status() {
+        return new Status(leader, sweeps.get(), lastSweepAt, grace.graceUntil());
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        election.close();
+    }
+}

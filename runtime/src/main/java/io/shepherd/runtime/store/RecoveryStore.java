@@ -1,0 +1,131 @@
+package io.shepherd.runtime.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.helidon.dbclient.DbExecute;
+
+/** The SQL of the recovery scheduler's duties. */
+public final class RecoveryStore {
+    /** Failed outcomes of an attempt, by event kind; {@code completed} is the success. */
+    public static final List<String> OUTCOME_KINDS = List.of("completed", "failed", "dead-lettered", "requeued");
+
+    /** A job its bot refused as not retryable failed on its own input: no mark against the bot. */
+    private static final String NOT_THE_JOBS_FAULT = "AND NOT (kind = 'dead-lettered' AND reason = 'not-retryable')";
+
+    private final Dialect dialect;
+
+    public RecoveryStore(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
+    /** A claimed job whose lease ran out, as the sweep saw it. */
+    public record Orphan(String id, String type, String queue, int attempt, int maxAttempts, String holder,
+                         String leaseToken) {
+    }
+
+    /** What to do with one orphan: its new status and, for pending, when it may run. */
+    public record Verdict(Orphan orphan, String status, long runAt) {
+    }
+
+    public List<Orphan> expiredLeases(DbExecute db, long cutoff, int limit) {
+        return Database.list(db.createQuery("SELECT id, type, queue, attempt, max_attempts, claimed_by, lease_token "
+                        + "FROM jobs WHERE status = 'claimed' AND lease_expires_at < ? "
+                        + "ORDER BY lease_expires_at LIMIT ?").params(cutoff, limit).execute(),
+                r -> new Orphan(Database.string(r, "id"), Database.string(r, "type"), Database.string(r, "queue"),
+                        Database.intValue(r, "attempt"), Database.intValue(r, "max_attempts"),
+                        Database.string(r, "claimed_by"), Database.string(r, "lease_token")));
+    }
+
+    /**
+     * Applies a batch of verdicts in one statement. Each row is changed only if it still holds the
+     * lease token the sweep saw and its lease is still expired (compare-and-set): a job completed,
+     * re-claimed or heartbeated meanwhile is left alone. Returns the ids that changed.
+     */
+    public List<String> rescue(DbExecute db, List<Verdict> verdicts, long cutoff, long now) {
+        if (verdicts.isEmpty()) {
+            return List.of();
+        }
+        StringBuilder status = new StringBuilder("CASE id");
+        StringBuilder runAt = new StringBuilder("CASE id");
+        StringBuilder match = new StringBuilder();
+        List<Object> statusParams = new ArrayList<>();
+        List<Object> runAtParams = new ArrayList<>();
+        List<Object> matchParams = new ArrayList<>();
+        for (Verdict v : verdicts) {
+            status.append(" WHEN ? THEN CAST(? AS VARCHAR(16))");
+            statusParams.add(v.orphan().id());
+            statusParams.add(v.status());
+            runAt.append(" WHEN ? THEN CAST(? AS BIGINT)");
+            runAtParams.add(v.orphan().id());
+            runAtParams.add(v.runAt());
+            match.append(match.isEmpty() ? "" : ", ").append("(?, ?)");
+            matchParams.add(v.orphan().id());
+            matchParams.add(v.orphan().leaseToken());
+        }
+        status.append(" END");
+        runAt.append(" ELSE run_at END");
+        String update = "UPDATE jobs SET status = " + status + ", run_at = " + runAt
+                + ", claimed_by = NULL, claim_session = NULL, claimed_at = NULL, lease_token = NULL, "
+                + "lease_expires_at = NULL, last_error = ?, updated_at = ? "
+                + "WHERE (id, lease_token) IN (" + match + ") AND status = 'claimed' AND lease_expires_at < ?";
+        List<Object> params = new ArrayList<>(statusParams);
+        params.addAll(runAtParams);
+        params.add("lease expired: its bot stopped heartbeating");
+        params.add(now);
+        params.addAll(matchParams);
+        params.add(cutoff);
+        return Database.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
+                r -> Database.string(r, "id"));
+    }
+
+    /** Bots silent since the cutoff become lost. */
+    public long markLost(DbExecute db, long heartbeatCutoff) {
+        return db.createUpdate("UPDATE bots SET status = 'lost' WHERE status IN ('idle', 'draining') "
+                + "AND last_heartbeat_at < ?").params(heartbeatCutoff).execute();
+    }
+
+    public long lastEventId(DbExecute db) {
+        return db.createGet("SELECT COALESCE(MAX(id), 0) AS m FROM job_events").execute()
+                .map(r -> Database.longValue(r, "m")).orElse(0L);
+    }
+
+    /** Bots with a failed outcome recorded after the given event id, and the newest id seen. */
+    public Map.Entry<List<String>, Long> botsFailingSince(DbExecute db, long afterEventId) {
+        List<String> bots = new ArrayList<>();
+        long[] newest = {afterEventId};
+        try (var rows = db.createQuery("SELECT bot_id, MAX(id) AS m FROM job_events WHERE id > ? AND bot_id IS NOT NULL "
+                + "AND kind IN ('failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT + " GROUP BY bot_id").addParam(afterEventId).execute()) {
+            rows.forEach(r -> {
+                bots.add(Database.string(r, "bot_id"));
+                newest[0] = Math.max(newest[0], Database.longValue(r, "m"));
+            });
+        }
+        return Map.entry(bots, newest[0]);
+    }
+
+    /** The bot's latest attempt outcomes, newest first: event kinds from {@link #OUTCOME_KINDS}. */
+    public List<String> latestOutcomes(DbExecute db, String botId, int limit) {
+        return Database.list(db.createQuery("SELECT kind FROM job_events WHERE bot_id = ? AND kind IN "
+                        + "('completed', 'failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT
+                        + " ORDER BY id DESC LIMIT ?")
+                        .params(botId, limit).execute(),
+                r -> Database.string(r, "kind"));
+    }
+
+    public long quarantine(DbExecute db, String botId) {
+        return db.createUpdate("UPDATE bots SET status = 'quarantined' WHERE id = ? AND status IN ('idle', 'lost')")
+                .params(botId).execute();
+    }
+
+    public long lastSweepAt(DbExecute db) {
+        return db.createGet("SELECT last_sweep_at FROM recovery_state WHERE name = 'sweeper'").execute()
+                .map(r -> Database.longValue(r, "last_sweep_at")).orElse(0L);
+    }
+
+    public void recordSweep(DbExecute db, long at, String sweptBy) {
+        db.createUpdate("UPDATE recovery_state SET last_sweep_at = ?, swept_by = ? WHERE name = 'sweeper'")
+                .params(at, sweptBy).execute();
+    }
+}
