@@ -141,7 +141,11 @@ public final class ShepherdServer implements AutoCloseable {
     public static ShepherdServer start(ShepherdConfig config, Clock clock) {
         ShepherdServer shepherd = new ShepherdServer(config, clock);
         shepherd.server.start();
-        shepherd.recovery.start();
+        if (config.recoveryEnabled()) {
+            shepherd.recovery.start();
+        } else {
+            LOG.log(System.Logger.Level.INFO, "recovery.enabled is false: this replica never sweeps on its own");
+        }
         LOG.log(System.Logger.Level.INFO, "Shepherd listening on port " + shepherd.port() + " with "
                 + shepherd.database.dialect() + " (" + redact(shepherd.database.url()) + ")");
         return shepherd;

@@ -31,11 +31,16 @@ abstract class ApiTestBase {
         return Map.of();
     }
 
+    /** The runtime's clock; a test may hand it a {@code MutableClock}. */
+    java.time.Clock clock() {
+        return java.time.Clock.systemUTC();
+    }
+
     @BeforeEach
     void startRuntime() {
         db = TestDatabase.create(databaseKind);
         try {
-            runtime = TestRuntime.start(db, overrides());
+            runtime = TestRuntime.start(db, overrides(), clock());
         } catch (RuntimeException e) {
             db.close();
             throw e;

@@ -26,6 +26,7 @@ public record ShepherdConfig(Config config,
                              Path dataDir,
                              DatabaseSettings database,
                              Settings settings,
+                             boolean recoveryEnabled,
                              Duration recoveryInterval,
                              Duration botsLostAfter,
                              long maxBody,
@@ -120,7 +121,8 @@ public record ShepherdConfig(Config config,
         }
         Authenticator.TokenSet tokens = new Authenticator.TokenSet(tokens(config, "auth.admin-tokens"),
                 tokens(config, "auth.client-tokens"), tokens(config, "auth.enroll-tokens"));
-        return new ShepherdConfig(config, dataDir, db, settings, recoveryInterval, lostAfter, maxBody, tokens,
+        return new ShepherdConfig(config, dataDir, db, settings,
+                config.get("recovery.enabled").asBoolean().orElse(true), recoveryInterval, lostAfter, maxBody, tokens,
                 policiesFile, policies);
     }
 

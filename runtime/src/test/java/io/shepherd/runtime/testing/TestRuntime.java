@@ -27,6 +27,10 @@ public final class TestRuntime implements AutoCloseable {
     }
 
     public static TestRuntime start(TestDatabase db, Map<String, String> overrides) {
+        return start(db, overrides, java.time.Clock.systemUTC());
+    }
+
+    public static TestRuntime start(TestDatabase db, Map<String, String> overrides, java.time.Clock clock) {
         Map<String, String> values = new HashMap<>();
         values.put("server.port", "0");
         values.put("server.host", "127.0.0.1");
@@ -42,7 +46,7 @@ public final class TestRuntime implements AutoCloseable {
                 .addSource(ConfigSources.create(values).build())
                 .addSource(ConfigSources.classpath("shepherd-defaults.yaml").build())
                 .build();
-        return new TestRuntime(ShepherdServer.start(ShepherdConfig.from(config)));
+        return new TestRuntime(ShepherdServer.start(ShepherdConfig.from(config), clock));
     }
 
     public Http http() {
