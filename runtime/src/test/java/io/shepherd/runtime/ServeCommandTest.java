@@ -78,6 +78,14 @@ class ServeCommandTest {
             assertEquals(0, health.code, health.err);
             assertTrue(health.out.contains("healthy") && health.out.contains("pending"), health.out);
 
+            Cli recover = cli(concat(new String[]{"recover"}, remote));
+            assertEquals(0, recover.code, recover.err);
+            assertTrue(recover.out.contains("\"requeued\"") && recover.out.contains("\"botsMarkedLost\""), recover.out);
+
+            Cli resetUnknown = cli(concat(new String[]{"reset-bot", "no-such-bot"}, remote));
+            assertEquals(1, resetUnknown.code);
+            assertTrue(resetUnknown.err.contains("404"), resetUnknown.err);
+
             Cli bad = cli(concat(new String[]{"jobs", "no-such-id"}, remote));
             assertEquals(1, bad.code);
             assertTrue(bad.err.contains("404"), bad.err);

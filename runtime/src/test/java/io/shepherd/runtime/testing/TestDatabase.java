@@ -52,6 +52,15 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** A database that already exists elsewhere (e.g. a {@link TestCluster}); closing keeps it. */
+    public static TestDatabase existing(String url) {
+        try {
+            return new TestDatabase("postgres", url, null, Files.createTempDirectory("shepherd-test-"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String pgUrl(String database) {
         return "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database + "?user=" + PG_USER;
     }

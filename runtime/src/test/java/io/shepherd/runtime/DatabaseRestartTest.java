@@ -1,0 +1,90 @@
+package io.shepherd.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.shepherd.runtime.testing.Http;
+import io.shepherd.runtime.testing.TestBot;
+import io.shepherd.runtime.testing.TestCluster;
+import io.shepherd.runtime.testing.TestDatabase;
+import io.shepherd.runtime.testing.TestRuntime;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL is stopped for longer than a lease while a bot keeps trying to heartbeat. When it
+ * is back, the live bot keeps its job (it checks in within the grace), the silent bot's job is
+ * rescued, and no job is lost.
+ */
+class DatabaseRestartTest {
+    @Test
+    void liveBotKeepsItsJobAcrossADatabaseOutageLongerThanTheLease() throws Exception {
+        try (TestCluster cluster = TestCluster.create();
+             TestDatabase db = TestDatabase.existing(cluster.url());
+             TestRuntime runtime = TestRuntime.start(db, Map.of("lease.ttl", "PT3S", "heartbeat.interval", "PT1S",
+                     "recovery.interval", "PT1S", "db.connect-timeout", "PT1S"))) {
+            Http http = runtime.http();
+            String kept = http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "t", "priority", 1)).json().getString("id");
+            String orphaned = http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "t")).json().getString("id");
+            TestBot live = runtime.registerBot("live", "t");
+            TestBot silent = runtime.registerBot("silent", "t");
+            JsonObject liveJob = live.claimJobs(1, 0).getFirst();
+            assertEquals(kept, liveJob.getString("id"));
+            assertEquals(orphaned, silent.claimJobs(1, 0).getFirst().getString("id"));
+
+            AtomicBoolean beating = new AtomicBoolean(true);
+            AtomicInteger failedBeats = new AtomicInteger();
+            Thread heart = Thread.ofPlatform().start(() -> {
+                while (beating.get()) {
+                    try {
+                        if (live.heartbeat().status() != 200) {
+                            failedBeats.incrementAndGet();
+                        }
+                        Thread.sleep(1000);
+                    } catch (Exception e) {
+                        failedBeats.incrementAndGet();
+                    }
+                }
+            });
+
+            Thread.sleep(1500);
+            cluster.stop();
+            Thread.sleep(6000); // twice the lease
+            cluster.start();
+            Thread.sleep(6000); // the grace (2 s) and a few sweeps
+            beating.set(false);
+            heart.join();
+
+            assertTrue(failedBeats.get() >= 3, "heartbeats failed during the outage: " + failedBeats.get());
+            List<String> keptEvents = events(http, kept);
+            assertFalse(keptEvents.contains("requeued/lease-expired"), "the live bot's job was not rescued: " + keptEvents);
+            assertEquals(200, live.complete(kept, liveJob.getString("leaseToken"), Http.obj("ok", true)).status(),
+                    "and its bot finishes it with its original lease");
+            assertTrue(events(http, orphaned).contains("requeued/lease-expired"), "the silent bot's job came back");
+
+            try (Connection c = DriverManager.getConnection(cluster.url());
+                 ResultSet rs = c.createStatement().executeQuery("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status")) {
+                StringBuilder seen = new StringBuilder();
+                while (rs.next()) {
+                    seen.append(rs.getString(1)).append('=').append(rs.getInt(2)).append(' ');
+                }
+                assertEquals("completed=1 pending=1 ", seen.toString(), "no job lost");
+            }
+        }
+    }
+
+    static List<String> events(Http http, String id) {
+        return http.get("/v1/jobs/" + id + "/events", TestRuntime.CLIENT).json().getJsonArray("events")
+                .getValuesAs(JsonObject.class).stream()
+                .map(e -> e.getString("kind") + "/" + e.getString("reason")).toList();
+    }
+}

@@ -1,0 +1,81 @@
+package io.shepherd.runtime.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A PostgreSQL cluster of the test's own, on a free port, which the test may stop and start
+ * like an operator would (pg_ctl run as the postgres user; PostgreSQL's tools refuse root).
+ */
+public final class TestCluster implements AutoCloseable {
+    private final Path dir;
+    private final int port;
+    private final Path bin;
+
+    private TestCluster(Path dir, int port, Path bin) {
+        this.dir = dir;
+        this.port = port;
+        this.bin = bin;
+    }
+
+    public static TestCluster create() throws Exception {
+        Path bin;
+        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            bin = versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("pg_ctl")))
+                    .max(Comparator.naturalOrder())
+                    .orElseThrow(() -> new IllegalStateException("no pg_ctl under /usr/lib/postgresql"));
+        }
+        Path dir = Files.createTempDirectory("shepherd-pg-");
+        run("chown", "-R", "postgres:postgres", dir.toString());
+        run("runuser", "-u", "postgres", "--", bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
+                "-A", "trust", "-U", "postgres", "--no-sync");
+        TestCluster cluster = new TestCluster(dir, ChildProcess.freePort(), bin);
+        cluster.start();
+        return cluster;
+    }
+
+    public String url() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+    }
+
+    public void start() throws Exception {
+        run("runuser", "-u", "postgres", "--", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+                "-l", dir.resolve("log").toString(), "-w", "-t", "60",
+                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+    }
+
+    /** A fast shutdown: connections are cut, as in a crash or failover of the database. */
+    public void stop() throws Exception {
+        run("runuser", "-u", "postgres", "--", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
+                "-m", "fast", "-w", "-t", "60", "stop");
+    }
+
+    private static void run(String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stop();
+        } catch (Exception ignored) {
+            // already stopped
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp dir
+        }
+    }
+}
