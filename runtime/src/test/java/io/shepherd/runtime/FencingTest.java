@@ -142,6 +142,24 @@ class FencingTest extends ApiTestBase {
     }
 
     @Test
+    void aJobThatOutlivesItsAttemptsThroughRestartsIsDeadNotHandedOutForever() throws Exception {
+        String id = submit("type", "t", "maxAttempts", 2).getString("id");
+        TestBot bot = runtime.registerBot("b", "t");
+        bot.claimJobs(1, 0);
+        bot.openSession(); // the job "crashed" the bot: attempt 1 spent
+        assertEquals("pending", row(id).get("status"));
+        bot.claimJobs(1, 0);
+        Http.Response opened = bot.openSession(); // and again: no attempts left
+        assertEquals(List.of(id), JobLifecycleTest.strings(opened.json(), "released"));
+        assertEquals("dead", row(id).get("status"));
+        List<JsonObject> events = http.get("/v1/jobs/" + id + "/events", TestRuntime.CLIENT).json()
+                .getJsonArray("events").getValuesAs(JsonObject.class);
+        assertEquals("dead-lettered", events.getLast().getString("kind"));
+        assertEquals("bot-restarted", events.getLast().getString("reason"));
+        assertEquals(204, bot.claim(1, 0).status());
+    }
+
+    @Test
     void deregisteredBotGoesOfflineAndItsJobsComeBack() throws Exception {
         String id = submit("type", "t").getString("id");
         TestBot bot = runtime.registerBot("b", "t");

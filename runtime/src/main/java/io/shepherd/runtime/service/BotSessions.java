@@ -78,10 +78,11 @@ public final class BotSessions {
 
     private List<ReleasedJob> releaseAll(io.helidon.dbclient.DbExecute tx, String botId, int refund, String reason,
                                          long now) {
-        List<ReleasedJob> released = stores.jobs().releaseHeldBy(tx, botId, null, refund, now);
+        List<ReleasedJob> released = stores.jobs().releaseHeldBy(tx, botId, refund, now);
         List<JobEvent> events = new ArrayList<>(released.size());
         for (ReleasedJob job : released) {
-            events.add(new JobEvent(job.id(), now, Events.RELEASED, reason, botId, job.attempt()));
+            events.add(new JobEvent(job.id(), now, job.dead() ? Events.DEAD_LETTERED : Events.RELEASED, reason, botId,
+                    job.attempt()));
         }
         stores.jobs().recordEvents(tx, events);
         return released;
@@ -89,7 +90,7 @@ public final class BotSessions {
 
     private void wake(List<ReleasedJob> released, long now) {
         Map<String, Long> due = new HashMap<>();
-        released.forEach(j -> due.put(j.type(), now));
+        released.stream().filter(j -> !j.dead()).forEach(j -> due.put(j.type(), now));
         signal.jobsAvailable(due, now);
     }
 }

@@ -169,21 +169,20 @@ public final class JobStore {
     }
 
     /**
-     * Puts every job the bot holds back to pending at once, except those held under
-     * {@code keepSession} (null keeps none). {@code refund} 1 gives the attempt back (a graceful
-     * release), 0 counts it (the bot went away mid-attempt).
+     * Lets go, at once, of every job the bot holds. {@code refund} 1 gives the attempt back (a
+     * graceful leave): the job is pending again. {@code refund} 0 counts it (the bot went away
+     * mid-attempt): a job with attempts left is pending again, one without is dead — a job that
+     * kills every bot that runs it must not be handed out forever.
      */
-    public List<ReleasedJob> releaseHeldBy(DbExecute db, String botId, String keepSession, int refund, long now) {
-        String update = "UPDATE jobs SET " + RELEASE_SET + ", attempt = attempt - ?, run_at = ?, updated_at = ? "
-                + "WHERE claimed_by = ? AND status = 'claimed'"
-                + (keepSession == null ? "" : " AND (claim_session IS NULL OR claim_session <> ?)");
-        List<Object> params = new ArrayList<>(List.of(refund, now, now, botId));
-        if (keepSession != null) {
-            params.add(keepSession);
-        }
-        return Database.list(db.createQuery(dialect.returning(update, "id, type, attempt")).params(params).execute(),
+    public List<ReleasedJob> releaseHeldBy(DbExecute db, String botId, int refund, long now) {
+        String update = "UPDATE jobs SET status = CASE WHEN ? = 0 AND attempt >= max_attempts THEN 'dead' "
+                + "ELSE 'pending' END, claimed_by = NULL, claim_session = NULL, claimed_at = NULL, lease_token = NULL, "
+                + "lease_expires_at = NULL, attempt = attempt - ?, run_at = ?, updated_at = ? "
+                + "WHERE claimed_by = ? AND status = 'claimed'";
+        return Database.list(db.createQuery(dialect.returning(update, "id, type, attempt, status"))
+                        .params(refund, refund, now, now, botId).execute(),
                 r -> new ReleasedJob(Database.string(r, "id"), Database.string(r, "type"),
-                        Database.intValue(r, "attempt")));
+                        Database.intValue(r, "attempt"), Database.string(r, "status")));
     }
 
     /** Completes a job if, and only if, the token is its current lease and the bot holds it. */
