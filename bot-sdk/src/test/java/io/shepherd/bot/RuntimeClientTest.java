@@ -1,0 +1,141 @@
+package io.shepherd.bot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+import io.helidon.http.Method;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The SDK's fault tolerance against a fake runtime: a real HTTP server on loopback that answers as told. */
+class RuntimeClientTest {
+    HttpServer server;
+    final AtomicInteger requests = new AtomicInteger();
+    volatile int status = 503;
+
+    String startFake() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            byte[] body = ("{\"status\":" + status + "}").getBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stopFake() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    static RuntimeClient client(List<String> servers, int failures, Duration delay) {
+        return new RuntimeClient(servers, new RuntimeClient.Settings(Duration.ofMillis(500), failures, delay,
+                Duration.ofMillis(20), Duration.ofMillis(100), 4));
+    }
+
+    static ApiResponse call(RuntimeClient c) {
+        return c.callOnce(Method.GET, "/v1/stats", "t", null, Duration.ofSeconds(2), "test");
+    }
+
+    @Test
+    void circuitOpensAfterTheConfiguredFailuresAndHalfOpensAfterItsDelay() throws Exception {
+        String url = startFake();
+        RuntimeClient client = client(List.of(url), 3, Duration.ofMillis(800));
+        for (int i = 0; i < 3; i++) {
+            assertThrows(ServerFailure.class, () -> call(client));
+        }
+        assertEquals("OPEN", client.circuits().get(url));
+        int seen = requests.get();
+        assertThrows(ServerFailure.class, () -> call(client));
+        assertEquals(seen, requests.get(), "an open circuit does not even try the runtime");
+
+        Thread.sleep(1200);
+        assertEquals("HALF_OPEN", client.circuits().get(url));
+        status = 200;
+        assertEquals(200, call(client).status());
+        assertEquals("CLOSED", client.circuits().get(url));
+    }
+
+    @Test
+    void aRuntimeThatAnswers4xxIsNotFailing() throws Exception {
+        String url = startFake();
+        status = 409;
+        RuntimeClient client = client(List.of(url), 2, Duration.ofSeconds(30));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(409, call(client).status());
+        }
+        assertEquals("CLOSED", client.circuits().get(url));
+    }
+
+    @Test
+    void callsFailOverToTheNextRuntime() throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0)) {
+            dead = s.getLocalPort();
+        }
+        String deadUrl = "http://127.0.0.1:" + dead;
+        String url = startFake();
+        status = 200;
+        RuntimeClient client = client(List.of(deadUrl, url), 5, Duration.ofSeconds(30));
+        assertEquals(200, call(client).status());
+        assertEquals(url, client.lastGood());
+        int before = requests.get();
+        assertEquals(200, call(client).status());
+        assertEquals(before + 1, requests.get(), "the next call starts with the runtime that answered");
+    }
+
+    @Test
+    void retriesWithBackoffUntilTheRuntimeAnswers() throws Exception {
+        String url = startFake();
+        RuntimeClient client = client(List.of(url), 100, Duration.ofSeconds(30));
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(150);
+            } catch (InterruptedException ignored) {
+                return;
+            }
+            status = 200;
+        });
+        ApiResponse answer = client.callRetrying(Method.GET, "/v1/stats", "t", null, Duration.ofSeconds(2), "test");
+        assertEquals(200, answer.status());
+        assertTrue(client.retries() >= 1, "retried " + client.retries());
+    }
+
+    @Test
+    void retriesGiveUpAfterTheConfiguredCalls() throws Exception {
+        String url = startFake();
+        RuntimeClient client = client(List.of(url), 100, Duration.ofSeconds(30));
+        assertThrows(ServerFailure.class,
+                () -> client.callRetrying(Method.GET, "/v1/stats", "t", null, Duration.ofSeconds(2), "test"));
+        assertEquals(4, requests.get(), "4 calls in all");
+    }
+
+    @Test
+    void backoffDoublesWithinJitterAndIsCapped() {
+        ExponentialBackoff backoff = new ExponentialBackoff(Duration.ofSeconds(1), Duration.ofSeconds(60), 10);
+        for (int retry = 1; retry <= 12; retry++) {
+            long base = Math.min(1000L << (retry - 1), 60_000L);
+            for (int i = 0; i < 100; i++) {
+                long d = backoff.delayMillis(retry);
+                assertTrue(d >= base * 0.8 && d <= base * 1.2, retry + ": " + d);
+            }
+        }
+        assertTrue(backoff.nextDelayMillis(0, 0, 9).isPresent());
+        assertTrue(backoff.nextDelayMillis(0, 0, 10).isEmpty(), "10 calls in all");
+    }
+}

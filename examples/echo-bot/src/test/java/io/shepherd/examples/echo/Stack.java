@@ -1,0 +1,108 @@
+package io.shepherd.examples.echo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.shepherd.runtime.testing.ChildProcess;
+import io.shepherd.runtime.testing.Http;
+import io.shepherd.runtime.testing.TestDatabase;
+import io.shepherd.runtime.testing.TestRuntime;
+import jakarta.json.JsonObject;
+
+/** Real processes for end-to-end tests: runtimes ({@code serve}) and echo bots, each a child JVM. */
+final class Stack implements AutoCloseable {
+    final Path dir;
+    final TestDatabase db;
+    private final List<ChildProcess> processes = new ArrayList<>();
+
+    Stack() throws Exception {
+        this.dir = Files.createTempDirectory("shepherd-e2e-");
+        this.db = TestDatabase.create("postgres");
+    }
+
+    /** A runtime process on the given port; returns an HTTP client for it (not yet ready). */
+    ChildProcess runtime(String name, int port, String... extraYaml) throws Exception {
+        Path home = Files.createDirectories(dir.resolve(name));
+        List<String> yaml = new ArrayList<>(List.of(
+                "server:", "  port: " + port, "  host: 127.0.0.1",
+                "data:", "  dir: " + home.resolve("data"),
+                "auth:", "  admin-tokens: " + TestRuntime.ADMIN, "  client-tokens: " + TestRuntime.CLIENT,
+                "  enroll-tokens: " + TestRuntime.ENROLL));
+        yaml.addAll(List.of(extraYaml));
+        Path config = home.resolve("shepherd.yaml");
+        Files.writeString(config, String.join("\n", yaml) + "\n");
+        ChildProcess process = ChildProcess.start(home, Map.of("SHEPHERD_DB_URL", db.url()),
+                "io.shepherd.runtime.Main", "serve", "--config", config.toString());
+        processes.add(process);
+        return process;
+    }
+
+    /** An echo bot process keeping its identity in {@code dir/stateName}. */
+    ChildProcess echoBot(String stateName, String urls, Map<String, String> extraEnv) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("bot-" + stateName));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "SHEPHERD_URL", urls,
+                "SHEPHERD_ENROLL_TOKEN", TestRuntime.ENROLL,
+                "BOT_NAME", "echo-" + stateName,
+                "BOT_STATE_DIR", home.resolve("state").toString()));
+        env.putAll(extraEnv);
+        ChildProcess process = ChildProcess.start(home, env, "io.shepherd.examples.echo.EchoBot");
+        processes.add(process);
+        return process;
+    }
+
+    static Http http(int port) {
+        return new Http("http://127.0.0.1:" + port);
+    }
+
+    static String submit(Http http, JsonObject payload) {
+        Http.Response r = http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "echo", "payload", payload));
+        if (r.status() != 201) {
+            throw new AssertionError("submit failed: " + r);
+        }
+        return r.json().getString("id");
+    }
+
+    static JsonObject job(Http http, String id) {
+        return http.get("/v1/jobs/" + id, TestRuntime.CLIENT).json();
+    }
+
+    static List<String> events(Http http, String id) {
+        return http.get("/v1/jobs/" + id + "/events", TestRuntime.CLIENT).json().getJsonArray("events")
+                .getValuesAs(JsonObject.class).stream().map(e -> e.getString("kind") + "/" + e.getString("reason")).toList();
+    }
+
+    /** Polls until the job has the status, or fails with what it has. */
+    static JsonObject awaitStatus(Http http, String id, String status, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonObject job = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                job = job(http, id);
+                if (status.equals(job.getString("status"))) {
+                    return job;
+                }
+            } catch (RuntimeException notReachable) {
+                // the runtime may be restarting
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("job " + id + " not " + status + " within " + timeout + ": " + job);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ChildProcess p : processes) {
+            p.close();
+        }
+        db.close();
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
