@@ -43,6 +43,7 @@ import io.shepherd.runtime.service.ReleaseJob;
 import io.shepherd.runtime.service.RetryJob;
 import io.shepherd.runtime.service.SubmitJobs;
 import io.shepherd.runtime.store.Database;
+import io.shepherd.runtime.store.SchemaMigrator;
 import io.shepherd.runtime.store.Dialect;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
@@ -60,6 +61,7 @@ public final class ShepherdServer implements AutoCloseable {
     private final Policies policies;
     private final PolicyFileWatcher policyWatcher;
     private final RecoveryScheduler recovery;
+    private final SchemaMigrator schema;
     private final WebServer server;
     private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -92,7 +94,7 @@ public final class ShepherdServer implements AutoCloseable {
                     new QuarantineBots(stores, policies));
 
             HttpRouting.Builder routing = HttpRouting.builder()
-                    .addFilter(new ApiFilter(config.maxBody()))
+                    .addFilter(new ApiFilter(config.maxBody(), database::migrated))
                     .register("/v1/jobs", new JobsHttpService(api,
                             new SubmitJobs(stores, signal, clock, policies),
                             new ReadJobs(stores),
@@ -114,6 +116,12 @@ public final class ShepherdServer implements AutoCloseable {
                         throw Problem.notFound("No such resource: " + req.path().path());
                     });
             ErrorHandlers.register(routing);
+
+            this.schema = new SchemaMigrator(database, () -> {
+                if (config.recoveryEnabled()) {
+                    recovery.start();
+                }
+            });
 
             this.server = WebServer.builder()
                     .config(config.config().get("server"))
@@ -141,9 +149,8 @@ public final class ShepherdServer implements AutoCloseable {
     public static ShepherdServer start(ShepherdConfig config, Clock clock) {
         ShepherdServer shepherd = new ShepherdServer(config, clock);
         shepherd.server.start();
-        if (config.recoveryEnabled()) {
-            shepherd.recovery.start();
-        } else {
+        shepherd.schema.start();
+        if (!config.recoveryEnabled()) {
             LOG.log(System.Logger.Level.INFO, "recovery.enabled is false: this replica never sweeps on its own");
         }
         LOG.log(System.Logger.Level.INFO, "Shepherd listening on port " + shepherd.port() + " with "
@@ -169,6 +176,11 @@ public final class ShepherdServer implements AutoCloseable {
         return url.replaceAll("password=[^&;]*", "password=***");
     }
 
+    /** Waits until the schema is migrated (the API serves); false when the time ran out. */
+    public boolean awaitMigrated(java.time.Duration timeout) throws InterruptedException {
+        return schema.await(timeout);
+    }
+
     public int port() {
         return server.port();
     }
@@ -190,6 +202,7 @@ public final class ShepherdServer implements AutoCloseable {
     public void close() {
         drain();
         try {
+            schema.close();
             recovery.close();
             if (policyWatcher != null) {
                 policyWatcher.close();

@@ -82,6 +82,34 @@ class DatabaseRestartTest {
         }
     }
 
+    @Test
+    void runtimeStartedWhileTheDatabaseIsDownComesUpAndBecomesReadyWhenItArrives() throws Exception {
+        try (TestCluster cluster = TestCluster.create()) {
+            cluster.stop();
+            try (TestDatabase db = TestDatabase.existing(cluster.url());
+                 TestRuntime runtime = TestRuntime.start(db, Map.of("db.connect-timeout", "PT1S"))) {
+                Http http = runtime.http();
+                assertEquals(200, http.get("/livez", null).status(), "alive without its database");
+                Http.Response ready = http.get("/ready", null);
+                assertEquals(503, ready.status());
+                assertEquals("DOWN", ready.json().getJsonObject("checks").getJsonObject("migrations").getString("status"));
+                Http.Response submit = http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "t"));
+                assertEquals(503, submit.status());
+                assertTrue(submit.header("Retry-After") != null);
+
+                cluster.start();
+                long started = System.nanoTime();
+                while (http.get("/ready", null).status() != 200 && System.nanoTime() - started < 20_000_000_000L) {
+                    Thread.sleep(100);
+                }
+                long tookMs = (System.nanoTime() - started) / 1_000_000;
+                assertEquals(200, http.get("/ready", null).status());
+                assertTrue(tookMs < 10_000, "ready " + tookMs + " ms after the database came");
+                assertEquals(201, http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "t")).status());
+            }
+        }
+    }
+
     static List<String> events(Http http, String id) {
         return http.get("/v1/jobs/" + id + "/events", TestRuntime.CLIENT).json().getJsonArray("events")
                 .getValuesAs(JsonObject.class).stream()

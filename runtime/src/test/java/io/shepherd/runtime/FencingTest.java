@@ -41,6 +41,8 @@ class FencingTest extends ApiTestBase {
         }
         assertEquals(before, row(id));
         assertEquals(second.getString("leaseToken"), row(id).get("lease_token"));
+        assertEquals(3, count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'refused'", id),
+                "each refused attempt is on the audit trail");
         assertEquals(200, bot.complete(id, second.getString("leaseToken"), null).status());
     }
 

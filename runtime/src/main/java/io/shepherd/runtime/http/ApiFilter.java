@@ -21,9 +21,11 @@ public final class ApiFilter implements Filter {
     public static final String MDC_KEY = "correlationId";
 
     private final long maxBody;
+    private final java.util.function.BooleanSupplier schemaReady;
 
-    public ApiFilter(long maxBody) {
+    public ApiFilter(long maxBody, java.util.function.BooleanSupplier schemaReady) {
         this.maxBody = maxBody;
+        this.schemaReady = schemaReady;
     }
 
     @Override
@@ -38,6 +40,10 @@ public final class ApiFilter implements Filter {
             if (length.isPresent() && length.getAsLong() > maxBody) {
                 Responses.problem(res, Problem.tooLarge("The body is " + length.getAsLong()
                         + " bytes, over the limit of " + maxBody + " bytes"));
+                return;
+            }
+            if (!schemaReady.getAsBoolean() && req.path().path().startsWith("/v1/")) {
+                Responses.problem(res, Problem.unavailable("The database has not been reached yet; try again shortly", 2));
                 return;
             }
             chain.proceed();

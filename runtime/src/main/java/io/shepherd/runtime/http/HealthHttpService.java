@@ -44,6 +44,8 @@ public final class HealthHttpService implements HttpService {
     private void ready(ServerRequest req, ServerResponse res) {
         Map<String, Check> checks = new LinkedHashMap<>();
         checks.put("database", database());
+        checks.put("migrations", database.migrated() ? new Check(true, null)
+                : new Check(false, "the schema is not migrated yet (database not reached)"));
         checks.put("draining", draining.getAsBoolean() ? new Check(false, "this replica is shutting down")
                 : new Check(true, null));
         answer(res, checks);

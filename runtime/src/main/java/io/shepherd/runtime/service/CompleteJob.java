@@ -22,7 +22,7 @@ public final class CompleteJob {
     public JobRow complete(Caller caller, String jobId, String leaseToken, String result) {
         caller.requireAnyBot();
         long now = clock.millis();
-        return stores.database().inTransaction(tx -> {
+        return LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "complete", () -> stores.database().inTransaction(tx -> {
             JobRow job = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
             if ("completed".equals(job.status()) && leaseToken != null && leaseToken.equals(job.leaseToken())
                     && (caller.isAdmin() || caller.botId().equals(job.claimedBy()))) {
@@ -39,6 +39,6 @@ public final class CompleteJob {
             return new JobRow(job.id(), job.type(), job.queue(), job.payload(), job.priority(), "completed",
                     job.attempt(), job.maxAttempts(), job.runAt(), job.createdAt(), now, job.claimedBy(),
                     job.claimSession(), job.leaseToken(), null, false, result, job.lastError(), job.idempotencyKey());
-        });
+        }));
     }
 }

@@ -11,6 +11,8 @@ public final class Events {
     public static final String CANCELLED = "cancelled";
     public static final String RETRIED = "retried";
     public static final String REQUEUED = "requeued";
+    /** A complete, fail or release refused because its lease token was stale (reason says which). */
+    public static final String REFUSED = "refused";
 
     public static final String REASON_LEASE_EXPIRED = "lease-expired";
     public static final String REASON_BOT_RESTARTED = "bot-restarted";

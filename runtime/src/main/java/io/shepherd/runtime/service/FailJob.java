@@ -41,7 +41,7 @@ public final class FailJob {
             throw Problem.badRequest("error is required");
         }
         long now = clock.millis();
-        JobRow failed = stores.database().inTransaction(tx -> {
+        JobRow failed = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "fail", () -> stores.database().inTransaction(tx -> {
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
             LeaseCheck.require(job, caller, leaseToken);
             Decision decision = retryable
@@ -61,7 +61,7 @@ public final class FailJob {
                         new JobEvent(jobId, now, Events.DEAD_LETTERED, reason, job.claimedBy(), job.attempt())));
             }
             return stores.jobs().find(tx, jobId).orElseThrow();
-        });
+        }));
         if ("pending".equals(failed.status())) {
             signal.jobsAvailable(Map.of(failed.type(), failed.runAt()), now);
         }

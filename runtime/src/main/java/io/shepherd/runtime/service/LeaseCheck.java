@@ -1,7 +1,12 @@
 package io.shepherd.runtime.service;
 
+import java.time.Clock;
+import java.util.List;
+
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
+import io.shepherd.runtime.store.Stores;
 
 /**
  * The fence in front of complete, fail and release: only the job's current lease token counts
@@ -10,6 +15,29 @@ import io.shepherd.runtime.store.JobRow;
  */
 final class LeaseCheck {
     private LeaseCheck() {
+    }
+
+    /**
+     * Runs a fenced change; when the fence refuses it (409), records the refusal as a job event
+     * of its own — outside the rolled-back transaction — so the audit trail shows every zombie
+     * that tried.
+     */
+    static <T> T recordingRefusals(Stores stores, Clock clock, Caller caller, String jobId, String action,
+                                   java.util.function.Supplier<T> change) {
+        try {
+            return change.get();
+        } catch (Problem p) {
+            if (p.status() == 409) {
+                try {
+                    int attempt = stores.jobs().find(stores.database().execute(), jobId).map(JobRow::attempt).orElse(0);
+                    stores.jobs().recordEvents(stores.database().execute(), List.of(new JobEvent(jobId, clock.millis(),
+                            Events.REFUSED, "stale-lease:" + action, caller.botId(), attempt)));
+                } catch (RuntimeException e) {
+                    p.addSuppressed(e);
+                }
+            }
+            throw p;
+        }
     }
 
     static void require(JobRow job, Caller caller, String leaseToken) {

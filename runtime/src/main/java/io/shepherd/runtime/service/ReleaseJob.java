@@ -25,14 +25,14 @@ public final class ReleaseJob {
     public JobRow release(Caller caller, String jobId, String leaseToken) {
         caller.requireAnyBot();
         long now = clock.millis();
-        JobRow released = stores.database().inTransaction(tx -> {
+        JobRow released = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "release", () -> stores.database().inTransaction(tx -> {
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
             LeaseCheck.require(job, caller, leaseToken);
             stores.jobs().requeue(tx, jobId, leaseToken, 1, now, null, now);
             stores.jobs().recordEvents(tx, List.of(new JobEvent(jobId, now, Events.RELEASED, Events.REASON_RELEASED,
                     job.claimedBy(), job.attempt() - 1)));
             return stores.jobs().find(tx, jobId).orElseThrow();
-        });
+        }));
         signal.jobsAvailable(Map.of(released.type(), released.runAt()), now);
         return released;
     }

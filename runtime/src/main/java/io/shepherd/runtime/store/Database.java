@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -29,6 +28,7 @@ public final class Database implements AutoCloseable {
     private final DbClient client;
     private final Dialect dialect;
     private final String url;
+    private volatile boolean migrated;
 
     private Database(HikariDataSource dataSource, DbClient client, Dialect dialect, String url) {
         this.dataSource = dataSource;
@@ -37,7 +37,10 @@ public final class Database implements AutoCloseable {
         this.url = url;
     }
 
-    /** Opens the pool and brings the schema up to date. */
+    /**
+     * Opens the pool without touching the database: the runtime starts even when the database is
+     * not there yet. {@link #migrate()} brings the schema up to date once it is.
+     */
     public static Database open(DatabaseSettings settings) {
         Dialect dialect = Dialect.forUrl(settings.url());
         HikariConfig hikari = new HikariConfig();
@@ -58,7 +61,6 @@ public final class Database implements AutoCloseable {
         hikari.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
-            migrate(dataSource, dialect, settings.migrationTimeout());
             DbClient client = JdbcClientBuilder.create()
                     .connectionPool(() -> {
                         try {
@@ -75,28 +77,23 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static void migrate(HikariDataSource dataSource, Dialect dialect, Duration timeout) {
-        Flyway flyway = Flyway.configure()
+    /**
+     * Runs the pending migrations (Flyway: versioned, locked against concurrent replicas). Throws
+     * when the database cannot be reached or a migration fails; {@link #migrated()} is true after.
+     */
+    public void migrate() {
+        Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .placeholders(dialect.migrationPlaceholders())
-                .load();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long backoffMs = 200;
-        while (true) {
-            try {
-                flyway.migrate();
-                return;
-            } catch (RuntimeException e) {
-                if (!isUnavailable(e) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                System.getLogger(Database.class.getName()).log(System.Logger.Level.WARNING,
-                        "Database not reachable yet, retrying migrations in " + backoffMs + " ms: " + rootMessage(e));
-                sleep(backoffMs);
-                backoffMs = Math.min(backoffMs * 2, 5000);
-            }
-        }
+                .load()
+                .migrate();
+        migrated = true;
+    }
+
+    /** Whether the schema is known to be up to date: until then the API answers 503. */
+    public boolean migrated() {
+        return migrated;
     }
 
     public Dialect dialect() {
@@ -218,23 +215,6 @@ public final class Database implements AutoCloseable {
     static boolean booleanValue(DbRow row, String column) {
         Object value = value(row, column);
         return value instanceof Boolean b ? b : value != null && Boolean.parseBoolean(value.toString());
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while waiting for the database", e);
-        }
     }
 
     @Override
