@@ -80,6 +80,18 @@ public final class ChildProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends a signal by name (STOP, CONT, TERM, KILL, ...), as {@code kill -NAME pid} would. */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** SIGKILL: no shutdown hook runs. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -1,0 +1,283 @@
+package io.shepherd.chaos;
+
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import io.shepherd.runtime.testing.ChildProcess;
+import io.shepherd.runtime.testing.Http;
+import io.shepherd.runtime.testing.TestCluster;
+import io.shepherd.runtime.testing.TestRuntime;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+
+/**
+ * Real processes to break: a private PostgreSQL cluster, runtime replicas ({@code serve}) on it,
+ * and echo bots pointed at every replica. Faults are injected with real signals; what happened is
+ * read from the database afterwards.
+ */
+final class ChaosHarness implements AutoCloseable {
+    static final String LEASE = "PT4S";
+    static final Duration LEASE_TTL = Duration.ofSeconds(4);
+
+    final Path dir;
+    final TestCluster cluster;
+    final String dbUrl;
+    final List<Replica> replicas = new ArrayList<>();
+    final List<BotProcess> bots = new ArrayList<>();
+    final Map<String, List<Long>> recoveries = new LinkedHashMap<>();
+    final List<String> faults = new ArrayList<>();
+    private final Random random = new Random(42);
+    private final long startedAt = System.nanoTime();
+
+    /** One runtime replica: a fixed port, so a restart comes back at the same address. */
+    final class Replica {
+        final String name;
+        final int port;
+        final Http http;
+        ChildProcess process;
+
+        Replica(String name, int port) {
+            this.name = name;
+            this.port = port;
+            this.http = new Http("http://127.0.0.1:" + port);
+        }
+
+        void start() throws Exception {
+            Path home = Files.createDirectories(dir.resolve(name));
+            Path config = home.resolve("shepherd.yaml");
+            Files.writeString(config, String.join("\n",
+                    "server:", "  port: " + port, "  host: 127.0.0.1",
+                    "data:", "  dir: " + home.resolve("data"),
+                    "db:", "  connect-timeout: PT1S",
+                    "lease:", "  ttl: " + LEASE,
+                    "heartbeat:", "  interval: PT1S",
+                    "recovery:", "  interval: PT1S",
+                    "bots:", "  lost-after: PT10S",
+                    "policies:", "  default:", "    max-attempts: 1000", "  quarantine:", "    consecutive-failures: 0",
+                    "auth:", "  admin-tokens: " + TestRuntime.ADMIN, "  client-tokens: " + TestRuntime.CLIENT,
+                    "  enroll-tokens: " + TestRuntime.ENROLL, ""));
+            process = ChildProcess.start(home, Map.of("SHEPHERD_DB_URL", dbUrl), "io.shepherd.runtime.Main",
+                    "serve", "--config", config.toString());
+        }
+
+        boolean alive() {
+            return process != null && process.alive();
+        }
+
+        boolean ready() {
+            try {
+                return alive() && http.get("/ready", null).status() == 200;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        boolean leads() {
+            try {
+                return alive() && http.get("/v1/admin/recovery", TestRuntime.ADMIN).json().getBoolean("leader");
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+    }
+
+    /** One echo bot, keeping its identity in its own state directory. */
+    final class BotProcess {
+        final String name;
+        final Path home;
+        ChildProcess process;
+
+        BotProcess(String name) {
+            this.name = name;
+            this.home = dir.resolve("bot-" + name);
+        }
+
+        void start() throws Exception {
+            Files.createDirectories(home);
+            Map<String, String> env = new HashMap<>();
+            env.put("SHEPHERD_URL", String.join(",", replicas.stream().map(r -> r.http.base()).toList()));
+            env.put("SHEPHERD_ENROLL_TOKEN", TestRuntime.ENROLL);
+            env.put("BOT_NAME", name);
+            env.put("BOT_STATE_DIR", home.resolve("state").toString());
+            env.put("BOT_CONCURRENCY", "3");
+            env.put("BOT_SHUTDOWN_GRACE_MS", "5000");
+            process = ChildProcess.start(home, env, "io.shepherd.examples.echo.EchoBot");
+        }
+
+        String botId() throws Exception {
+            Path file = home.resolve("state").resolve("bot.json");
+            try (var reader = Json.createReader(new StringReader(Files.readString(file)))) {
+                return reader.readObject().getString("id");
+            }
+        }
+    }
+
+    ChaosHarness(int replicaCount, int botCount) throws Exception {
+        this.dir = Files.createTempDirectory("shepherd-chaos-");
+        this.cluster = TestCluster.create();
+        try (Connection c = DriverManager.getConnection(cluster.url()); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE shepherd");
+        }
+        this.dbUrl = cluster.url().replace("/postgres?", "/shepherd?");
+        for (int i = 0; i < replicaCount; i++) {
+            replicas.add(new Replica("replica-" + i, ChildProcess.freePort()));
+        }
+        for (int i = 0; i < botCount; i++) {
+            bots.add(new BotProcess("bot-" + i));
+        }
+    }
+
+    long elapsedMs() {
+        return (System.nanoTime() - startedAt) / 1_000_000;
+    }
+
+    void log(String what) {
+        String line = String.format("[chaos %6.1f s] %s", elapsedMs() / 1000.0, what);
+        faults.add(line);
+        System.out.println(line);
+    }
+
+    void record(String fault, long millis) {
+        recoveries.computeIfAbsent(fault, k -> new ArrayList<>()).add(millis);
+        log(fault + ": recovered in " + millis + " ms");
+    }
+
+    /** Any replica that is ready now. */
+    Replica anyReady() {
+        for (Replica r : replicas) {
+            if (r.ready()) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Submits jobs in batches to ready replicas; durations vary from 0 to maxSleepMs. */
+    List<String> submit(int count, int maxSleepMs) throws InterruptedException {
+        List<String> ids = new ArrayList<>();
+        while (ids.size() < count) {
+            int n = Math.min(500, count - ids.size());
+            JsonArrayBuilder jobs = Json.createArrayBuilder();
+            for (int i = 0; i < n; i++) {
+                jobs.add(Json.createObjectBuilder().add("type", "echo")
+                        .add("payload", Json.createObjectBuilder().add("sleepMs", random.nextInt(maxSleepMs + 1))));
+            }
+            JsonObject body = Json.createObjectBuilder().add("jobs", jobs).build();
+            Replica target = anyReady();
+            if (target == null) {
+                Thread.sleep(200);
+                continue;
+            }
+            Http.Response r;
+            try {
+                r = target.http.post("/v1/jobs/batch", TestRuntime.CLIENT, body);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            if (r.status() == 201) {
+                r.json().getJsonArray("jobs").getValuesAs(JsonObject.class).forEach(j -> ids.add(j.getString("id")));
+            }
+        }
+        return ids;
+    }
+
+    /** Jobs a bot holds now, read from the database. */
+    Set<String> heldBy(String botId) throws Exception {
+        return Set.copyOf(query("SELECT id FROM jobs WHERE claimed_by = ? AND status = 'claimed'", botId));
+    }
+
+    List<String> query(String sql, Object... params) throws Exception {
+        try (Connection c = DriverManager.getConnection(dbUrl); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        }
+    }
+
+    long count(String sql, Object... params) throws Exception {
+        return Long.parseLong(query(sql, params).getFirst());
+    }
+
+    /** Waits until none of these jobs is held by this bot any more: each was taken back and claimed or finished. */
+    long awaitTakenBack(String botId, Set<String> jobs, Duration timeout) throws Exception {
+        long start = System.nanoTime();
+        await("jobs of " + botId + " taken back", timeout, () -> {
+            try {
+                if (jobs.isEmpty()) {
+                    return true;
+                }
+                String in = String.join(",", jobs.stream().map(j -> "'" + j + "'").toList());
+                return count("SELECT COUNT(*) FROM jobs WHERE id IN (" + in + ") AND claimed_by = ? AND status = 'claimed'",
+                        botId) == 0;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    String report() {
+        StringBuilder sb = new StringBuilder("Chaos report\n");
+        recoveries.forEach((fault, times) -> {
+            List<Long> sorted = new ArrayList<>(times);
+            sorted.sort(null);
+            sb.append(String.format("  %-46s n=%d  median %5d ms  max %5d ms%n", fault, sorted.size(),
+                    sorted.get(sorted.size() / 2), sorted.getLast()));
+        });
+        return sb.toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (BotProcess b : bots) {
+            if (b.process != null) {
+                if (b.process.alive()) {
+                    b.process.signal("CONT");
+                }
+                b.process.close();
+            }
+        }
+        for (Replica r : replicas) {
+            if (r.process != null) {
+                r.process.close();
+            }
+        }
+        cluster.close();
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
