@@ -27,7 +27,7 @@ class ChaosTest {
     @Test
     @Tag("chaos-short")
     void shortRunLosesNothingAndAcceptsNothingTwice() throws Exception {
-        run(2, 4, 600, 1);
+        run(2, 4, 1000, 1);
     }
 
     @Test
@@ -50,6 +50,9 @@ class ChaosTest {
                 r.start();
             }
             ChaosHarness.await("all replicas ready", Duration.ofSeconds(90), () -> h.replicas.stream().allMatch(Replica::ready));
+            ChaosHarness.await("every bot registered", Duration.ofSeconds(60), () -> h.bots.stream()
+                    .allMatch(b -> Files.exists(b.home.resolve("state").resolve("bot.json"))));
+            h.record("bots started before the runtimes: all registered", (System.nanoTime() - replicasStarted) / 1_000_000);
 
             List<String> jobs = new ArrayList<>();
             List<String> zombies = new ArrayList<>();
@@ -66,7 +69,7 @@ class ChaosTest {
                             return false;
                         }
                     });
-                    h.record("bots started before the runtimes: first job done", (System.nanoTime() - replicasStarted) / 1_000_000);
+                    h.log("first job done " + (System.nanoTime() - replicasStarted) / 1_000_000 + " ms after the replicas started");
                 }
                 Thread.sleep(1500);
 

@@ -65,6 +65,7 @@ public record ShepherdConfig(Config config,
         put(map, "auth.client-tokens", env.get("SHEPHERD_CLIENT_TOKENS"));
         put(map, "auth.enroll-tokens", env.get("SHEPHERD_ENROLL_TOKENS"));
         put(map, "policies", env.get("SHEPHERD_POLICIES"));
+        put(map, "db.replicas", env.get("SHEPHERD_DB_REPLICAS"));
         return map;
     }
 
@@ -83,7 +84,13 @@ public record ShepherdConfig(Config config,
                 config.get("db.password").asString().orElse(null),
                 config.get("db.pool-size").asInt().orElse(10),
                 duration(config, "db.connect-timeout", Duration.ofSeconds(2)),
-                duration(config, "db.migration-timeout", Duration.ofMinutes(2))));
+                duration(config, "db.migration-timeout", Duration.ofMinutes(2)),
+                tokens(config, "db.replicas")));
+        for (String replica : db.replicas()) {
+            if (!replica.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("db.replicas takes jdbc:postgresql: URLs of read replicas, was " + replica);
+            }
+        }
         Settings defaults = Settings.defaults();
         Settings settings = new Settings(
                 duration(config, "lease.ttl", defaults.leaseTtl()),
@@ -139,7 +146,7 @@ public record ShepherdConfig(Config config,
         }
     }
 
-    /** A list in YAML, or a comma-separated string (as environment variables give it). */
+    /** A list in YAML, or a comma-separated string (as environment variables give it): tokens, replica URLs. */
     private static List<String> tokens(Config config, String key) {
         Config node = config.get(key);
         if (!node.exists()) {

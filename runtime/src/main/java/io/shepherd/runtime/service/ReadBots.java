@@ -27,14 +27,15 @@ public final class ReadBots {
         if (status != null && !ReadJobs.BOT_STATUSES.contains(status)) {
             throw Problem.badRequest("status must be one of " + ReadJobs.BOT_STATUSES + ", was " + status);
         }
-        var db = stores.database().execute();
         // busy is idle-while-holding-jobs, so filter on the derived status, not the stored one
         String stored = "busy".equals(status) ? "idle" : status;
-        List<BotRow> bots = stores.bots().list(db, stored);
-        Map<String, List<String>> held = stores.jobs().heldBy(db, bots.stream().map(BotRow::id).toList());
-        return bots.stream()
+        return stores.database().read(db -> {
+            List<BotRow> bots = stores.bots().list(db, stored);
+            Map<String, List<String>> held = stores.jobs().heldBy(db, bots.stream().map(BotRow::id).toList());
+            return bots.stream()
                 .map(b -> b.withJobs(held.getOrDefault(b.id(), List.of())))
                 .filter(b -> status == null || status.equals(b.effectiveStatus()))
                 .toList();
+        });
     }
 }

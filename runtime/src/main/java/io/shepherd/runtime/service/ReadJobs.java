@@ -58,8 +58,8 @@ public final class ReadJobs {
                 throw Problem.badRequest("after is not a cursor this API returned");
             }
         }
-        List<JobRow> rows = stores.jobs().list(stores.database().execute(),
-                new JobFilter(status, type, queue, afterCreatedAt, afterId), size + 1);
+        JobFilter filter = new JobFilter(status, type, queue, afterCreatedAt, afterId);
+        List<JobRow> rows = stores.database().read(db -> stores.jobs().list(db, filter, size + 1));
         String next = null;
         if (rows.size() > size) {
             rows = rows.subList(0, size);
@@ -70,18 +70,23 @@ public final class ReadJobs {
         return new Page(rows, next);
     }
 
+    /** Events may come from a replica; a job the replica has not seen yet is looked up on the primary. */
     public List<JobEvent> events(Caller caller, String id) {
         caller.requireClient();
-        var db = stores.database().execute();
-        stores.jobs().find(db, id).orElseThrow(() -> Problem.notFound("No job " + id));
-        return stores.jobs().events(db, id);
+        List<JobEvent> events = stores.database().read(db -> stores.jobs().find(db, id).isPresent()
+                ? stores.jobs().events(db, id) : null);
+        if (events != null) {
+            return events;
+        }
+        var primary = stores.database().execute();
+        stores.jobs().find(primary, id).orElseThrow(() -> Problem.notFound("No job " + id));
+        return stores.jobs().events(primary, id);
     }
 
     public Stats stats(Caller caller) {
         caller.requireClient();
-        var db = stores.database().execute();
-        return new Stats(withZeros(JOB_STATUSES, stores.jobs().countByStatus(db)),
-                withZeros(BOT_STATUSES, stores.bots().countByStatus(db)));
+        return stores.database().read(db -> new Stats(withZeros(JOB_STATUSES, stores.jobs().countByStatus(db)),
+                withZeros(BOT_STATUSES, stores.bots().countByStatus(db))));
     }
 
     private static Map<String, Long> withZeros(List<String> statuses, Map<String, Long> counts) {

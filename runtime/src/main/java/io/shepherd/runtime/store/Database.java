@@ -24,17 +24,24 @@ import org.flywaydb.core.Flyway;
  * Statements themselves live in the stores.
  */
 public final class Database implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
     private final HikariDataSource dataSource;
     private final DbClient client;
     private final Dialect dialect;
     private final String url;
+    private final List<Replica> replicas;
     private volatile boolean migrated;
 
-    private Database(HikariDataSource dataSource, DbClient client, Dialect dialect, String url) {
+    /** A read replica: its own small pool, used for reads that may lag a little. */
+    private record Replica(String url, HikariDataSource dataSource, DbClient client) {
+    }
+
+    private Database(HikariDataSource dataSource, DbClient client, Dialect dialect, String url, List<Replica> replicas) {
         this.dataSource = dataSource;
         this.client = client;
         this.dialect = dialect;
         this.url = url;
+        this.replicas = replicas;
     }
 
     /**
@@ -43,38 +50,59 @@ public final class Database implements AutoCloseable {
      */
     public static Database open(DatabaseSettings settings) {
         Dialect dialect = Dialect.forUrl(settings.url());
+        HikariDataSource dataSource = new HikariDataSource(pool(settings, settings.url(), "shepherd", settings.poolSize()));
+        List<Replica> replicas = new java.util.ArrayList<>();
+        try {
+            DbClient client = client(dataSource);
+            for (String replicaUrl : settings.replicas()) {
+                HikariConfig config = pool(settings, replicaUrl, "shepherd-replica", Math.max(2, settings.poolSize() / 2));
+                config.setReadOnly(true);
+                // a replica that does not answer quickly is skipped for the primary
+                config.setConnectionTimeout(Math.min(1000, settings.connectTimeout().toMillis()));
+                HikariDataSource replicaSource = new HikariDataSource(config);
+                replicas.add(new Replica(replicaUrl, replicaSource, client(replicaSource)));
+            }
+            return new Database(dataSource, client, dialect, settings.url(), List.copyOf(replicas));
+        } catch (RuntimeException e) {
+            replicas.forEach(r -> r.dataSource().close());
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    private static HikariConfig pool(DatabaseSettings settings, String url, String name, int size) {
         HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(settings.url());
+        hikari.setJdbcUrl(url);
         if (settings.username() != null) {
             hikari.setUsername(settings.username());
         }
         if (settings.password() != null) {
             hikari.setPassword(settings.password());
         }
-        hikari.setPoolName("shepherd");
-        hikari.setMaximumPoolSize(settings.poolSize());
-        hikari.setMinimumIdle(Math.min(2, settings.poolSize()));
+        hikari.setPoolName(name);
+        hikari.setMaximumPoolSize(size);
+        hikari.setMinimumIdle(Math.min(2, size));
+        if (url.startsWith("jdbc:postgresql:")) {
+            hikari.addDataSourceProperty("ApplicationName", name);
+        }
         // Fail fast while the database is away, so callers get a 503 instead of hanging.
         hikari.setConnectionTimeout(settings.connectTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(1000, settings.connectTimeout().toMillis()));
         // Start even when the database is not there yet: readiness reports it, migrations retry.
         hikari.setInitializationFailTimeout(-1);
-        HikariDataSource dataSource = new HikariDataSource(hikari);
-        try {
-            DbClient client = JdbcClientBuilder.create()
-                    .connectionPool(() -> {
-                        try {
-                            return dataSource.getConnection();
-                        } catch (SQLException e) {
-                            throw new DbClientException("Cannot get a database connection", e);
-                        }
-                    })
-                    .build();
-            return new Database(dataSource, client, dialect, settings.url());
-        } catch (RuntimeException e) {
-            dataSource.close();
-            throw e;
-        }
+        return hikari;
+    }
+
+    private static DbClient client(HikariDataSource dataSource) {
+        return JdbcClientBuilder.create()
+                .connectionPool(() -> {
+                    try {
+                        return dataSource.getConnection();
+                    } catch (SQLException e) {
+                        throw new DbClientException("Cannot get a database connection", e);
+                    }
+                })
+                .build();
     }
 
     /**
@@ -106,6 +134,28 @@ public final class Database implements AutoCloseable {
 
     public DbClient client() {
         return client;
+    }
+
+    /**
+     * A read that may be served by a replica (lists, counts, events): tried on each replica in
+     * turn, and on the primary when no replica can answer. Without replicas, the primary.
+     */
+    public <T> T read(Function<DbExecute, T> query) {
+        for (Replica replica : replicas) {
+            try {
+                return query.apply(replica.client().execute());
+            } catch (RuntimeException e) {
+                if (!isUnavailable(e)) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.DEBUG, "Replica " + replica.url() + " unavailable; reading elsewhere");
+            }
+        }
+        return query.apply(execute());
+    }
+
+    public boolean hasReplicas() {
+        return !replicas.isEmpty();
     }
 
     /** Statements that each run on their own connection, in auto-commit. */
@@ -221,6 +271,10 @@ public final class Database implements AutoCloseable {
     public void close() {
         try {
             client.close();
+            for (Replica replica : replicas) {
+                replica.client().close();
+                replica.dataSource().close();
+            }
         } finally {
             dataSource.close();
         }

@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /** Where the database is and how to reach it. */
 public record DatabaseSettings(String url, String username, String password, int poolSize,
-                               Duration connectTimeout, Duration migrationTimeout) {
+                               Duration connectTimeout, Duration migrationTimeout, java.util.List<String> replicas) {
     public DatabaseSettings {
+        replicas = java.util.List.copyOf(replicas);
         Objects.requireNonNull(url, "db.url");
         if (poolSize < 1) {
             throw new IllegalArgumentException("db.pool-size must be at least 1, was " + poolSize);
@@ -33,7 +34,8 @@ public record DatabaseSettings(String url, String username, String password, int
             }
             String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
                     + uri.getPath() + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
-            return new DatabaseSettings(jdbc, user, password, s.poolSize(), s.connectTimeout(), s.migrationTimeout());
+            return new DatabaseSettings(jdbc, user, password, s.poolSize(), s.connectTimeout(), s.migrationTimeout(),
+                    s.replicas());
         }
         return s;
     }

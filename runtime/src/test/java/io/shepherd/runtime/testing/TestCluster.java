@@ -40,6 +40,25 @@ public final class TestCluster implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * A streaming read replica of this cluster (pg_basebackup -R), started on a free port of its
+     * own; close it before the primary.
+     */
+    public TestCluster replica() throws Exception {
+        Path replicaDir = Files.createTempDirectory("shepherd-pg-replica-");
+        run("chown", "-R", "postgres:postgres", replicaDir.toString());
+        run("runuser", "-u", "postgres", "--", bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1",
+                "-p", Integer.toString(port), "-U", "postgres", "-D", replicaDir.resolve("data").toString(),
+                "-R", "-X", "stream", "-c", "fast");
+        TestCluster replica = new TestCluster(replicaDir, ChildProcess.freePort(), bin);
+        replica.start();
+        return replica;
+    }
+
+    public String url(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
+    }
+
     public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
     }
