@@ -560,7 +560,7 @@ public final class Bot {
         private Duration retryInitial = Duration.ofSeconds(1);
         private Duration retryMax = Duration.ofSeconds(60);
         private int retryCalls = 10;
-        private Duration startBackoffMax = Duration.ofSeconds(10);
+        private Duration startBackoffMax = Duration.ofSeconds(5);
         private boolean handleSignals = true;
 
         private Builder() {

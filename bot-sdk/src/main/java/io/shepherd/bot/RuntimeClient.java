@@ -99,6 +99,8 @@ final class RuntimeClient {
                 return response;
             } catch (CircuitBreakerOpenException e) {
                 failures.add(server + ": circuit open");
+            } catch (Unavailable e) {
+                failures.add(server + ": " + e.getMessage());
             } catch (ServerFailure e) {
                 failures.add(server + ": " + e.getMessage());
             }
@@ -136,11 +138,17 @@ final class RuntimeClient {
                 : request.header(HeaderValues.CONTENT_TYPE_JSON).submit(body.toString())) {
             int status = response.status().code();
             String text = response.entity().hasEntity() ? response.entity().as(String.class) : "";
+            if (status == 503 && response.headers().contains(HeaderNames.RETRY_AFTER)) {
+                // alive, and asking to be asked again shortly (e.g. its database is away): not a
+                // failure of this runtime, so its circuit stays closed and the bot is back the
+                // moment the database is
+                throw new Unavailable("HTTP 503, Retry-After " + response.headers().get(HeaderNames.RETRY_AFTER).get());
+            }
             if (status >= 500) {
                 throw new ServerFailure("HTTP " + status, null);
             }
             return new ApiResponse(status, text);
-        } catch (ServerFailure e) {
+        } catch (ServerFailure | Unavailable e) {
             throw e;
         } catch (RuntimeException e) {
             if (Thread.currentThread().isInterrupted()) {
@@ -156,6 +164,13 @@ final class RuntimeClient {
             t = t.getCause();
         }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    /** A runtime that answered 503 with Retry-After: try another, or again later, without counting it against its circuit. */
+    static final class Unavailable extends RuntimeException {
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /** Logs every circuit that changed state since it was last looked at. */

@@ -21,6 +21,7 @@ class RuntimeClientTest {
     HttpServer server;
     final AtomicInteger requests = new AtomicInteger();
     volatile int status = 503;
+    volatile boolean retryAfter;
 
     String startFake() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -28,6 +29,9 @@ class RuntimeClientTest {
             requests.incrementAndGet();
             byte[] body = ("{\"status\":" + status + "}").getBytes();
             exchange.getResponseHeaders().add("Content-Type", "application/json");
+            if (retryAfter) {
+                exchange.getResponseHeaders().add("Retry-After", "2");
+            }
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -69,6 +73,19 @@ class RuntimeClientTest {
         status = 200;
         assertEquals(200, call(client).status());
         assertEquals("CLOSED", client.circuits().get(url));
+    }
+
+    @Test
+    void a503WithRetryAfterIsRetriedButDoesNotOpenTheCircuit() throws Exception {
+        String url = startFake();
+        retryAfter = true; // the runtime is alive; its database is not
+        RuntimeClient client = client(List.of(url), 2, Duration.ofSeconds(30));
+        for (int i = 0; i < 5; i++) {
+            assertThrows(ServerFailure.class, () -> call(client));
+        }
+        assertEquals("CLOSED", client.circuits().get(url));
+        status = 200;
+        assertEquals(200, call(client).status(), "back the moment the runtime is");
     }
 
     @Test
