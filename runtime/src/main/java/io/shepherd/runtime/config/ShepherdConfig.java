@@ -84,7 +84,6 @@ public record ShepherdConfig(Config config,
                 config.get("db.password").asString().orElse(null),
                 config.get("db.pool-size").asInt().orElse(10),
                 duration(config, "db.connect-timeout", Duration.ofSeconds(2)),
-                duration(config, "db.migration-timeout", Duration.ofMinutes(2)),
                 tokens(config, "db.replicas")));
         for (String replica : db.replicas()) {
             if (!replica.startsWith("jdbc:postgresql:")) {

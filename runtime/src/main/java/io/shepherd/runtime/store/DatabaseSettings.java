@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /** Where the database is and how to reach it. */
 public record DatabaseSettings(String url, String username, String password, int poolSize,
-                               Duration connectTimeout, Duration migrationTimeout, java.util.List<String> replicas) {
+                               Duration connectTimeout, java.util.List<String> replicas) {
     public DatabaseSettings {
         replicas = java.util.List.copyOf(replicas);
         Objects.requireNonNull(url, "db.url");
@@ -34,7 +34,7 @@ public record DatabaseSettings(String url, String username, String password, int
             }
             String jdbc = "jdbc:postgresql://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
                     + uri.getPath() + (uri.getQuery() == null ? "" : "?" + uri.getQuery());
-            return new DatabaseSettings(jdbc, user, password, s.poolSize(), s.connectTimeout(), s.migrationTimeout(),
+            return new DatabaseSettings(jdbc, user, password, s.poolSize(), s.connectTimeout(),
                     s.replicas());
         }
         return s;
