@@ -22,6 +22,6 @@ public final class DatabaseCheck implements HealthCheck {
     public HealthStatus check(HealthContext context) throws Exception {
         long start = System.nanoTime();
         context.pingDatabase();
-        return HealthStatus.up(Map.of("latencyMs", (System.nanoTime() - start) / 1_000_000));
+        return HealthStatus.healthy(Map.of("latencyMs", (System.nanoTime() - start) / 1_000_000));
     }
 }

@@ -25,6 +25,6 @@ public final class JobClaimCheck implements HealthCheck {
     public HealthStatus check(HealthContext context) throws Exception {
         long start = System.nanoTime();
         context.claimRoundTrip();
-        return HealthStatus.up(Map.of("roundTripMs", (System.nanoTime() - start) / 1_000_000));
+        return HealthStatus.healthy(Map.of("roundTripMs", (System.nanoTime() - start) / 1_000_000));
     }
 }

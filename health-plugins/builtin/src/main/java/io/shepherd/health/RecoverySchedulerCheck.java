@@ -24,14 +24,14 @@ public final class RecoverySchedulerCheck implements HealthCheck {
         details.put("leader", recovery.leader());
         details.put("enabled", recovery.enabled());
         if (!recovery.enabled() || !recovery.leader()) {
-            return HealthStatus.up(details);
+            return HealthStatus.healthy(details);
         }
         long age = context.nowMillis() - recovery.lastSweepAt();
         details.put("lastSweepAgeMs", recovery.lastSweepAt() == 0 ? -1 : age);
         if (recovery.lastSweepAt() == 0 || age > 3 * recovery.intervalMs()) {
             details.put("reason", "no sweep for more than three intervals (" + 3 * recovery.intervalMs() + " ms)");
-            return HealthStatus.down(details);
+            return HealthStatus.unhealthy(details);
         }
-        return HealthStatus.up(details);
+        return HealthStatus.healthy(details);
     }
 }

@@ -58,8 +58,8 @@ public final class ResourcesCheck implements HealthCheck {
 
         if (!problems.isEmpty()) {
             details.put("reason", problems.substring(0, problems.length() - 2));
-            return HealthStatus.down(details);
+            return HealthStatus.unhealthy(details);
         }
-        return HealthStatus.up(details);
+        return HealthStatus.healthy(details);
     }
 }

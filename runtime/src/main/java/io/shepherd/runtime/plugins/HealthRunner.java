@@ -78,16 +78,16 @@ public final class HealthRunner implements AutoCloseable {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
                 HealthStatus status = future.get(left, TimeUnit.NANOSECONDS);
-                results.put(name, status == null ? HealthStatus.down("the check returned nothing") : status);
+                results.put(name, status == null ? HealthStatus.unhealthy("the check returned nothing") : status);
             } catch (TimeoutException e) {
                 future.cancel(true);
-                results.put(name, HealthStatus.down("timed out after " + timeout.toMillis() + " ms"));
+                results.put(name, HealthStatus.unhealthy("timed out after " + timeout.toMillis() + " ms"));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                results.put(name, HealthStatus.down("interrupted"));
+                results.put(name, HealthStatus.unhealthy("interrupted"));
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable cause = e.getCause();
-                results.put(name, HealthStatus.down(cause.getClass().getSimpleName()
+                results.put(name, HealthStatus.unhealthy(cause.getClass().getSimpleName()
                         + (cause.getMessage() == null ? "" : ": " + firstLine(cause.getMessage()))));
             }
         });

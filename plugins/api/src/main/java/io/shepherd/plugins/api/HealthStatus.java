@@ -11,19 +11,19 @@ public record HealthStatus(boolean up, Map<String, Object> details) {
         details = details == null ? Map.of() : Map.copyOf(details);
     }
 
-    public static HealthStatus up() {
+    public static HealthStatus healthy() {
         return new HealthStatus(true, Map.of());
     }
 
-    public static HealthStatus up(Map<String, Object> details) {
+    public static HealthStatus healthy(Map<String, Object> details) {
         return new HealthStatus(true, details);
     }
 
-    public static HealthStatus down(String reason) {
+    public static HealthStatus unhealthy(String reason) {
         return new HealthStatus(false, Map.of("reason", reason));
     }
 
-    public static HealthStatus down(Map<String, Object> details) {
+    public static HealthStatus unhealthy(Map<String, Object> details) {
         return new HealthStatus(false, details);
     }
 }
