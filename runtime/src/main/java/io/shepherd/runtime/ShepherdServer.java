@@ -3,11 +3,29 @@ package io.shepherd.runtime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.shepherd.plugins.api.HealthCheck;
+import io.shepherd.plugins.api.HealthCheckProvider;
+import io.shepherd.plugins.api.HealthStatus;
+import io.shepherd.runtime.http.PluginsHttpService;
+import io.shepherd.runtime.plugins.HealthRegistry;
+import io.shepherd.runtime.plugins.HealthRunner;
+import io.shepherd.runtime.plugins.JarPluginHost;
+import io.shepherd.runtime.plugins.PluginInfo;
+import io.shepherd.runtime.plugins.RuntimeHealthContext;
+import io.shepherd.runtime.plugins.ScriptHost;
 import io.helidon.webserver.http.HttpRouting;
 import io.shepherd.runtime.auth.Authenticator;
 import io.shepherd.runtime.auth.TokenFile;
@@ -62,6 +80,11 @@ public final class ShepherdServer implements AutoCloseable {
     private final PolicyFileWatcher policyWatcher;
     private final RecoveryScheduler recovery;
     private final SchemaMigrator schema;
+    private final HealthRegistry healthChecks;
+    private final HealthRunner health;
+    private final JarPluginHost jars;
+    private final ScriptHost scripts;
+    private final List<PluginInfo> builtIns = new ArrayList<>();
     private final WebServer server;
     private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -93,6 +116,24 @@ public final class ShepherdServer implements AutoCloseable {
                     new MarkLostBots(stores, config.botsLostAfter()),
                     new QuarantineBots(stores, policies));
 
+            this.healthChecks = new HealthRegistry();
+            for (HealthCheckProvider provider : ServiceLoader.load(HealthCheckProvider.class,
+                    ShepherdServer.class.getClassLoader())) {
+                for (HealthCheck check : provider.checks()) {
+                    healthChecks.add(check, "builtin");
+                    builtIns.add(PluginInfo.loaded(check.name(), PluginInfo.HEALTH_CHECK, "builtin"));
+                }
+            }
+            policies.providers().names().forEach(name ->
+                    builtIns.add(PluginInfo.loaded(name, PluginInfo.RECOVERY_POLICY, "builtin")));
+            this.health = new HealthRunner(healthChecks, () -> new RuntimeHealthContext(stores, clock,
+                    recovery::status, config.recoveryEnabled(), config.recoveryInterval(), config.dataDir()),
+                    config.checkTimeout(), config.healthCache());
+            this.jars = new JarPluginHost(config.pluginsDir(), config.dataDir().resolve("plugin-cache"), healthChecks,
+                    policies.providers());
+            this.scripts = new ScriptHost(config.scriptsDir(), config.checkTimeout(), healthChecks, policies.providers());
+
+            HealthHttpService healthHttp = new HealthHttpService(health, database::migrated, draining::get, clock);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new ApiFilter(config.maxBody(), database::migrated))
                     .register("/v1/jobs", new JobsHttpService(api,
@@ -111,7 +152,8 @@ public final class ShepherdServer implements AutoCloseable {
                             new ReadBots(stores)))
                     .register("/v1/stats", new StatsHttpService(api, new ReadJobs(stores)))
                     .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery))
-                    .register("/", new HealthHttpService(database, draining::get, clock))
+                    .register("/v1/admin/plugins", new PluginsHttpService(api, this::plugins))
+                    .register("/", healthHttp)
                     .any((req, res) -> {
                         throw Problem.notFound("No such resource: " + req.path().path());
                     });
@@ -123,14 +165,38 @@ public final class ShepherdServer implements AutoCloseable {
                 }
             });
 
+            // Helidon's own /observe/health, on the same checks
+            HealthObserver observer = HealthObserver.builder()
+                    .details(true)
+                    .useSystemServices(false)
+                    .addCheck(() -> helidonResponse(HealthHttpService.liveness()), HealthCheckType.LIVENESS, "liveness")
+                    .addCheck(() -> helidonResponse(healthHttp.readiness()), HealthCheckType.READINESS, "readiness")
+                    .addCheck(() -> helidonResponse(health.run(false).checks()), HealthCheckType.STARTUP, "deep")
+                    .build();
             this.server = WebServer.builder()
                     .config(config.config().get("server"))
+                    .addFeature(ObserveFeature.just(observer))
                     .routing(routing)
                     .build();
         } catch (RuntimeException e) {
             database.close();
             throw e;
         }
+    }
+
+    private static HealthCheckResponse helidonResponse(java.util.Map<String, HealthStatus> checks) {
+        HealthCheckResponse.Builder response = HealthCheckResponse.builder()
+                .status(checks.values().stream().allMatch(HealthStatus::up));
+        checks.forEach((name, status) -> response.detail(name, status.up() ? "UP" : "DOWN"));
+        return response.build();
+    }
+
+    /** Every health check and recovery policy in force or refused: built-in, jar, script. */
+    public List<PluginInfo> plugins() {
+        List<PluginInfo> all = new ArrayList<>(builtIns);
+        all.addAll(jars.list());
+        all.addAll(scripts.list());
+        return all;
     }
 
     public RecoveryScheduler recovery() {
@@ -150,6 +216,8 @@ public final class ShepherdServer implements AutoCloseable {
         ShepherdServer shepherd = new ShepherdServer(config, clock);
         shepherd.server.start();
         shepherd.schema.start();
+        shepherd.jars.start(1000);
+        shepherd.scripts.start(1000);
         if (!config.recoveryEnabled()) {
             LOG.log(System.Logger.Level.INFO, "recovery.enabled is false: this replica never sweeps on its own");
         }
@@ -204,6 +272,9 @@ public final class ShepherdServer implements AutoCloseable {
         try {
             schema.close();
             recovery.close();
+            jars.close();
+            scripts.close();
+            health.close();
             if (policyWatcher != null) {
                 policyWatcher.close();
             }

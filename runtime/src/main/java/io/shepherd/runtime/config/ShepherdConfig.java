@@ -32,7 +32,11 @@ public record ShepherdConfig(Config config,
                              long maxBody,
                              Authenticator.TokenSet tokens,
                              Optional<Path> policiesFile,
-                             PolicyBook policies) {
+                             PolicyBook policies,
+                             Path pluginsDir,
+                             Path scriptsDir,
+                             Duration checkTimeout,
+                             Duration healthCache) {
 
     public static ShepherdConfig load(Optional<Path> file, Map<String, String> env) {
         var builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
@@ -66,6 +70,8 @@ public record ShepherdConfig(Config config,
         put(map, "auth.enroll-tokens", env.get("SHEPHERD_ENROLL_TOKENS"));
         put(map, "policies", env.get("SHEPHERD_POLICIES"));
         put(map, "db.replicas", env.get("SHEPHERD_DB_REPLICAS"));
+        put(map, "plugins.dir", env.get("SHEPHERD_PLUGINS_DIR"));
+        put(map, "scripts.dir", env.get("SHEPHERD_SCRIPTS_DIR"));
         return map;
     }
 
@@ -127,9 +133,16 @@ public record ShepherdConfig(Config config,
         }
         Authenticator.TokenSet tokens = new Authenticator.TokenSet(tokens(config, "auth.admin-tokens"),
                 tokens(config, "auth.client-tokens"), tokens(config, "auth.enroll-tokens"));
+        Duration checkTimeout = duration(config, "health.check-timeout", Duration.ofSeconds(2));
+        if (checkTimeout.isNegative() || checkTimeout.isZero()) {
+            throw new IllegalArgumentException("health.check-timeout must be positive, was " + checkTimeout);
+        }
         return new ShepherdConfig(config, dataDir, db, settings,
                 config.get("recovery.enabled").asBoolean().orElse(true), recoveryInterval, lostAfter, maxBody, tokens,
-                policiesFile, policies);
+                policiesFile, policies,
+                Path.of(config.get("plugins.dir").asString().orElse("./plugins")).toAbsolutePath().normalize(),
+                Path.of(config.get("scripts.dir").asString().orElse("./scripts")).toAbsolutePath().normalize(),
+                checkTimeout, duration(config, "health.cache", Duration.ofSeconds(1)));
     }
 
     private static Duration duration(Config config, String key, Duration fallback) {

@@ -1,5 +1,6 @@
 package io.shepherd.runtime.http;
 
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,20 +10,24 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.shepherd.runtime.store.Database;
+import io.shepherd.plugins.api.HealthStatus;
+import io.shepherd.runtime.plugins.HealthRunner;
 import jakarta.json.JsonObjectBuilder;
 
 /**
- * {@code /livez}, {@code /ready} and {@code /healthz}. Liveness never touches the database, so a
- * database outage does not restart every pod; readiness and health do.
+ * {@code /healthz} (every check, deep), {@code /ready} (can this replica serve and claim now:
+ * database, job-claim, migrations, not draining) and {@code /livez} (the process itself; no
+ * database in it, so a database outage never restarts every pod).
  */
 public final class HealthHttpService implements HttpService {
-    private final Database database;
+    private final HealthRunner runner;
+    private final BooleanSupplier migrated;
     private final BooleanSupplier draining;
     private final Clock clock;
 
-    public HealthHttpService(Database database, BooleanSupplier draining, Clock clock) {
-        this.database = database;
+    public HealthHttpService(HealthRunner runner, BooleanSupplier migrated, BooleanSupplier draining, Clock clock) {
+        this.runner = runner;
+        this.migrated = migrated;
         this.draining = draining;
         this.clock = clock;
     }
@@ -34,44 +39,56 @@ public final class HealthHttpService implements HttpService {
                 .get("/healthz", this::health);
     }
 
-    private record Check(boolean up, String detail) {
+    /** The liveness checks: cheap, local, never the database. */
+    public static Map<String, HealthStatus> liveness() {
+        Map<String, HealthStatus> checks = new LinkedHashMap<>();
+        checks.put("process", HealthStatus.healthy());
+        long[] deadlocked = ManagementFactory.getThreadMXBean().findDeadlockedThreads();
+        checks.put("deadlock", deadlocked == null ? HealthStatus.healthy()
+                : HealthStatus.unhealthy(deadlocked.length + " threads deadlocked"));
+        return checks;
+    }
+
+    /** The readiness verdict: the readiness checks, plus migrations done and not draining. */
+    public Map<String, HealthStatus> readiness() {
+        Map<String, HealthStatus> checks = new LinkedHashMap<>(runner.run(true).checks());
+        checks.put("migrations", migrated.getAsBoolean() ? HealthStatus.healthy()
+                : HealthStatus.unhealthy("the schema is not migrated yet (database not reached)"));
+        checks.put("draining", draining.getAsBoolean() ? HealthStatus.unhealthy("this replica is shutting down")
+                : HealthStatus.healthy());
+        return checks;
     }
 
     private void live(ServerRequest req, ServerResponse res) {
-        answer(res, Map.of("process", new Check(true, null)));
+        answer(res, liveness());
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
-        Map<String, Check> checks = new LinkedHashMap<>();
-        checks.put("database", database());
-        checks.put("migrations", database.migrated() ? new Check(true, null)
-                : new Check(false, "the schema is not migrated yet (database not reached)"));
-        checks.put("draining", draining.getAsBoolean() ? new Check(false, "this replica is shutting down")
-                : new Check(true, null));
-        answer(res, checks);
+        answer(res, readiness());
     }
 
     private void health(ServerRequest req, ServerResponse res) {
-        answer(res, Map.of("database", database()));
+        answer(res, runner.run(false).checks());
     }
 
-    private Check database() {
-        try (var c = database.connection(); var s = c.createStatement()) {
-            s.setQueryTimeout(2);
-            s.execute("SELECT 1 FROM bots WHERE 1 = 0");
-            return new Check(true, null);
-        } catch (Exception e) {
-            return new Check(false, e.getMessage());
-        }
-    }
-
-    private void answer(ServerResponse res, Map<String, Check> checks) {
-        boolean up = checks.values().stream().allMatch(Check::up);
+    private void answer(ServerResponse res, Map<String, HealthStatus> checks) {
+        boolean up = checks.values().stream().allMatch(HealthStatus::up);
         JsonObjectBuilder all = JsonViews.BUILDERS.createObjectBuilder();
-        checks.forEach((name, check) -> {
-            JsonObjectBuilder one = JsonViews.BUILDERS.createObjectBuilder().add("status", check.up() ? "UP" : "DOWN");
-            if (check.detail() != null) {
-                one.add("details", JsonViews.BUILDERS.createObjectBuilder().add("error", check.detail()));
+        checks.forEach((name, status) -> {
+            JsonObjectBuilder one = JsonViews.BUILDERS.createObjectBuilder().add("status", status.up() ? "UP" : "DOWN");
+            if (!status.details().isEmpty()) {
+                JsonObjectBuilder details = JsonViews.BUILDERS.createObjectBuilder();
+                status.details().forEach((k, v) -> {
+                    switch (v) {
+                        case null -> details.addNull(k);
+                        case Boolean b -> details.add(k, b);
+                        case Integer i -> details.add(k, i);
+                        case Long l -> details.add(k, l);
+                        case Double d -> details.add(k, d);
+                        default -> details.add(k, v.toString());
+                    }
+                });
+                one.add("details", details);
             }
             all.add(name, one);
         });

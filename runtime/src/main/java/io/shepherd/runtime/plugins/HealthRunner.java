@@ -87,8 +87,8 @@ public final class HealthRunner implements AutoCloseable {
                 results.put(name, HealthStatus.unhealthy("interrupted"));
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable cause = e.getCause();
-                results.put(name, HealthStatus.unhealthy(cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + firstLine(cause.getMessage()))));
+                results.put(name, HealthStatus.unhealthy(cause.getMessage() == null ? cause.getClass().getSimpleName()
+                        : firstLine(cause.getMessage())));
             }
         });
         return new Report(results, System.nanoTime());

@@ -1,0 +1,198 @@
+package io.shepherd.runtime.plugins;
+
+import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.shepherd.plugins.api.HealthCheck;
+import io.shepherd.plugins.api.HealthCheckProvider;
+import io.shepherd.plugins.api.RecoveryPolicyProvider;
+import io.shepherd.runtime.recovery.PolicyProviders;
+
+/**
+ * Plugin jars in {@code plugins.dir}, loaded without a restart: each jar in a class loader of its
+ * own (over a private copy, so that replacing the file never pulls the ground from under a loaded
+ * plugin), its health checks and recovery policies found through {@link ServiceLoader}. A jar is
+ * loaded within a second or two of appearing, unloaded when it disappears and reloaded when it is
+ * replaced. A jar that cannot be loaded is listed with its error; the runtime runs on.
+ */
+public final class JarPluginHost implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(JarPluginHost.class.getName());
+
+    private final Path dir;
+    private final Path copies;
+    private final HealthRegistry health;
+    private final PolicyProviders policies;
+    private final Map<Path, Loaded> loaded = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "shepherd-plugin-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** A jar as loaded: what it looked like, its loader, and what it provided (or why it failed). */
+    private record Loaded(long size, long modified, URLClassLoader loader, Path copy, List<String> checks,
+                          List<String> policyNames, List<PluginInfo> infos) {
+    }
+
+    public JarPluginHost(Path dir, Path copies, HealthRegistry health, PolicyProviders policies) {
+        this.dir = dir;
+        this.copies = copies;
+        this.health = health;
+        this.policies = policies;
+    }
+
+    public void start(long periodMillis) {
+        scan();
+        timer.scheduleWithFixedDelay(this::scanQuietly, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void scanQuietly() {
+        try {
+            scan();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Scanning " + dir + " failed: " + e);
+        }
+    }
+
+    synchronized void scan() {
+        Map<Path, long[]> present = new HashMap<>();
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f)).forEach(f -> {
+                    try {
+                        present.put(f, new long[]{Files.size(f), Files.getLastModifiedTime(f).toMillis()});
+                    } catch (IOException ignored) {
+                        // vanished between list and stat
+                    }
+                });
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "Cannot list " + dir + ": " + e.getMessage());
+                return;
+            }
+        }
+        for (Path jar : new ArrayList<>(loaded.keySet())) {
+            long[] now = present.get(jar);
+            Loaded was = loaded.get(jar);
+            if (now == null) {
+                unload(jar, was);
+                LOG.log(System.Logger.Level.INFO, "Plugin jar " + jar.getFileName() + " removed; unloaded");
+            } else if (now[0] != was.size() || now[1] != was.modified()) {
+                unload(jar, was);
+                load(jar, now);
+                LOG.log(System.Logger.Level.INFO, "Plugin jar " + jar.getFileName() + " replaced; reloaded");
+            }
+        }
+        present.forEach((jar, stat) -> {
+            if (!loaded.containsKey(jar)) {
+                load(jar, stat);
+            }
+        });
+    }
+
+    private void load(Path jar, long[] stat) {
+        String source = jar.toString();
+        List<String> checkNames = new ArrayList<>();
+        List<String> policyNames = new ArrayList<>();
+        List<PluginInfo> infos = new ArrayList<>();
+        URLClassLoader loader = null;
+        Path copy = null;
+        try {
+            Files.createDirectories(copies);
+            copy = Files.createTempFile(copies, jar.getFileName().toString().replace(".jar", "") + "-", ".jar");
+            Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+            loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[]{copy.toUri().toURL()},
+                    JarPluginHost.class.getClassLoader());
+            for (HealthCheckProvider provider : ServiceLoader.load(HealthCheckProvider.class, loader)) {
+                if (provider.getClass().getClassLoader() != loader) {
+                    continue; // the runtime's own providers, seen through the parent
+                }
+                HealthRegistry.requireVersion(provider.apiVersion(), "health check provider " + provider.getClass().getName());
+                for (HealthCheck check : provider.checks()) {
+                    try {
+                        health.add(check, source);
+                        checkNames.add(check.name());
+                        infos.add(PluginInfo.loaded(check.name(), PluginInfo.HEALTH_CHECK, source));
+                    } catch (IllegalArgumentException e) {
+                        infos.add(PluginInfo.failed(check.name(), PluginInfo.HEALTH_CHECK, source, e.getMessage()));
+                    }
+                }
+            }
+            for (RecoveryPolicyProvider provider : ServiceLoader.load(RecoveryPolicyProvider.class, loader)) {
+                if (provider.getClass().getClassLoader() != loader) {
+                    continue;
+                }
+                try {
+                    policies.add(provider);
+                    policyNames.add(provider.name());
+                    infos.add(PluginInfo.loaded(provider.name(), PluginInfo.RECOVERY_POLICY, source));
+                } catch (IllegalArgumentException e) {
+                    infos.add(PluginInfo.failed(provider.name(), PluginInfo.RECOVERY_POLICY, source, e.getMessage()));
+                }
+            }
+            if (infos.isEmpty()) {
+                infos.add(PluginInfo.failed(jar.getFileName().toString(), "jar", source,
+                        "provides no health check or recovery policy (META-INF/services)"));
+            }
+            LOG.log(System.Logger.Level.INFO, "Plugin jar " + jar.getFileName() + " loaded: checks " + checkNames
+                    + ", policies " + policyNames);
+        } catch (IOException | RuntimeException | ServiceConfigurationError | LinkageError e) {
+            // a corrupt or incompatible jar: listed with its error, nothing of it in force
+            checkNames.forEach(name -> health.remove(name, source));
+            policyNames.forEach(policies::remove);
+            checkNames.clear();
+            policyNames.clear();
+            infos.clear();
+            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            infos.add(PluginInfo.failed(jar.getFileName().toString(), "jar", source, error));
+            LOG.log(System.Logger.Level.WARNING, "Plugin jar " + jar.getFileName() + " could not be loaded: " + error);
+        }
+        loaded.put(jar, new Loaded(stat[0], stat[1], loader, copy, checkNames, policyNames, infos));
+    }
+
+    private void unload(Path jar, Loaded was) {
+        loaded.remove(jar);
+        was.checks().forEach(name -> health.remove(name, jar.toString()));
+        was.policyNames().forEach(policies::remove);
+        if (was.loader() != null) {
+            try {
+                was.loader().close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+        if (was.copy() != null) {
+            try {
+                Files.deleteIfExists(was.copy());
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    public List<PluginInfo> list() {
+        List<PluginInfo> all = new ArrayList<>();
+        loaded.values().forEach(l -> all.addAll(l.infos()));
+        return all;
+    }
+
+    @Override
+    public synchronized void close() {
+        timer.shutdownNow();
+        new ArrayList<>(loaded.keySet()).forEach(jar -> unload(jar, loaded.get(jar)));
+    }
+}
