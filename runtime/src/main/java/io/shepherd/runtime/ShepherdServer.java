@@ -155,6 +155,10 @@ public final class ShepherdServer implements AutoCloseable {
                     .register("/v1/admin/plugins", new PluginsHttpService(api, this::plugins))
                     .register("/", healthHttp)
                     .any((req, res) -> {
+                        if (req.path().path().startsWith("/observe")) {
+                            res.next(); // Helidon's observe endpoints are routed after ours
+                            return;
+                        }
                         throw Problem.notFound("No such resource: " + req.path().path());
                     });
             ErrorHandlers.register(routing);

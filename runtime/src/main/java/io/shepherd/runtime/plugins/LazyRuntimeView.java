@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import io.shepherd.plugins.api.RuntimeView;
+import io.shepherd.runtime.service.ReadJobs;
 import io.shepherd.runtime.store.Stores;
 
 /** The read-only runtime view handed to plugins and scripts; each figure is read at most once, when asked. */
@@ -21,8 +22,10 @@ public class LazyRuntimeView implements RuntimeView {
     /** {@code knownLastSweepAt} saves a read when the caller already has it (the sweep itself). */
     public LazyRuntimeView(Stores stores, long now, Long knownLastSweepAt) {
         this.now = now;
-        this.jobs = once(() -> stores.database().read(db -> stores.jobs().countByStatus(db)));
-        this.bots = once(() -> stores.database().read(db -> stores.bots().countByStatus(db)));
+        this.jobs = once(() -> ReadJobs.withZeros(ReadJobs.JOB_STATUSES,
+                stores.database().read(db -> stores.jobs().countByStatus(db))));
+        this.bots = once(() -> ReadJobs.withZeros(ReadJobs.BOT_STATUSES,
+                stores.database().read(db -> stores.bots().countByStatus(db))));
         this.oldestPending = once(() -> stores.jobs().oldestPendingRunAt(stores.database().execute(), now)
                 .map(runAt -> Math.max(0, now - runAt)).orElse(0L));
         this.lastSweepAt = knownLastSweepAt != null ? () -> knownLastSweepAt

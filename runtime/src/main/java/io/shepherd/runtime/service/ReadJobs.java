@@ -89,7 +89,8 @@ public final class ReadJobs {
                 withZeros(BOT_STATUSES, stores.bots().countByStatus(db))));
     }
 
-    private static Map<String, Long> withZeros(List<String> statuses, Map<String, Long> counts) {
+    /** Every status of the list, zeros included, then any other status seen. */
+    public static Map<String, Long> withZeros(List<String> statuses, Map<String, Long> counts) {
         Map<String, Long> all = new LinkedHashMap<>();
         statuses.forEach(s -> all.put(s, counts.getOrDefault(s, 0L)));
         counts.forEach((s, n) -> {
