@@ -106,6 +106,20 @@ class ScriptPluginsTest extends ApiTestBase {
     }
 
     @Test
+    void theShippedExampleScriptsLoadAndWork() throws Exception {
+        try (var examples = Files.list(Path.of("..", "examples", "scripts"))) {
+            for (Path script : examples.toList()) {
+                Files.copy(script, scripts.resolve(script.getFileName()));
+            }
+        }
+        await("examples loaded", v -> plugin("backlog") != null && plugin("nightly") != null);
+        assertEquals("loaded", plugin("backlog").getString("status"), plugin("backlog").toString());
+        assertEquals("loaded", plugin("nightly").getString("status"), plugin("nightly").toString());
+        JsonObject backlog = http.get("/healthz", null).json().getJsonObject("checks").getJsonObject("backlog");
+        assertEquals("UP", backlog.getString("status"), backlog.toString());
+    }
+
+    @Test
     void aScriptPolicyDecidesTheFateOfAnOrphanedJob() throws Exception {
         Files.writeString(scripts.resolve("park.policy.js"), """
                 // orphaned nightly jobs wait an hour; a failed one is given up on
