@@ -26,9 +26,11 @@ public final class RecoverySchedulerCheck implements HealthCheck {
         if (!recovery.enabled() || !recovery.leader()) {
             return HealthStatus.healthy(details);
         }
-        long age = context.nowMillis() - recovery.lastSweepAt();
-        details.put("lastSweepAgeMs", recovery.lastSweepAt() == 0 ? -1 : age);
-        if (recovery.lastSweepAt() == 0 || age > 3 * recovery.intervalMs()) {
+        // a replica that just took the lead has had no time to sweep yet
+        long since = Math.max(recovery.lastSweepAt(), recovery.leaderSince());
+        long age = context.nowMillis() - since;
+        details.put("lastSweepAgeMs", recovery.lastSweepAt() == 0 ? -1 : context.nowMillis() - recovery.lastSweepAt());
+        if (age > 3 * recovery.intervalMs()) {
             details.put("reason", "no sweep for more than three intervals (" + 3 * recovery.intervalMs() + " ms)");
             return HealthStatus.unhealthy(details);
         }

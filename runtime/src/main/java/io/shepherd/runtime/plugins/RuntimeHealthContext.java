@@ -46,7 +46,8 @@ public final class RuntimeHealthContext extends LazyRuntimeView implements Healt
     @Override
     public Recovery recovery() {
         RecoveryScheduler.Status status = recovery.get();
-        return new Recovery(status.leader(), recoveryEnabled, recoveryInterval.toMillis(), status.lastSweepAt());
+        return new Recovery(status.leader(), recoveryEnabled, recoveryInterval.toMillis(), status.lastSweepAt(),
+                status.leaderSince());
     }
 
     @Override

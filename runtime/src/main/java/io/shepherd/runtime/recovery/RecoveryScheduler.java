@@ -31,6 +31,7 @@ public final class RecoveryScheduler implements AutoCloseable {
     private final AtomicLong sweeps = new AtomicLong();
     private volatile long lastSweepAt;
     private volatile boolean leader;
+    private volatile long leaderSince;
     private volatile boolean failing;
 
     /** What one sweep did. */
@@ -38,7 +39,7 @@ public final class RecoveryScheduler implements AutoCloseable {
     }
 
     /** What this replica's scheduler is doing. */
-    public record Status(boolean leader, long sweeps, long lastSweepAt, long graceUntil) {
+    public record Status(boolean leader, long sweeps, long lastSweepAt, long graceUntil, long leaderSince) {
     }
 
     public RecoveryScheduler(Stores stores, Clock clock, Duration interval, Duration heartbeatInterval,
@@ -69,8 +70,13 @@ public final class RecoveryScheduler implements AutoCloseable {
 
     void tick() {
         try {
-            leader = election.lead();
+            boolean leads = election.lead();
+            if (leads && !leader) {
+                leaderSince = clock.millis();
+            }
+            leader = leads;
             if (!leader) {
+                leaderSince = 0;
                 return;
             }
             runOnce();
@@ -109,7 +115,7 @@ public final class RecoveryScheduler implements AutoCloseable {
     }
 
     public Status status() {
-        return new Status(leader, sweeps.get(), lastSweepAt, grace.graceUntil());
+        return new Status(leader, sweeps.get(), lastSweepAt, grace.graceUntil(), leaderSince);
     }
 
     @Override

@@ -30,8 +30,9 @@ public interface HealthContext extends RuntimeView {
      * @param enabled     whether this replica sweeps at all ({@code recovery.enabled})
      * @param intervalMs  {@code recovery.interval}
      * @param lastSweepAt when this replica last swept (0 when never)
+     * @param leaderSince when this replica took the lead (0 when it does not lead)
      */
-    record Recovery(boolean leader, boolean enabled, long intervalMs, long lastSweepAt) {
+    record Recovery(boolean leader, boolean enabled, long intervalMs, long lastSweepAt, long leaderSince) {
     }
 
     /**
