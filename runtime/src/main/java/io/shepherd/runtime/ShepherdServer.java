@@ -19,7 +19,10 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.shepherd.plugins.api.HealthCheck;
 import io.shepherd.plugins.api.HealthCheckProvider;
 import io.shepherd.plugins.api.HealthStatus;
+import io.shepherd.runtime.http.MetricsHttpService;
 import io.shepherd.runtime.http.PluginsHttpService;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.shepherd.runtime.plugins.HealthRegistry;
 import io.shepherd.runtime.plugins.HealthRunner;
 import io.shepherd.runtime.plugins.JarPluginHost;
@@ -79,6 +82,7 @@ public final class ShepherdServer implements AutoCloseable {
     private final Policies policies;
     private final PolicyFileWatcher policyWatcher;
     private final RecoveryScheduler recovery;
+    private final RuntimeMetrics metrics;
     private final SchemaMigrator schema;
     private final HealthRegistry healthChecks;
     private final HealthRunner health;
@@ -101,6 +105,31 @@ public final class ShepherdServer implements AutoCloseable {
             var settings = config.settings();
             Api api = new Api(new Authenticator(tokens, stores), config.maxBody());
             Random random = new Random();
+            this.metrics = new RuntimeMetrics(new RuntimeMetrics.Figures() {
+                public java.util.Map<String, Long> jobsByStatus() {
+                    return database.read(db -> stores.jobs().countByStatus(db));
+                }
+
+                public java.util.Map<String, Long> botsByStatus() {
+                    return database.read(db -> stores.bots().countByStatus(db));
+                }
+
+                public long orphanedNow() {
+                    return stores.recovery().countExpiredLeases(database.execute(), clock.millis());
+                }
+
+                public double botFailureRate() {
+                    return database.read(db -> stores.recovery().failureRate(db, clock.millis() - 300_000));
+                }
+
+                public boolean leader() {
+                    return recovery != null && recovery.status().leader();
+                }
+
+                public long lastSweepAtMillis() {
+                    return stores.recovery().lastSweepAt(database.execute());
+                }
+            }, ReadJobs.JOB_STATUSES, ReadJobs.BOT_STATUSES);
 
             this.policies = new Policies(PolicyProviders.builtIn(), config.policies());
             this.policyWatcher = config.policiesFile()
@@ -112,9 +141,9 @@ public final class ShepherdServer implements AutoCloseable {
                     postgres ? new PostgresLeaderElection(config.database().url(), config.database().username(),
                             config.database().password()) : LeaderElection.alone(),
                     UUID.randomUUID().toString(),
-                    new RescueExpiredLeases(stores, policies, signal, random),
+                    new RescueExpiredLeases(stores, policies, signal, random, metrics),
                     new MarkLostBots(stores, config.botsLostAfter()),
-                    new QuarantineBots(stores, policies));
+                    new QuarantineBots(stores, policies), metrics::swept);
 
             this.healthChecks = new HealthRegistry();
             for (HealthCheckProvider provider : ServiceLoader.load(HealthCheckProvider.class,
@@ -128,7 +157,7 @@ public final class ShepherdServer implements AutoCloseable {
                     builtIns.add(PluginInfo.loaded(name, PluginInfo.RECOVERY_POLICY, "builtin")));
             this.health = new HealthRunner(healthChecks, () -> new RuntimeHealthContext(stores, clock,
                     recovery::status, config.recoveryEnabled(), config.recoveryInterval(), config.dataDir()),
-                    config.checkTimeout(), config.healthCache());
+                    config.checkTimeout(), config.healthCache(), metrics::healthChecked);
             this.jars = new JarPluginHost(config.pluginsDir(), config.dataDir().resolve("plugin-cache"), healthChecks,
                     policies.providers());
             this.scripts = new ScriptHost(config.scriptsDir(), config.checkTimeout(), healthChecks, policies.providers());
@@ -137,22 +166,23 @@ public final class ShepherdServer implements AutoCloseable {
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new ApiFilter(config.maxBody(), database::migrated))
                     .register("/v1/jobs", new JobsHttpService(api,
-                            new SubmitJobs(stores, signal, clock, policies),
+                            new SubmitJobs(stores, signal, clock, policies, metrics),
                             new ReadJobs(stores),
                             new CancelJob(stores, clock),
                             new RetryJob(stores, signal, clock),
-                            new CompleteJob(stores, clock),
-                            new FailJob(stores, signal, clock, policies, random),
+                            new CompleteJob(stores, clock, metrics),
+                            new FailJob(stores, signal, clock, policies, random, metrics),
                             new ReleaseJob(stores, signal, clock)))
                     .register("/v1/bots", new BotsHttpService(api, settings,
                             new RegisterBot(stores, clock),
-                            new BotSessions(stores, signal, clock),
+                            new BotSessions(stores, signal, clock, metrics),
                             new Heartbeat(stores, clock, settings),
-                            new ClaimJobs(stores, signal, clock, settings),
+                            new ClaimJobs(stores, signal, clock, settings, metrics),
                             new ReadBots(stores)))
                     .register("/v1/stats", new StatsHttpService(api, new ReadJobs(stores)))
                     .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery))
                     .register("/v1/admin/plugins", new PluginsHttpService(api, this::plugins))
+                    .register("/metrics", new MetricsHttpService(metrics::orphanedGaugeText))
                     .register("/", healthHttp)
                     .any((req, res) -> {
                         if (req.path().path().startsWith("/observe")) {
@@ -179,7 +209,7 @@ public final class ShepherdServer implements AutoCloseable {
                     .build();
             this.server = WebServer.builder()
                     .config(config.config().get("server"))
-                    .addFeature(ObserveFeature.just(observer))
+                    .addFeature(ObserveFeature.just(observer, MetricsObserver.create()))
                     .routing(routing)
                     .build();
         } catch (RuntimeException e) {
@@ -279,6 +309,7 @@ public final class ShepherdServer implements AutoCloseable {
             jars.close();
             scripts.close();
             health.close();
+            metrics.close();
             if (policyWatcher != null) {
                 policyWatcher.close();
             }

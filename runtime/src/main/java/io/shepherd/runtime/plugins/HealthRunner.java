@@ -39,7 +39,11 @@ public final class HealthRunner implements AutoCloseable {
         }
     }
 
-    public HealthRunner(HealthRegistry registry, Supplier<HealthContext> contexts, Duration timeout, Duration maxAge) {
+    private final java.util.function.Consumer<Map<String, Boolean>> onReport;
+
+    public HealthRunner(HealthRegistry registry, Supplier<HealthContext> contexts, Duration timeout, Duration maxAge,
+                        java.util.function.Consumer<Map<String, Boolean>> onReport) {
+        this.onReport = onReport;
         this.registry = registry;
         this.contexts = contexts;
         this.timeout = timeout;
@@ -91,6 +95,9 @@ public final class HealthRunner implements AutoCloseable {
                         : firstLine(cause.getMessage())));
             }
         });
+        Map<String, Boolean> up = new LinkedHashMap<>();
+        results.forEach((name, status) -> up.put(name, status.up()));
+        onReport.accept(up);
         return new Report(results, System.nanoTime());
     }
 

@@ -31,6 +31,7 @@ public final class RecoveryScheduler implements AutoCloseable {
     private final AtomicLong sweeps = new AtomicLong();
     private volatile long lastSweepAt;
     private volatile boolean leader;
+    private final Runnable onSweep;
     private volatile long leaderSince;
     private volatile boolean failing;
 
@@ -44,7 +45,8 @@ public final class RecoveryScheduler implements AutoCloseable {
 
     public RecoveryScheduler(Stores stores, Clock clock, Duration interval, Duration heartbeatInterval,
                              LeaderElection election, String replicaId, RescueExpiredLeases rescue,
-                             MarkLostBots markLost, QuarantineBots quarantine) {
+                             MarkLostBots markLost, QuarantineBots quarantine, Runnable onSweep) {
+        this.onSweep = onSweep;
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("recovery.interval must be positive, was " + interval);
         }
@@ -104,6 +106,7 @@ public final class RecoveryScheduler implements AutoCloseable {
         int quarantined = quarantine.runOnce();
         stores.recovery().recordSweep(db, now, replicaId);
         sweeps.incrementAndGet();
+        onSweep.run();
         lastSweepAt = now;
         Sweep sweep = new Sweep(rescued.requeued(), rescued.deadLettered(), lost, quarantined);
         if (sweep.requeued() + sweep.deadLettered() + sweep.botsMarkedLost() + sweep.quarantined() > 0) {

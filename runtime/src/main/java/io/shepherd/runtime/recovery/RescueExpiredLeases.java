@@ -11,6 +11,7 @@ import java.util.random.RandomGenerator;
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.plugins.api.PolicyContext;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.service.Events;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.RecoveryStore;
@@ -30,7 +31,11 @@ public final class RescueExpiredLeases {
     private final JobSignal signal;
     private final RandomGenerator random;
 
-    public RescueExpiredLeases(Stores stores, Policies policies, JobSignal signal, RandomGenerator random) {
+    private final RuntimeMetrics metrics;
+
+    public RescueExpiredLeases(Stores stores, Policies policies, JobSignal signal, RandomGenerator random,
+                               RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.stores = stores;
         this.policies = policies;
         this.signal = signal;
@@ -85,6 +90,8 @@ public final class RescueExpiredLeases {
                 break;
             }
         }
+        metrics.orphaned(Events.REASON_LEASE_EXPIRED, requeued + dead);
+        metrics.dead(dead);
         signal.jobsAvailable(due, now);
         return new Result(requeued, dead);
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.ReleasedJob;
@@ -23,7 +24,10 @@ public final class BotSessions {
     private final JobSignal signal;
     private final Clock clock;
 
-    public BotSessions(Stores stores, JobSignal signal, Clock clock) {
+    private final RuntimeMetrics metrics;
+
+    public BotSessions(Stores stores, JobSignal signal, Clock clock, RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -42,6 +46,7 @@ public final class BotSessions {
             stores.bots().openSession(tx, botId, session, now);
             return releaseAll(tx, botId, 0, Events.REASON_BOT_RESTARTED, now);
         });
+        count(released, Events.REASON_BOT_RESTARTED);
         wake(released, now);
         return new Opened(session, released.stream().map(ReleasedJob::id).toList());
     }
@@ -60,6 +65,7 @@ public final class BotSessions {
             }
             return releaseAll(tx, botId, 0, Events.REASON_BOT_RESET, now);
         });
+        count(released, Events.REASON_BOT_RESET);
         wake(released, now);
         return released.stream().map(ReleasedJob::id).toList();
     }
@@ -86,6 +92,11 @@ public final class BotSessions {
         }
         stores.jobs().recordEvents(tx, events);
         return released;
+    }
+
+    private void count(List<ReleasedJob> released, String reason) {
+        metrics.orphaned(reason, released.size());
+        metrics.dead(released.stream().filter(ReleasedJob::dead).count());
     }
 
     private void wake(List<ReleasedJob> released, long now) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
@@ -26,7 +27,10 @@ public final class ClaimJobs {
     private final Clock clock;
     private final Settings settings;
 
-    public ClaimJobs(Stores stores, JobSignal signal, Clock clock, Settings settings) {
+    private final RuntimeMetrics metrics;
+
+    public ClaimJobs(Stores stores, JobSignal signal, Clock clock, Settings settings, RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -88,7 +92,8 @@ public final class ClaimJobs {
     private List<JobRow> claimOnce(String botId, String session, List<String> types, int max) {
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
-        return stores.database().inTransaction(tx -> {
+        long started = System.nanoTime();
+        List<JobRow> result = stores.database().inTransaction(tx -> {
             List<JobRow> claimed = stores.jobs().claim(tx, botId, session, types, max, now, leaseExpiresAt);
             if (!claimed.isEmpty()) {
                 List<JobEvent> events = new ArrayList<>(claimed.size());
@@ -99,5 +104,10 @@ public final class ClaimJobs {
             }
             return claimed;
         });
+        metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
+        for (JobRow job : result) {
+            metrics.jobWaited(Duration.ofMillis(now - job.runAt()));
+        }
+        return result;
     }
 }

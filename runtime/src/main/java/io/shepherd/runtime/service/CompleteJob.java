@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.List;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.Stores;
@@ -13,7 +14,10 @@ public final class CompleteJob {
     private final Stores stores;
     private final Clock clock;
 
-    public CompleteJob(Stores stores, Clock clock) {
+    private final RuntimeMetrics metrics;
+
+    public CompleteJob(Stores stores, Clock clock, RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.stores = stores;
         this.clock = clock;
     }
@@ -34,6 +38,7 @@ public final class CompleteJob {
             if (changed == 0) {
                 throw Problem.conflict("Job " + jobId + " changed hands while completing; the lease is void");
             }
+            metrics.completed();
             stores.jobs().recordEvents(tx, List.of(
                     new JobEvent(jobId, now, Events.COMPLETED, Events.COMPLETED, job.claimedBy(), job.attempt())));
             return new JobRow(job.id(), job.type(), job.queue(), job.payload(), job.priority(), "completed",

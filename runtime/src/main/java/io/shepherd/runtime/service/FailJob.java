@@ -8,6 +8,7 @@ import java.util.random.RandomGenerator;
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.recovery.Policies;
 import io.shepherd.runtime.recovery.RuntimePolicyContext;
 import io.shepherd.runtime.store.JobEvent;
@@ -27,7 +28,11 @@ public final class FailJob {
     private final Policies policies;
     private final RandomGenerator random;
 
-    public FailJob(Stores stores, JobSignal signal, Clock clock, Policies policies, RandomGenerator random) {
+    private final RuntimeMetrics metrics;
+
+    public FailJob(Stores stores, JobSignal signal, Clock clock, Policies policies, RandomGenerator random,
+                   RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -62,6 +67,10 @@ public final class FailJob {
             }
             return stores.jobs().find(tx, jobId).orElseThrow();
         }));
+        metrics.failed();
+        if ("dead".equals(failed.status())) {
+            metrics.dead(1);
+        }
         if ("pending".equals(failed.status())) {
             signal.jobsAvailable(Map.of(failed.type(), failed.runAt()), now);
         }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.recovery.Policies;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
@@ -22,8 +23,10 @@ public final class SubmitJobs {
     private final JobSignal signal;
     private final Clock clock;
     private final Policies policies;
+    private final RuntimeMetrics metrics;
 
-    public SubmitJobs(Stores stores, JobSignal signal, Clock clock, Policies policies) {
+    public SubmitJobs(Stores stores, JobSignal signal, Clock clock, Policies policies, RuntimeMetrics metrics) {
+        this.metrics = metrics;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -86,6 +89,7 @@ public final class SubmitJobs {
                 due.merge(s.job().type(), s.job().runAt(), Math::min);
             }
         }
+        metrics.submitted(result.stream().filter(Submitted::created).count());
         signal.jobsAvailable(due, now);
         return result;
     }

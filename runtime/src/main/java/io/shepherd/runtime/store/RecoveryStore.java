@@ -119,6 +119,25 @@ public final class RecoveryStore {
                 .params(botId).execute();
     }
 
+    /** Claimed jobs whose lease has expired and that no sweep has recovered yet. */
+    public long countExpiredLeases(DbExecute db, long now) {
+        return db.createGet("SELECT COUNT(*) AS n FROM jobs WHERE status = 'claimed' AND lease_expires_at < ?")
+                .addParam(now).execute().map(r -> Database.longValue(r, "n")).orElse(0L);
+    }
+
+    /** Failed attempts over finished ones (failed + completed), among bots' outcomes since the time; 0 when none. */
+    public double failureRate(DbExecute db, long since) {
+        long[] counts = new long[2];
+        try (var rows = db.createQuery("SELECT kind, COUNT(*) AS n FROM job_events WHERE at >= ? AND bot_id IS NOT NULL "
+                + "AND kind IN ('completed', 'failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT
+                + " GROUP BY kind").addParam(since).execute()) {
+            rows.forEach(r -> counts["completed".equals(Database.string(r, "kind")) ? 0 : 1]
+                    += Database.longValue(r, "n"));
+        }
+        long finished = counts[0] + counts[1];
+        return finished == 0 ? 0 : (double) counts[1] / finished;
+    }
+
     public long lastSweepAt(DbExecute db) {
         return db.createGet("SELECT last_sweep_at FROM recovery_state WHERE name = 'sweeper'").execute()
                 .map(r -> Database.longValue(r, "last_sweep_at")).orElse(0L);
