@@ -1,6 +1,6 @@
 package io.shepherd.runtime;
 
-import io.helidon.logging.common.LogConfig;
+import io.shepherd.logging.Logging;
 import io.shepherd.runtime.cli.BotsCommand;
 import io.shepherd.runtime.cli.HealthCommand;
 import io.shepherd.runtime.cli.JobsCommand;
@@ -23,13 +23,26 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
+        Logging.configure(logFormat(args));
         int code = new CommandLine(new Main())
                 .setExecutionExceptionHandler(Main::report)
                 .execute(args);
         if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
             System.exit(code);
         }
+    }
+
+    /** {@code --log-format text|json} anywhere on the command line, else the environment's choice. */
+    static String logFormat(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--log-format=")) {
+                return args[i].substring("--log-format=".length());
+            }
+            if (args[i].equals("--log-format") && i + 1 < args.length) {
+                return args[i + 1];
+            }
+        }
+        return null;
     }
 
     /** A bad configuration or an unreachable runtime is a message, not a stack trace. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -93,6 +94,43 @@ class ServeCommandTest {
             int exit = serve.terminate(Duration.ofSeconds(20));
             assertTrue(exit == 0 || exit == 143, "exit after SIGTERM: " + exit);
             assertTrue(serve.output().contains("Shepherd stopped"), serve.output());
+        }
+    }
+
+    @Test
+    void jsonLogLinesCarryTheRequestsCorrelationId() throws Exception {
+        int port = ChildProcess.freePort();
+        Path config = workDir.resolve("shepherd.yaml");
+        Files.writeString(config, "server:\n  port: " + port + "\n  host: 127.0.0.1\nauth:\n  admin-tokens: a\n"
+                + "  client-tokens: c\n  enroll-tokens: e\n");
+        Http http = new Http("http://127.0.0.1:" + port);
+        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.Main",
+                "serve", "--config", config.toString())) {
+            serve.awaitReady(http, Duration.ofSeconds(60));
+            String job = http.post("/v1/jobs", "c", Http.obj("type", "t")).json().getString("id");
+            // a refused completion is logged (INFO) while handling the request
+            Http.Response refused = http.send(http.builder("/v1/jobs/" + job + "/complete", "a")
+                    .header("X-Correlation-ID", "trace-4711")
+                    .header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"leaseToken\": \"stale\"}")));
+            assertEquals(409, refused.status());
+            assertEquals("trace-4711", refused.header("X-Correlation-ID"));
+            Thread.sleep(300);
+            jakarta.json.JsonObject line = null;
+            for (String l : serve.output().split("\n")) {
+                if (l.startsWith("{")) {
+                    jakarta.json.JsonObject json = jakarta.json.Json.createReader(new java.io.StringReader(l)).readObject();
+                    for (String field : List.of("time", "level", "logger", "message")) {
+                        assertTrue(json.containsKey(field), field + " in " + l);
+                    }
+                    if ("trace-4711".equals(json.getString("correlationId", null))) {
+                        line = json;
+                    }
+                }
+            }
+            assertTrue(line != null, "a JSON log line with the correlation id:\n" + serve.output());
+            assertTrue(line.getString("message").contains("Refused complete of job " + job), line.toString());
+            assertEquals("INFO", line.getString("level"));
         }
     }
 

@@ -17,6 +17,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file merged over the defaults")
     Path config;
 
+    @Option(names = "--log-format", paramLabel = "json|text",
+            description = "json (default; one JSON object per line) or text for a terminal; env SHEPHERD_LOG_FORMAT")
+    String logFormat;
+
     @Override
     public Integer call() throws InterruptedException {
         ShepherdConfig loaded = ShepherdConfig.load(Optional.ofNullable(config), System.getenv());
@@ -24,8 +28,9 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            // JUL resets itself in its own shutdown hook, so this last word goes to stdout directly
-            System.out.println("Shepherd stopped: in-flight requests finished, connections closed");
+            // straight to SLF4J: java.util.logging resets itself in its own shutdown hook
+            org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
+                    .info("Shepherd stopped: in-flight requests finished, connections closed");
             stopped.countDown();
         }, "shepherd-shutdown"));
         stopped.await();

@@ -35,6 +35,7 @@ public final class ApiFilter implements Filter {
                 .orElseGet(() -> UUID.randomUUID().toString());
         res.header(CORRELATION_ID, id);
         HelidonMdc.set(MDC_KEY, id);
+        org.slf4j.MDC.put(MDC_KEY, id);
         try {
             var length = req.headers().contentLength();
             if (length.isPresent() && length.getAsLong() > maxBody) {
@@ -49,6 +50,7 @@ public final class ApiFilter implements Filter {
             chain.proceed();
         } finally {
             HelidonMdc.remove(MDC_KEY);
+            org.slf4j.MDC.remove(MDC_KEY);
         }
     }
 }

@@ -3,7 +3,7 @@ package io.shepherd.examples.echo;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.helidon.logging.common.LogConfig;
+import io.shepherd.logging.Logging;
 import io.shepherd.bot.Bot;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -19,7 +19,7 @@ public final class EchoBot {
     }
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime();
+        Logging.configure(null);
         Map<String, String> env = System.getenv();
         Bot.Builder builder = Bot.builder()
                 .servers(env.getOrDefault("SHEPHERD_URL", "http://localhost:8080"))
