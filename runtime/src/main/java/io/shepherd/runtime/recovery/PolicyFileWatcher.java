@@ -74,7 +74,8 @@ public final class PolicyFileWatcher implements AutoCloseable {
         }
     }
 
-    static PolicyBook parse(Path file, byte[] content) {
+    /** Parses and validates a policies YAML (the file name only labels the errors). */
+    public static PolicyBook parse(Path file, byte[] content) {
         Config config = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
