@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -16,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import io.shepherd.plugins.api.HealthCheck;
 import io.shepherd.plugins.api.HealthCheckProvider;
@@ -38,6 +36,7 @@ public final class JarPluginHost implements AutoCloseable {
     private final HealthRegistry health;
     private final PolicyProviders policies;
     private final Map<Path, Loaded> loaded = new ConcurrentHashMap<>();
+    private final FolderScan folder;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "shepherd-plugin-watch");
         t.setDaemon(true);
@@ -45,7 +44,7 @@ public final class JarPluginHost implements AutoCloseable {
     });
 
     /** A jar as loaded: what it looked like, its loader, and what it provided (or why it failed). */
-    private record Loaded(long size, long modified, URLClassLoader loader, Path copy, List<String> checks,
+    private record Loaded(URLClassLoader loader, Path copy, List<String> checks,
                           List<String> policyNames, List<PluginInfo> infos) {
     }
 
@@ -54,6 +53,7 @@ public final class JarPluginHost implements AutoCloseable {
         this.copies = copies;
         this.health = health;
         this.policies = policies;
+        this.folder = new FolderScan(dir, f -> f.getFileName().toString().endsWith(".jar"));
     }
 
     public void start(long periodMillis) {
@@ -70,41 +70,24 @@ public final class JarPluginHost implements AutoCloseable {
     }
 
     synchronized void scan() {
-        Map<Path, long[]> present = new HashMap<>();
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> files = Files.list(dir)) {
-                files.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f)).forEach(f -> {
-                    try {
-                        present.put(f, new long[]{Files.size(f), Files.getLastModifiedTime(f).toMillis()});
-                    } catch (IOException ignored) {
-                        // vanished between list and stat
-                    }
-                });
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "Cannot list " + dir + ": " + e.getMessage());
-                return;
+        folder.look(new FolderScan.Changes() {
+            @Override
+            public void removed(Path jar) {
+                Loaded was = loaded.get(jar);
+                if (was != null) {
+                    unload(jar, was);
+                    LOG.log(System.Logger.Level.INFO, "Plugin jar " + jar.getFileName() + " removed or replaced; unloaded");
+                }
             }
-        }
-        for (Path jar : new ArrayList<>(loaded.keySet())) {
-            long[] now = present.get(jar);
-            Loaded was = loaded.get(jar);
-            if (now == null) {
-                unload(jar, was);
-                LOG.log(System.Logger.Level.INFO, "Plugin jar " + jar.getFileName() + " removed; unloaded");
-            } else if (now[0] != was.size() || now[1] != was.modified()) {
-                unload(jar, was);
-                load(jar, now);
-                LOG.log(System.Logger.Level.INFO, "Plugin jar " + jar.getFileName() + " replaced; reloaded");
-            }
-        }
-        present.forEach((jar, stat) -> {
-            if (!loaded.containsKey(jar)) {
-                load(jar, stat);
+
+            @Override
+            public void added(Path jar) {
+                load(jar);
             }
         });
     }
 
-    private void load(Path jar, long[] stat) {
+    private void load(Path jar) {
         String source = jar.toString();
         List<String> checkNames = new ArrayList<>();
         List<String> policyNames = new ArrayList<>();
@@ -161,7 +144,7 @@ public final class JarPluginHost implements AutoCloseable {
             infos.add(PluginInfo.failed(jar.getFileName().toString(), "jar", source, error));
             LOG.log(System.Logger.Level.WARNING, "Plugin jar " + jar.getFileName() + " could not be loaded: " + error);
         }
-        loaded.put(jar, new Loaded(stat[0], stat[1], loader, copy, checkNames, policyNames, infos));
+        loaded.put(jar, new Loaded(loader, copy, checkNames, policyNames, infos));
     }
 
     private void unload(Path jar, Loaded was) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.HealthCheck;
@@ -64,10 +62,11 @@ public final class ScriptHost implements AutoCloseable {
     private final ExecutorService runners;
     private final ScheduledExecutorService timers;
     private final Map<Path, Script> scripts = new ConcurrentHashMap<>();
+    private final FolderScan folder;
     private final AtomicLong runs = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
 
-    private record Script(String name, String kind, long size, long modified, Source source, String error) {
+    private record Script(String name, String kind, Source source, String error) {
     }
 
     public ScriptHost(Path dir, Duration timeout, HealthRegistry health, PolicyProviders policies) {
@@ -75,6 +74,7 @@ public final class ScriptHost implements AutoCloseable {
         this.timeout = timeout;
         this.health = health;
         this.policies = policies;
+        this.folder = new FolderScan(dir, f -> kindOf(f) != null);
         this.engine = Engine.newBuilder("js")
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .out(OutputStream.nullOutputStream())
@@ -106,34 +106,19 @@ public final class ScriptHost implements AutoCloseable {
     }
 
     synchronized void scan() {
-        Map<Path, long[]> present = new HashMap<>();
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> files = Files.list(dir)) {
-                files.filter(f -> kindOf(f) != null && Files.isRegularFile(f)).forEach(f -> {
-                    try {
-                        present.put(f, new long[]{Files.size(f), Files.getLastModifiedTime(f).toMillis()});
-                    } catch (IOException ignored) {
-                        // vanished
-                    }
-                });
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "Cannot list " + dir + ": " + e.getMessage());
-                return;
-            }
-        }
-        for (Path file : new ArrayList<>(scripts.keySet())) {
-            long[] now = present.get(file);
-            Script was = scripts.get(file);
-            if (now == null || now[0] != was.size() || now[1] != was.modified()) {
-                unregister(file, was);
-                if (now == null) {
-                    LOG.log(System.Logger.Level.INFO, "Script " + file.getFileName() + " removed");
+        folder.look(new FolderScan.Changes() {
+            @Override
+            public void removed(Path file) {
+                Script was = scripts.get(file);
+                if (was != null) {
+                    unregister(file, was);
+                    LOG.log(System.Logger.Level.INFO, "Script " + file.getFileName() + " removed or changed");
                 }
             }
-        }
-        present.forEach((file, stat) -> {
-            if (!scripts.containsKey(file)) {
-                load(file, stat);
+
+            @Override
+            public void added(Path file) {
+                load(file);
             }
         });
     }
@@ -154,7 +139,7 @@ public final class ScriptHost implements AutoCloseable {
         return name.substring(0, name.indexOf('.'));
     }
 
-    private void load(Path file, long[] stat) {
+    private void load(Path file) {
         String kind = kindOf(file);
         String name = nameOf(file);
         String function = PluginInfo.HEALTH_CHECK.equals(kind) ? "check" : "decide";
@@ -191,7 +176,7 @@ public final class ScriptHost implements AutoCloseable {
         if (error != null) {
             LOG.log(System.Logger.Level.WARNING, "Script " + file.getFileName() + " refused: " + error);
         }
-        scripts.put(file, new Script(name, kind, stat[0], stat[1], error == null ? source : null, error));
+        scripts.put(file, new Script(name, kind, error == null ? source : null, error));
     }
 
     private void unregister(Path file, Script was) {
