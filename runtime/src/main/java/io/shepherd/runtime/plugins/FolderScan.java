@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 /**
  * Notices what appeared in, changed in or disappeared from a folder since the last look, by
  * size and modification time. Looking (not file-system events) also catches Kubernetes ConfigMap
- * updates, which swap a symlink. A changed file is reported as removed, then added.
+ * updates, which swap a symlink. A changed file is reported as removed, then added once it has
+ * held still for one look, so a file being written or copied is never read half-way.
  */
 final class FolderScan {
     private static final System.Logger LOG = System.getLogger(FolderScan.class.getName());
@@ -29,6 +30,8 @@ final class FolderScan {
     private final Path dir;
     private final Predicate<Path> wanted;
     private final Map<Path, Stat> seen = new HashMap<>();
+    /** New or changed files seen once: reported when they hold still (a copy may be under way). */
+    private final Map<Path, Stat> settling = new HashMap<>();
 
     FolderScan(Path dir, Predicate<Path> wanted) {
         this.dir = dir;
@@ -58,10 +61,16 @@ final class FolderScan {
                 changes.removed(file);
             }
         }
+        settling.keySet().retainAll(present.keySet());
         present.forEach((file, stat) -> {
             if (!seen.containsKey(file)) {
-                seen.put(file, stat);
-                changes.added(file);
+                if (stat.equals(settling.get(file))) {
+                    settling.remove(file);
+                    seen.put(file, stat);
+                    changes.added(file);
+                } else {
+                    settling.put(file, stat);
+                }
             }
         });
     }

@@ -14,7 +14,8 @@ import io.helidon.config.ConfigSources;
 
 /**
  * Keeps the policies in force in step with a YAML file: it looks every second and, when the
- * content changed, parses it; a valid file replaces the policies at once, an invalid one is
+ * content changed and then held still for one look (an editor may be halfway through writing),
+ * parses it; a valid file replaces the policies at once, an invalid one is
  * refused with a log line that says why, and the last good policies stay in force. Looking at
  * the content (not file-system events) also catches Kubernetes ConfigMap updates, which swap
  * a symlink.
@@ -26,6 +27,8 @@ public final class PolicyFileWatcher implements AutoCloseable {
     private final Policies policies;
     private final ScheduledExecutorService timer;
     private byte[] lastDigest;
+    /** The content seen at the previous look but not applied yet: an edit applies once it holds still. */
+    private byte[] settlingDigest;
 
     private PolicyFileWatcher(Path file, Policies policies) {
         this.file = file;
@@ -58,8 +61,15 @@ public final class PolicyFileWatcher implements AutoCloseable {
             }
             byte[] digest = digest(content);
             if (Arrays.equals(digest, lastDigest)) {
+                settlingDigest = null;
                 return;
             }
+            if (!Arrays.equals(digest, settlingDigest)) {
+                // an editor may be halfway through writing: apply the content once it holds still
+                settlingDigest = digest;
+                return;
+            }
+            settlingDigest = null;
             lastDigest = digest;
             try {
                 PolicyBook next = parse(file, content);

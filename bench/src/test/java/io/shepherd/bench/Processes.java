@@ -1,0 +1,92 @@
+package io.shepherd.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.shepherd.runtime.testing.ChildProcess;
+import io.shepherd.runtime.testing.Http;
+import io.shepherd.runtime.testing.TestRuntime;
+
+/** Runtime and bot processes for the benchmark, and what /proc says about them. */
+final class Processes implements AutoCloseable {
+    private final Path dir;
+    private final List<ChildProcess> all = new ArrayList<>();
+    private int counter;
+
+    Processes(Path dir) {
+        this.dir = dir;
+    }
+
+    /** A runtime ({@code serve}) on a free port over the given database, with extra YAML lines. */
+    Runtime runtime(String dbUrl, String... yaml) throws Exception {
+        int port = ChildProcess.freePort();
+        Path home = Files.createDirectories(dir.resolve("runtime-" + counter++));
+        List<String> lines = new ArrayList<>(List.of(
+                "server:", "  port: " + port, "  host: 127.0.0.1",
+                "data:", "  dir: " + home.resolve("data"),
+                "auth:", "  admin-tokens: " + TestRuntime.ADMIN, "  client-tokens: " + TestRuntime.CLIENT,
+                "  enroll-tokens: " + TestRuntime.ENROLL));
+        lines.addAll(List.of(yaml));
+        Path config = home.resolve("shepherd.yaml");
+        Files.writeString(config, String.join("\n", lines) + "\n");
+        ChildProcess process = ChildProcess.start(home, Map.of("SHEPHERD_DB_URL", dbUrl,
+                        "JAVA_TOOL_OPTIONS", "-Xmx400m"), "io.shepherd.runtime.Main",
+                "serve", "--config", config.toString());
+        all.add(process);
+        Http http = new Http("http://127.0.0.1:" + port);
+        process.awaitReady(http, java.time.Duration.ofSeconds(90));
+        return new Runtime(process, http);
+    }
+
+    record Runtime(ChildProcess process, Http http) {
+        long pid() {
+            return process.process().pid();
+        }
+    }
+
+    /** An echo bot (no-op handler for payloads without sleepMs). */
+    ChildProcess bot(Runtime runtime, int concurrency, Map<String, String> extra) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("bot-" + counter++));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "SHEPHERD_URL", runtime.http().base(),
+                "SHEPHERD_ENROLL_TOKEN", TestRuntime.ENROLL,
+                "BOT_NAME", "bench-" + counter,
+                "BOT_STATE_DIR", home.resolve("state").toString(),
+                "BOT_CONCURRENCY", Integer.toString(concurrency),
+                "SHEPHERD_LOG_FORMAT", "text",
+                "JAVA_TOOL_OPTIONS", "-Xmx256m"));
+        env.putAll(extra);
+        ChildProcess process = ChildProcess.start(home, env, "io.shepherd.examples.echo.EchoBot");
+        all.add(process);
+        return process;
+    }
+
+    /** CPU seconds (user + system) the process has used, from /proc. */
+    static double cpuSeconds(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ticks / 100.0;
+    }
+
+    /** Resident memory in MiB, from /proc. */
+    static double rssMiB(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (ChildProcess p : all) {
+            p.close();
+        }
+    }
+}
