@@ -162,12 +162,13 @@ public final class ShepherdServer implements AutoCloseable {
                     policies.providers());
             this.scripts = new ScriptHost(config.scriptsDir(), config.checkTimeout(), healthChecks, policies.providers());
 
+            ReadJobs readJobs = new ReadJobs(stores);
             HealthHttpService healthHttp = new HealthHttpService(health, database::migrated, draining::get, clock);
             HttpRouting.Builder routing = HttpRouting.builder()
                     .addFilter(new ApiFilter(config.maxBody(), database::migrated))
                     .register("/v1/jobs", new JobsHttpService(api,
                             new SubmitJobs(stores, signal, clock, policies, metrics),
-                            new ReadJobs(stores),
+                            readJobs,
                             new CancelJob(stores, clock),
                             new RetryJob(stores, signal, clock),
                             new CompleteJob(stores, clock, metrics),
@@ -179,7 +180,7 @@ public final class ShepherdServer implements AutoCloseable {
                             new Heartbeat(stores, clock, settings),
                             new ClaimJobs(stores, signal, clock, settings, metrics),
                             new ReadBots(stores)))
-                    .register("/v1/stats", new StatsHttpService(api, new ReadJobs(stores)))
+                    .register("/v1/stats", new StatsHttpService(api, readJobs))
                     .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery))
                     .register("/v1/admin/plugins", new PluginsHttpService(api, this::plugins))
                     .register("/metrics", new MetricsHttpService(metrics::orphanedGaugeText))

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import io.shepherd.plugins.api.HealthCheck;
-import io.shepherd.plugins.api.PluginApi;
 
 /** The health checks in force, by name: built-ins, plugin jars' and scripts'. */
 public final class HealthRegistry {
@@ -24,13 +23,6 @@ public final class HealthRegistry {
                     + existing.source());
         }
         checks.put(check.name(), new Entry(check, source));
-    }
-
-    public static void requireVersion(int apiVersion, String what) {
-        if (apiVersion != PluginApi.VERSION) {
-            throw new IllegalArgumentException(what + " was built for plugin API " + apiVersion
-                    + "; this runtime speaks version " + PluginApi.VERSION);
-        }
     }
 
     public void remove(String name, String source) {

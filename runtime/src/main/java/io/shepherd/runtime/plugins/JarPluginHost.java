@@ -104,7 +104,7 @@ public final class JarPluginHost implements AutoCloseable {
                 if (provider.getClass().getClassLoader() != loader) {
                     continue; // the runtime's own providers, seen through the parent
                 }
-                HealthRegistry.requireVersion(provider.apiVersion(), "health check provider " + provider.getClass().getName());
+                PluginVersion.require(provider.apiVersion(), "health check provider " + provider.getClass().getName());
                 for (HealthCheck check : provider.checks()) {
                     try {
                         health.add(check, source);

@@ -18,7 +18,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.shepherd.plugins.api.Decision;
@@ -63,8 +62,6 @@ public final class ScriptHost implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Map<Path, Script> scripts = new ConcurrentHashMap<>();
     private final FolderScan folder;
-    private final AtomicLong runs = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
 
     private record Script(String name, String kind, Source source, String error) {
     }
@@ -199,15 +196,6 @@ public final class ScriptHost implements AutoCloseable {
         return all;
     }
 
-    /** How many script runs failed (threw, overran, reached outside the sandbox), of how many. */
-    public long failures() {
-        return failures.get();
-    }
-
-    public long runs() {
-        return runs.get();
-    }
-
     /** A script run that did not produce an answer; its message says why. */
     static final class ScriptFailure extends RuntimeException {
         ScriptFailure(String message) {
@@ -220,7 +208,6 @@ public final class ScriptHost implements AutoCloseable {
      * {@code body} while the context is open; a watchdog cancels it past the timeout.
      */
     <T> T evaluate(Source source, Function<Context, T> body) {
-        runs.incrementAndGet();
         Future<T> future = runners.submit(() -> {
             try (Context context = Context.newBuilder("js")
                     .engine(engine)
@@ -243,13 +230,11 @@ public final class ScriptHost implements AutoCloseable {
             return future.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            failures.incrementAndGet();
             throw new ScriptFailure("did not finish within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ScriptFailure("interrupted");
         } catch (ExecutionException e) {
-            failures.incrementAndGet();
             throw new ScriptFailure(describe(e.getCause()));
         }
     }

@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.shepherd.plugins.api.PluginApi;
+import io.shepherd.runtime.plugins.PluginVersion;
 import io.shepherd.plugins.api.RecoveryPolicyProvider;
 
 /**
@@ -29,10 +29,7 @@ public final class PolicyProviders {
 
     /** Adds a provider; refuses one built against another SPI version. */
     public void add(RecoveryPolicyProvider provider) {
-        if (provider.apiVersion() != PluginApi.VERSION) {
-            throw new IllegalArgumentException("Recovery policy " + provider.name() + " was built for plugin API "
-                    + provider.apiVersion() + "; this runtime speaks version " + PluginApi.VERSION);
-        }
+        PluginVersion.require(provider.apiVersion(), "Recovery policy " + provider.name());
         RecoveryPolicyProvider previous = byName.put(provider.name(), provider);
         if (previous != null && previous != provider) {
             LOG.log(System.Logger.Level.INFO, "Recovery policy " + provider.name() + " replaced");

@@ -2,6 +2,7 @@ package io.shepherd.runtime.service;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.store.BotRow;
@@ -33,15 +34,15 @@ public final class Heartbeat {
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         return stores.database().inTransaction(tx -> {
-            if (stores.bots().heartbeat(tx, botId, session, now) == 0) {
+            Optional<String> status = stores.bots().heartbeat(tx, botId, session, now);
+            if (status.isEmpty()) {
                 BotRow bot = stores.bots().find(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
                 throw Problem.conflict("Session " + session + " of bot " + bot.id()
                         + " was superseded; stop work and open a new session");
             }
             stores.jobs().extendLeases(tx, botId, session, leaseExpiresAt);
             List<String> cancelled = stores.jobs().takeCancelled(tx, botId);
-            boolean drain = stores.bots().find(tx, botId).map(b -> "draining".equals(b.status())).orElse(false);
-            return new Answer(leaseExpiresAt, cancelled, drain);
+            return new Answer(leaseExpiresAt, cancelled, "draining".equals(status.get()));
         });
     }
 }

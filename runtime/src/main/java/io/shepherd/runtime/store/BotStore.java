@@ -11,6 +11,12 @@ import io.helidon.dbclient.DbRow;
 
 /** The SQL for bots. A bot's jobs are filled in from the jobs table by the caller, never stored here. */
 public final class BotStore {
+    private final Dialect dialect;
+
+    public BotStore(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
     private static final String COLUMNS = "id, name, types, labels, status, session, last_heartbeat_at, registered_at";
 
     public void insert(DbExecute db, BotRow bot, String tokenHash) {
@@ -52,11 +58,15 @@ public final class BotStore {
                 .params(session, now, id).execute();
     }
 
-    /** Records a heartbeat for the current session only; 0 rows means the session is stale. */
-    public long heartbeat(DbExecute db, String id, String session, long now) {
-        return db.createUpdate("UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
-                        + "THEN 'idle' ELSE status END WHERE id = ? AND session = ?")
-                .params(now, id, session).execute();
+    /**
+     * Records a heartbeat for the current session only, in one statement that also answers the
+     * bot's status; empty means the session is stale (or the bot unknown).
+     */
+    public Optional<String> heartbeat(DbExecute db, String id, String session, long now) {
+        String update = "UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
+                + "THEN 'idle' ELSE status END WHERE id = ? AND session = ?";
+        return Database.list(db.createQuery(dialect.returning(update, "status")).params(now, id, session).execute(),
+                r -> Database.string(r, "status")).stream().findFirst();
     }
 
     /** An admin lets a quarantined bot claim again. */

@@ -132,10 +132,6 @@ public final class Database implements AutoCloseable {
         return url;
     }
 
-    public DbClient client() {
-        return client;
-    }
-
     /**
      * A read that may be served by a replica (lists, counts, events): tried on each replica in
      * turn, and on the primary when no replica can answer. Without replicas, the primary.
@@ -152,10 +148,6 @@ public final class Database implements AutoCloseable {
             }
         }
         return query.apply(execute());
-    }
-
-    public boolean hasReplicas() {
-        return !replicas.isEmpty();
     }
 
     /** Statements that each run on their own connection, in auto-commit. */

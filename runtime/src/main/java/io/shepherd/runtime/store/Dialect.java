@@ -8,15 +8,13 @@ import java.util.Map;
  * The schema and every other statement are shared.
  */
 public enum Dialect {
-    POSTGRESQL("TEXT", true),
-    H2("CHARACTER LARGE OBJECT", false);
+    POSTGRESQL("TEXT"),
+    H2("CHARACTER LARGE OBJECT");
 
     private final String textType;
-    private final boolean listenNotify;
 
-    Dialect(String textType, boolean listenNotify) {
+    Dialect(String textType) {
         this.textType = textType;
-        this.listenNotify = listenNotify;
     }
 
     public static Dialect forUrl(String jdbcUrl) {
@@ -56,10 +54,5 @@ public enum Dialect {
             case POSTGRESQL -> "id = ANY(ARRAY(" + lockingSubquery + "))";
             case H2 -> "id IN (" + lockingSubquery + ")";
         };
-    }
-
-    /** Whether waiting claimers can be woken across processes by LISTEN/NOTIFY. */
-    public boolean supportsListenNotify() {
-        return listenNotify;
     }
 }

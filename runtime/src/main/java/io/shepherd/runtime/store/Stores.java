@@ -3,7 +3,7 @@ package io.shepherd.runtime.store;
 /** The database and the stores that speak to it, handed to the services together. */
 public record Stores(Database database, JobStore jobs, BotStore bots, RecoveryStore recovery) {
     public static Stores of(Database database) {
-        return new Stores(database, new JobStore(database.dialect()), new BotStore(),
+        return new Stores(database, new JobStore(database.dialect()), new BotStore(database.dialect()),
                 new RecoveryStore(database.dialect()));
     }
 }

@@ -67,10 +67,6 @@ public class JobSignal implements AutoCloseable {
         }
     }
 
-    public int waiting() {
-        return waiters.size();
-    }
-
     @Override
     public void close() {
         timer.shutdownNow();
