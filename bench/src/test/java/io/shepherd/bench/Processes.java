@@ -24,18 +24,8 @@ final class Processes implements AutoCloseable {
     /** A runtime ({@code serve}) on a free port over the given database, with extra YAML lines. */
     Runtime runtime(String dbUrl, String... yaml) throws Exception {
         int port = ChildProcess.freePort();
-        Path home = Files.createDirectories(dir.resolve("runtime-" + counter++));
-        List<String> lines = new ArrayList<>(List.of(
-                "server:", "  port: " + port, "  host: 127.0.0.1",
-                "data:", "  dir: " + home.resolve("data"),
-                "auth:", "  admin-tokens: " + TestRuntime.ADMIN, "  client-tokens: " + TestRuntime.CLIENT,
-                "  enroll-tokens: " + TestRuntime.ENROLL));
-        lines.addAll(List.of(yaml));
-        Path config = home.resolve("shepherd.yaml");
-        Files.writeString(config, String.join("\n", lines) + "\n");
-        ChildProcess process = ChildProcess.start(home, Map.of("SHEPHERD_DB_URL", dbUrl,
-                        "JAVA_TOOL_OPTIONS", "-Xmx400m"), "io.shepherd.runtime.Main",
-                "serve", "--config", config.toString());
+        ChildProcess process = ChildProcess.serve(dir.resolve("runtime-" + counter++), dbUrl, port,
+                Map.of("JAVA_TOOL_OPTIONS", "-Xmx400m"), yaml);
         all.add(process);
         Http http = new Http("http://127.0.0.1:" + port);
         process.awaitReady(http, java.time.Duration.ofSeconds(90));

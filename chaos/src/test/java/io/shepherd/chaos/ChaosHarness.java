@@ -59,21 +59,13 @@ final class ChaosHarness implements AutoCloseable {
         }
 
         void start() throws Exception {
-            Path home = Files.createDirectories(dir.resolve(name));
-            Path config = home.resolve("shepherd.yaml");
-            Files.writeString(config, String.join("\n",
-                    "server:", "  port: " + port, "  host: 127.0.0.1",
-                    "data:", "  dir: " + home.resolve("data"),
+            process = ChildProcess.serve(dir.resolve(name), dbUrl, port, Map.of(),
                     "db:", "  connect-timeout: PT1S",
                     "lease:", "  ttl: " + LEASE,
                     "heartbeat:", "  interval: PT1S",
                     "recovery:", "  interval: PT1S",
                     "bots:", "  lost-after: PT10S",
-                    "policies:", "  default:", "    max-attempts: 1000", "  quarantine:", "    consecutive-failures: 0",
-                    "auth:", "  admin-tokens: " + TestRuntime.ADMIN, "  client-tokens: " + TestRuntime.CLIENT,
-                    "  enroll-tokens: " + TestRuntime.ENROLL, ""));
-            process = ChildProcess.start(home, Map.of("SHEPHERD_DB_URL", dbUrl), "io.shepherd.runtime.Main",
-                    "serve", "--config", config.toString());
+                    "policies:", "  default:", "    max-attempts: 1000", "  quarantine:", "    consecutive-failures: 0");
         }
 
         boolean alive() {

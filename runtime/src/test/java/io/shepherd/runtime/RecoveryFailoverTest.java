@@ -25,18 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class RecoveryFailoverTest {
     static ChildProcess runtime(Path dir, TestDatabase db, int port) throws Exception {
-        Files.createDirectories(dir);
-        Path config = dir.resolve("shepherd.yaml");
-        Files.writeString(config, String.join("\n",
-                "server:", "  port: " + port, "  host: 127.0.0.1",
-                "data:", "  dir: " + dir.resolve("data"),
-                "lease:", "  ttl: PT3S",
-                "heartbeat:", "  interval: PT1S",
-                "recovery:", "  interval: PT1S",
-                "auth:", "  admin-tokens: " + TestRuntime.ADMIN, "  client-tokens: " + TestRuntime.CLIENT,
-                "  enroll-tokens: " + TestRuntime.ENROLL, ""));
-        return ChildProcess.start(dir, Map.of("SHEPHERD_DB_URL", db.url()), "io.shepherd.runtime.Main",
-                "serve", "--config", config.toString());
+        return ChildProcess.serve(dir, db.url(), port, Map.of(),
+                "lease:", "  ttl: PT3S", "heartbeat:", "  interval: PT1S", "recovery:", "  interval: PT1S");
     }
 
     static JsonObject recovery(Http http) {

@@ -2,6 +2,7 @@ package io.shepherd.runtime.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,27 @@ public final class ChildProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return new ChildProcess(pb.start(), log);
+    }
+
+    /**
+     * The runtime as a child process: {@code serve} on the port, over the database, with the test
+     * tokens and a data directory under {@code home}; extra YAML lines are appended to its
+     * configuration. Not yet ready when this returns: see {@link #awaitReady}.
+     */
+    public static ChildProcess serve(Path home, String dbUrl, int port, Map<String, String> env,
+                                     String... extraYaml) throws IOException {
+        Files.createDirectories(home);
+        List<String> yaml = new ArrayList<>(List.of(
+                "server:", "  port: " + port, "  host: 127.0.0.1",
+                "data:", "  dir: " + home.resolve("data"),
+                "auth:", "  admin-tokens: " + TestRuntime.ADMIN, "  client-tokens: " + TestRuntime.CLIENT,
+                "  enroll-tokens: " + TestRuntime.ENROLL));
+        yaml.addAll(List.of(extraYaml));
+        Path config = home.resolve("shepherd.yaml");
+        Files.writeString(config, String.join("\n", yaml) + "\n");
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("SHEPHERD_DB_URL", dbUrl);
+        return start(home, all, "io.shepherd.runtime.Main", "serve", "--config", config.toString());
     }
 
     public static int freePort() throws IOException {

@@ -27,17 +27,7 @@ final class Stack implements AutoCloseable {
 
     /** A runtime process on the given port; returns an HTTP client for it (not yet ready). */
     ChildProcess runtime(String name, int port, String... extraYaml) throws Exception {
-        Path home = Files.createDirectories(dir.resolve(name));
-        List<String> yaml = new ArrayList<>(List.of(
-                "server:", "  port: " + port, "  host: 127.0.0.1",
-                "data:", "  dir: " + home.resolve("data"),
-                "auth:", "  admin-tokens: " + TestRuntime.ADMIN, "  client-tokens: " + TestRuntime.CLIENT,
-                "  enroll-tokens: " + TestRuntime.ENROLL));
-        yaml.addAll(List.of(extraYaml));
-        Path config = home.resolve("shepherd.yaml");
-        Files.writeString(config, String.join("\n", yaml) + "\n");
-        ChildProcess process = ChildProcess.start(home, Map.of("SHEPHERD_DB_URL", db.url()),
-                "io.shepherd.runtime.Main", "serve", "--config", config.toString());
+        ChildProcess process = ChildProcess.serve(dir.resolve(name), db.url(), port, Map.of(), extraYaml);
         processes.add(process);
         return process;
     }
