@@ -51,6 +51,7 @@ import org.graalvm.polyglot.Value;
 public final class ScriptHost implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ScriptHost.class.getName());
     static final long STATEMENT_LIMIT = 1_000_000;
+    static final Duration LOAD_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path dir;
     private final Duration timeout;
@@ -144,7 +145,9 @@ public final class ScriptHost implements AutoCloseable {
         String error = null;
         try {
             source = Source.newBuilder("js", Files.readString(file), file.getFileName().toString()).cached(true).build();
-            evaluate(source, context -> {
+            // checked off the request path: a cold engine gets more time than a probe would, so
+            // a slow first start does not leave a good script refused until its file changes
+            evaluate(source, LOAD_TIMEOUT.compareTo(timeout) > 0 ? LOAD_TIMEOUT : timeout, context -> {
                 Value fn = context.getBindings("js").getMember(function);
                 if (fn == null || !fn.canExecute()) {
                     throw new IllegalArgumentException("it defines no function " + function + "(...)");
@@ -208,6 +211,10 @@ public final class ScriptHost implements AutoCloseable {
      * {@code body} while the context is open; a watchdog cancels it past the timeout.
      */
     <T> T evaluate(Source source, Function<Context, T> body) {
+        return evaluate(source, timeout, body);
+    }
+
+    private <T> T evaluate(Source source, Duration limit, Function<Context, T> body) {
         Future<T> future = runners.submit(() -> {
             try (Context context = Context.newBuilder("js")
                     .engine(engine)
@@ -216,7 +223,7 @@ public final class ScriptHost implements AutoCloseable {
                     .err(OutputStream.nullOutputStream())
                     .resourceLimits(limits)
                     .build()) {
-                ScheduledFuture<?> watchdog = timers.schedule(() -> context.close(true), timeout.toMillis(),
+                ScheduledFuture<?> watchdog = timers.schedule(() -> context.close(true), limit.toMillis(),
                         TimeUnit.MILLISECONDS);
                 try {
                     context.eval(source);
@@ -227,22 +234,22 @@ public final class ScriptHost implements AutoCloseable {
             }
         });
         try {
-            return future.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            return future.get(limit.toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new ScriptFailure("did not finish within " + timeout.toMillis() + " ms");
+            throw new ScriptFailure("did not finish within " + limit.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ScriptFailure("interrupted");
         } catch (ExecutionException e) {
-            throw new ScriptFailure(describe(e.getCause()));
+            throw new ScriptFailure(describe(e.getCause(), limit));
         }
     }
 
-    private String describe(Throwable failure) {
+    private static String describe(Throwable failure, Duration limit) {
         if (failure instanceof PolyglotException p) {
             if (p.isCancelled()) {
-                return "stopped after " + timeout.toMillis() + " ms (time limit)";
+                return "stopped after " + limit.toMillis() + " ms (time limit)";
             }
             if (p.isResourceExhausted()) {
                 return "stopped after " + STATEMENT_LIMIT + " statements (statement limit)";
