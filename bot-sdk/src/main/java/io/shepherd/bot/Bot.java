@@ -80,8 +80,12 @@ public final class Bot {
         final String correlationId;
         volatile Thread thread;
         volatile boolean cancelled;
-        /** Stop without reporting anything (superseded, or given back at shutdown). */
+        /** Stop without reporting anything (superseded, given back at shutdown, or no longer this bot's). */
         volatile boolean abandoned;
+        /** The runtime says this bot no longer holds the job. */
+        volatile boolean lost;
+        /** The handler is done and its outcome is on its way: a late "lost" must not abort it. */
+        volatile boolean reporting;
         volatile JsonValue progress;
 
         Running(Job job, String leaseToken) {
@@ -228,16 +232,20 @@ public final class Bot {
             if (phase != BotState.Phase.RUNNING && phase != BotState.Phase.DRAINING) {
                 return;
             }
+            // naming the jobs it works on keeps exactly those leases: a job the runtime thinks this
+            // bot holds but it never heard of (a claim answer lost on the way) runs out and is recovered
             JsonObjectBuilder progress = Json.createObjectBuilder();
+            JsonArrayBuilder jobs = Json.createArrayBuilder();
             running.values().forEach(r -> {
+                jobs.add(r.job.id());
                 if (r.progress != null) {
                     progress.add(r.job.id(), r.progress);
                 }
             });
             try {
                 ApiResponse answer = client.callOnce(Method.POST, "/v1/bots/" + identity.botId() + "/heartbeat",
-                        identity.token(), Json.createObjectBuilder().add("session", session).add("progress", progress)
-                                .build(), Duration.ofSeconds(10), correlationId("heartbeat"));
+                        identity.token(), Json.createObjectBuilder().add("session", session).add("jobs", jobs)
+                                .add("progress", progress).build(), Duration.ofSeconds(10), correlationId("heartbeat"));
                 if (answer.status() == 409) {
                     superseded(answer.detail());
                     return;
@@ -252,6 +260,18 @@ public final class Bot {
                     if (r != null) {
                         LOG.log(System.Logger.Level.INFO, "Job " + id + " was cancelled; interrupting its handler");
                         r.cancelled = true;
+                        if (r.thread != null) {
+                            r.thread.interrupt();
+                        }
+                    }
+                }
+                for (String id : strings(body, "lost")) {
+                    Running r = running.get(id);
+                    if (r != null && !r.reporting && !r.cancelled) {
+                        LOG.log(System.Logger.Level.WARNING, "Job " + id + " is no longer held by this bot (the runtime "
+                                + "took it back); stopping its handler without reporting");
+                        r.lost = true;
+                        r.abandoned = true;
                         if (r.thread != null) {
                             r.thread.interrupt();
                         }
@@ -368,8 +388,10 @@ public final class Bot {
         if (r.cancelled) {
             LOG.log(System.Logger.Level.INFO, "Job " + r.job.id() + " stopped: it was cancelled");
         } else if (r.abandoned) {
-            LOG.log(System.Logger.Level.INFO, "Job " + r.job.id() + " stopped: " + (phase == BotState.Phase.SUPERSEDED
-                    ? "this process was superseded; nothing is reported" : "shutdown; the runtime gets it back"));
+            LOG.log(System.Logger.Level.INFO, "Job " + r.job.id() + " stopped: " + (r.lost
+                    ? "the runtime took it back; nothing is reported"
+                    : phase == BotState.Phase.SUPERSEDED ? "this process was superseded; nothing is reported"
+                    : "shutdown; the runtime gets it back"));
         } else {
             LOG.log(System.Logger.Level.WARNING, "Job " + r.job.id() + "'s handler was interrupted; failing the attempt");
             Thread.interrupted();
@@ -379,6 +401,7 @@ public final class Bot {
     }
 
     private void report(Running r, String action, JsonObject body) {
+        r.reporting = true;
         if (phase == BotState.Phase.SUPERSEDED) {
             return;
         }

@@ -241,6 +241,51 @@ final class ChaosHarness implements AutoCloseable {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
+    /**
+     * What the database and the processes say when a wait timed out: jobs not completed by
+     * status and holder, the bots, the first stuck jobs' events, and the tail of every log.
+     */
+    String diagnose() {
+        StringBuilder sb = new StringBuilder("Diagnosis\n");
+        try {
+            sb.append("  unfinished jobs by status, holder, lease: ")
+                    .append(rows("SELECT status || ' ' || COALESCE(claimed_by, '-') || ' ' || COALESCE(claim_session, '-') "
+                            + "|| ' lease ' || COALESCE(CAST(lease_expires_at AS VARCHAR), '-') || ' x' || COUNT(*) FROM jobs "
+                            + "WHERE status <> 'completed' GROUP BY status, claimed_by, claim_session, lease_expires_at"))
+                    .append('\n');
+            sb.append("  bots: ").append(rows("SELECT id || ' ' || name || ' ' || status || ' ' || COALESCE(session, '-') "
+                    + "|| ' hb ' || CAST(last_heartbeat_at AS VARCHAR) FROM bots")).append('\n');
+            sb.append("  now (ms): ").append(System.currentTimeMillis()).append('\n');
+            for (String id : query("SELECT id FROM jobs WHERE status <> 'completed' ORDER BY id LIMIT 3")) {
+                sb.append("  events of ").append(id).append(": ")
+                        .append(rows("SELECT kind || '/' || COALESCE(reason, '-') || ' ' || COALESCE(bot_id, '-') || ' @' "
+                                + "|| CAST(at AS VARCHAR) FROM job_events WHERE job_id = ? ORDER BY id", id)).append('\n');
+            }
+        } catch (Exception e) {
+            sb.append("  (database unreadable: ").append(e).append(")\n");
+        }
+        for (BotProcess b : bots) {
+            sb.append(tail("bot " + b.name, b.process));
+        }
+        for (Replica r : replicas) {
+            sb.append(tail("replica " + r.name, r.process));
+        }
+        return sb.toString();
+    }
+
+    private String rows(String sql, Object... params) throws Exception {
+        return String.join(" | ", query(sql, params));
+    }
+
+    private static String tail(String who, ChildProcess process) {
+        if (process == null) {
+            return "";
+        }
+        List<String> lines = process.output().lines().toList();
+        return "  --- last lines of " + who + " ---\n    "
+                + String.join("\n    ", lines.subList(Math.max(0, lines.size() - 40), lines.size())) + "\n";
+    }
+
     String report() {
         StringBuilder sb = new StringBuilder("Chaos report\n");
         recoveries.forEach((fault, times) -> {

@@ -161,13 +161,18 @@ class ChaosTest {
             }
 
             h.log("all faults injected; waiting for " + jobs.size() + " jobs to finish");
-            ChaosHarness.await("every job completed", Duration.ofMinutes(5), () -> {
-                try {
-                    return h.count("SELECT COUNT(*) FROM jobs WHERE status <> 'completed'") == 0;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            try {
+                ChaosHarness.await("every job completed", Duration.ofMinutes(3), () -> {
+                    try {
+                        return h.count("SELECT COUNT(*) FROM jobs WHERE status <> 'completed'") == 0;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+            } catch (AssertionError e) {
+                System.out.println(h.diagnose());
+                throw e;
+            }
 
             // what the database says
             assertEquals(jobs.size(), h.count("SELECT COUNT(*) FROM jobs"), "no job lost, none invented");

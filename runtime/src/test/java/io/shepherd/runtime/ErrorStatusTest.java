@@ -65,6 +65,12 @@ class ErrorStatusTest extends ApiTestBase {
                 Http.obj("session", bot.session, "waitMs", 30001)), 400);
         assertProblem(http.post("/v1/bots/" + bot.id + "/claim", bot.token, Http.obj("max", 1)), 400);
         assertProblem(http.post("/v1/bots", TestRuntime.ENROLL, Http.obj("name", "x", "types", java.util.List.of())), 400);
+        assertProblem(http.post("/v1/bots/" + bot.id + "/heartbeat", bot.token,
+                Http.obj("session", bot.session, "jobs", "job-1")), 400);
+        assertProblem(http.post("/v1/bots/" + bot.id + "/heartbeat", bot.token,
+                Http.obj("session", bot.session, "jobs", jakarta.json.Json.createArrayBuilder().add(1).add(2).build())), 400);
+        assertProblem(http.post("/v1/bots/" + bot.id + "/heartbeat", bot.token, Http.obj("session", bot.session,
+                "jobs", java.util.Collections.nCopies(1001, ""))), 400);
     }
 
     @Test

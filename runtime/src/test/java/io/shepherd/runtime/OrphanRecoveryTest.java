@@ -45,4 +45,40 @@ class OrphanRecoveryTest extends ApiTestBase {
         assertEquals(200, rescuer.complete(id, again.getFirst().getString("leaseToken"), null).status());
         assertEquals("completed", row(id).get("status"));
     }
+
+    @Test
+    void phantomClaimOfALiveBotRunsOutWhileTheJobItNamesIsKept() throws Exception {
+        String known = submit("type", "t", "priority", 1).getString("id");
+        String phantom = submit("type", "t").getString("id");
+        TestBot bot = runtime.registerBot("forgetful", "t");
+        TestBot rescuer = runtime.registerBot("rescuer", "t");
+        // the bot claims both, but (as if the answer for the second were lost) works on one only
+        List<JsonObject> held = bot.claimJobs(2, 0);
+        assertEquals(List.of(known, phantom), held.stream().map(j -> j.getString("id")).toList());
+        long claimedAt = System.nanoTime();
+
+        List<JsonObject> again = List.of();
+        while (again.isEmpty() && System.nanoTime() - claimedAt < 15_000_000_000L) {
+            JsonObject beat = bot.heartbeat(List.of(known)).json();
+            assertEquals(0, beat.getJsonArray("lost").size(), "the job it works on is still its own");
+            rescuer.heartbeat();
+            again = rescuer.claimJobs(1, 900);
+        }
+        long elapsedMs = (System.nanoTime() - claimedAt) / 1_000_000;
+        assertEquals(1, again.size(), "the phantom came back while its bot kept beating");
+        assertEquals(phantom, again.getFirst().getString("id"));
+        assertTrue(elapsedMs <= 5500, "claimable again after " + elapsedMs + " ms");
+        assertEquals("claimed", row(known).get("status"), "the job the bot named kept its lease");
+        assertEquals(bot.id, row(known).get("claimed_by"));
+
+        // the bot still names the phantom too, late: it is told it no longer holds it
+        JsonObject beat = bot.heartbeat(List.of(known, phantom)).json();
+        assertEquals(List.of(phantom), beat.getJsonArray("lost").getValuesAs(jakarta.json.JsonString.class).stream()
+                .map(jakarta.json.JsonString::getString).toList());
+        assertEquals(409, bot.complete(phantom, held.get(1).getString("leaseToken"), null).status());
+        assertEquals(200, bot.complete(known, held.get(0).getString("leaseToken"), null).status());
+        assertEquals(200, rescuer.complete(phantom, again.getFirst().getString("leaseToken"), null).status());
+        System.out.printf("phantom claim (%s): recovered %d ms after the claim while its bot kept beating%n",
+                databaseKind, elapsedMs);
+    }
 }

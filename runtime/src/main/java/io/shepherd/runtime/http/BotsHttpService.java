@@ -100,10 +100,11 @@ public final class BotsHttpService implements HttpService {
         var caller = api.caller(req);
         Body body = api.body(req);
         body.optObject("progress");
-        Heartbeat.Answer answer = heartbeat.beat(caller, Api.id(req), body.string("session"));
+        Heartbeat.Answer answer = heartbeat.beat(caller, Api.id(req), body.string("session"), body.optStrings("jobs"));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("leaseExpiresAt", JsonViews.time(answer.leaseExpiresAt()))
                 .add("cancel", JsonViews.strings(answer.cancel()))
+                .add("lost", JsonViews.strings(answer.lost()))
                 .add("drain", answer.drain())
                 .build());
     }

@@ -1,16 +1,24 @@
 package io.shepherd.runtime.service;
 
 import java.time.Clock;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.Stores;
 
 /**
- * A bot says it is alive: its session is checked, every lease it holds is extended in one
- * statement, and it learns which of its jobs were cancelled and whether to drain.
+ * A bot says it is alive: its session is checked, the leases of the jobs it works on are
+ * extended in one statement, and it learns which of its jobs were cancelled, which it no longer
+ * holds, and whether to drain.
+ *
+ * <p>A bot that names the jobs it works on heals phantom claims: a job the runtime believes it
+ * holds but it does not know of (the claim's answer was lost, or it gave up reporting) is not
+ * extended, so its lease runs out and recovery hands it on. A bot that names none (older
+ * clients, {@code curl}) keeps every lease it holds.
  */
 public final class Heartbeat {
     private final Stores stores;
@@ -23,14 +31,25 @@ public final class Heartbeat {
         this.settings = settings;
     }
 
-    public record Answer(long leaseExpiresAt, List<String> cancel, boolean drain) {
+    /** {@code lost}: jobs the bot named that it no longer holds (recovered, reset, cancelled, finished). */
+    public record Answer(long leaseExpiresAt, List<String> cancel, List<String> lost, boolean drain) {
     }
 
-    public Answer beat(Caller caller, String botId, String session) {
+    /** The most jobs one heartbeat may name: a bot runs at most 100 at once (claim max), with room to spare. */
+    public static final int MAX_JOBS = 1000;
+
+    /**
+     * @param jobs the jobs the bot works on, or null to extend every lease it holds
+     */
+    public Answer beat(Caller caller, String botId, String session, List<String> jobs) {
         caller.requireBot(botId);
         if (session == null || session.isBlank()) {
             throw Problem.badRequest("session is required");
         }
+        if (jobs != null && jobs.size() > MAX_JOBS) {
+            throw Problem.badRequest("jobs names " + jobs.size() + " jobs; at most " + MAX_JOBS + " are allowed");
+        }
+        List<String> named = jobs == null ? null : List.copyOf(new java.util.LinkedHashSet<>(jobs));
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         return stores.database().inTransaction(tx -> {
@@ -40,9 +59,20 @@ public final class Heartbeat {
                 throw Problem.conflict("Session " + session + " of bot " + bot.id()
                         + " was superseded; stop work and open a new session");
             }
-            stores.jobs().extendLeases(tx, botId, session, leaseExpiresAt);
+            List<String> lost = List.of();
+            if (named == null) {
+                stores.jobs().extendLeases(tx, botId, session, leaseExpiresAt);
+            } else {
+                Set<String> held = new HashSet<>(stores.jobs().extendLeases(tx, botId, session, named, leaseExpiresAt));
+                lost = named.stream().filter(id -> !held.contains(id)).toList();
+            }
             List<String> cancelled = stores.jobs().takeCancelled(tx, botId);
-            return new Answer(leaseExpiresAt, cancelled, "draining".equals(status.get()));
+            if (!cancelled.isEmpty() && !lost.isEmpty()) {
+                // a cancelled job is told as cancelled, not as lost
+                Set<String> told = new HashSet<>(cancelled);
+                lost = lost.stream().filter(id -> !told.contains(id)).toList();
+            }
+            return new Answer(leaseExpiresAt, cancelled, lost, "draining".equals(status.get()));
         });
     }
 }

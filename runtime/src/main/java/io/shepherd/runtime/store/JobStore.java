@@ -159,6 +159,27 @@ public final class JobStore {
                 .params(leaseExpiresAt, botId, session).execute();
     }
 
+    /**
+     * Extends, in one statement, the leases of those of these jobs the bot holds under this
+     * session, and answers which those were. A job the bot holds but did not name keeps the
+     * lease it has, and runs out.
+     */
+    public List<String> extendLeases(DbExecute db, String botId, String session, List<String> ids, long leaseExpiresAt) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        String update = "UPDATE jobs SET lease_expires_at = ? WHERE claimed_by = ? AND claim_session = ? "
+                + "AND status = 'claimed' AND id IN (" + String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))
+                + ")";
+        List<Object> params = new ArrayList<>(ids.size() + 3);
+        params.add(leaseExpiresAt);
+        params.add(botId);
+        params.add(session);
+        params.addAll(ids);
+        return Database.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
+                r -> Database.string(r, "id"));
+    }
+
     /** Jobs cancelled while this bot held them, handed over once: the bot is told, the hold is cleared. */
     public List<String> takeCancelled(DbExecute db, String botId) {
         String update = "UPDATE jobs SET cancel_requested = FALSE, claimed_by = NULL, claim_session = NULL, "

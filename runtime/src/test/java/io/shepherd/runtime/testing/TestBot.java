@@ -52,6 +52,11 @@ public final class TestBot {
         return http.post("/v1/bots/" + id + "/heartbeat", token, Http.obj("session", session));
     }
 
+    /** A heartbeat naming the jobs this bot works on: only their leases are extended. */
+    public Http.Response heartbeat(List<String> jobs) {
+        return http.post("/v1/bots/" + id + "/heartbeat", token, Http.obj("session", session, "jobs", jobs));
+    }
+
     public Http.Response heartbeat(String session) {
         return http.post("/v1/bots/" + id + "/heartbeat", token, Http.obj("session", session));
     }

@@ -167,4 +167,32 @@ class EchoBotTest {
             assertEquals(1, Stack.events(http, id).stream().filter(e -> e.startsWith("released/")).count());
         }
     }
+
+    @Test
+    void aJobTakenBackFromALiveBotStopsItsHandlerWithoutALateReport() throws Exception {
+        try (Stack stack = new Stack()) {
+            int port = ChildProcess.freePort();
+            Http http = Stack.http(port);
+            stack.runtime("rt", port, "heartbeat:", "  interval: PT1S").awaitReady(http, READY);
+            ChildProcess bot = stack.echoBot("taken", "http://127.0.0.1:" + port, Map.of());
+            String id = Stack.submit(http, Http.obj("sleepMs", 8000));
+            String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
+
+            // an operator resets the bot while it works: the job is no longer its own
+            assertEquals(200, http.post("/v1/bots/" + botId + "/reset", TestRuntime.ADMIN, null).status());
+            long resetAt = System.nanoTime();
+            Stack.awaitStatus(http, id, "completed", Duration.ofSeconds(30));
+            long tookMs = (System.nanoTime() - resetAt) / 1_000_000;
+
+            List<String> events = Stack.events(http, id);
+            assertTrue(events.stream().noneMatch(e -> e.startsWith("refused/")),
+                    "the stopped handler reported nothing late: " + events);
+            assertTrue(events.contains("released/bot-reset"), events.toString());
+            assertTrue(bot.output().contains("no longer held by this bot"), bot.output());
+            // heard within a heartbeat, claimed again and run for 8 s; a handler left running would take 8 s more
+            assertTrue(tookMs < 8000 + 4000, "completed " + tookMs + " ms after the reset");
+            System.out.printf("job taken back from a live bot: its handler stopped, the job ran again and finished "
+                    + "%d ms after the reset (it takes 8000 ms)%n", tookMs);
+        }
+    }
 }
