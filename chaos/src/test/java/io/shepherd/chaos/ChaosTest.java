@@ -170,8 +170,8 @@ class ChaosTest {
                     }
                 });
             } catch (AssertionError e) {
-                System.out.println(h.diagnose());
-                throw e;
+                // in the failure's message, so that CI's console shows it
+                throw new AssertionError(e.getMessage() + "\n" + h.diagnose(), e);
             }
 
             // what the database says
