@@ -2,7 +2,6 @@ package io.shepherd.bot;
 
 import java.io.StringReader;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 /** An answer from the runtime that was not a server failure (2xx, 3xx or 4xx). */
@@ -12,7 +11,7 @@ record ApiResponse(int status, String body) {
     }
 
     JsonObject json() {
-        try (var reader = Json.createReader(new StringReader(body))) {
+        try (var reader = Bot.JSON.createReader(new StringReader(body))) {
             return reader.readObject();
         }
     }

@@ -17,12 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.http.Method;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 
 /**
  * A Shepherd bot: a handler per job type, and everything else done for it. Build one with
@@ -41,6 +41,8 @@ import jakarta.json.JsonValue;
  */
 public final class Bot {
     private static final System.Logger LOG = System.getLogger(Bot.class.getName());
+    /** Looked up once: {@code Json.createXxx()} looks the provider up on every call, a jar scan each time. */
+    static final JsonProvider JSON = JsonProvider.provider();
 
     private final Builder config;
     private final RuntimeClient client;
@@ -62,7 +64,9 @@ public final class Bot {
         this.client = new RuntimeClient(config.servers, new RuntimeClient.Settings(config.connectTimeout,
                 config.breakerFailures, config.breakerDelay, config.retryInitial, config.retryMax, config.retryCalls));
         this.slots = new Semaphore(config.concurrency);
-        this.workers = Executors.newFixedThreadPool(config.concurrency, r -> {
+        // a thread per slot for handlers, and as many again so a finished job's report overlaps
+        // with the next job's claim and handler instead of holding its slot
+        this.workers = Executors.newFixedThreadPool(2 * config.concurrency, r -> {
             Thread t = new Thread(r, "shepherd-job-" + UUID.randomUUID().toString().substring(0, 8));
             t.setDaemon(true);
             return t;
@@ -86,6 +90,8 @@ public final class Bot {
         volatile boolean lost;
         /** The handler is done and its outcome is on its way: a late "lost" must not abort it. */
         volatile boolean reporting;
+        /** Whether this job's slot was given back (once its handler is done, before its report). */
+        boolean slotFreed;
         volatile JsonValue progress;
 
         Running(Job job, String leaseToken) {
@@ -174,7 +180,7 @@ public final class Bot {
         if (known != null) {
             checkStopping();
             ApiResponse opened = client.callRetrying(Method.POST, "/v1/bots/" + known.botId() + "/sessions",
-                    known.token(), Json.createObjectBuilder().build(), Duration.ofSeconds(30), correlationId("session"));
+                    known.token(), JSON.createObjectBuilder().build(), Duration.ofSeconds(30), correlationId("session"));
             if (opened.status() == 201) {
                 identity = known;
                 session = opened.json().getString("session");
@@ -196,13 +202,13 @@ public final class Bot {
         if (config.enrollToken == null) {
             throw new IllegalStateException("No identity in " + config.stateDir + " and no enroll token to register with");
         }
-        JsonArrayBuilder types = Json.createArrayBuilder();
+        JsonArrayBuilder types = JSON.createArrayBuilder();
         config.handlers.keySet().forEach(types::add);
-        JsonObjectBuilder labels = Json.createObjectBuilder();
+        JsonObjectBuilder labels = JSON.createObjectBuilder();
         config.labels.forEach(labels::add);
         checkStopping();
         ApiResponse registered = client.callRetrying(Method.POST, "/v1/bots", config.enrollToken,
-                Json.createObjectBuilder().add("name", config.name).add("types", types).add("labels", labels).build(),
+                JSON.createObjectBuilder().add("name", config.name).add("types", types).add("labels", labels).build(),
                 Duration.ofSeconds(30), correlationId("register"));
         if (registered.status() != 201) {
             throw new IllegalStateException("Registration refused: HTTP " + registered.status() + " "
@@ -234,8 +240,8 @@ public final class Bot {
             }
             // naming the jobs it works on keeps exactly those leases: a job the runtime thinks this
             // bot holds but it never heard of (a claim answer lost on the way) runs out and is recovered
-            JsonObjectBuilder progress = Json.createObjectBuilder();
-            JsonArrayBuilder jobs = Json.createArrayBuilder();
+            JsonObjectBuilder progress = JSON.createObjectBuilder();
+            JsonArrayBuilder jobs = JSON.createArrayBuilder();
             running.values().forEach(r -> {
                 jobs.add(r.job.id());
                 if (r.progress != null) {
@@ -244,7 +250,7 @@ public final class Bot {
             });
             try {
                 ApiResponse answer = client.callOnce(Method.POST, "/v1/bots/" + identity.botId() + "/heartbeat",
-                        identity.token(), Json.createObjectBuilder().add("session", session).add("jobs", jobs)
+                        identity.token(), JSON.createObjectBuilder().add("session", session).add("jobs", jobs)
                                 .add("progress", progress).build(), Duration.ofSeconds(10), correlationId("heartbeat"));
                 if (answer.status() == 409) {
                     superseded(answer.detail());
@@ -301,7 +307,7 @@ public final class Bot {
             }
             List<JsonObject> jobs = List.of();
             try {
-                JsonObjectBuilder request = Json.createObjectBuilder().add("session", session).add("max", want)
+                JsonObjectBuilder request = JSON.createObjectBuilder().add("session", session).add("max", want)
                         .add("waitMs", config.claimWait.toMillis());
                 ApiResponse answer = client.callRetrying(Method.POST, "/v1/bots/" + identity.botId() + "/claim",
                         identity.token(), request.build(), config.claimWait.plusSeconds(15), correlationId("claim"));
@@ -347,7 +353,7 @@ public final class Bot {
         try {
             JobHandler handler = config.handlers.get(r.job.type());
             if (handler == null) {
-                report(r, "fail", Json.createObjectBuilder().add("leaseToken", r.leaseToken)
+                report(r, "fail", JSON.createObjectBuilder().add("leaseToken", r.leaseToken)
                         .add("error", "no handler for job type " + r.job.type()).add("retryable", true).build());
                 return;
             }
@@ -355,7 +361,7 @@ public final class Bot {
             try {
                 result = handler.handle(r.job, r);
             } catch (NonRetryableException e) {
-                report(r, "fail", Json.createObjectBuilder().add("leaseToken", r.leaseToken)
+                report(r, "fail", JSON.createObjectBuilder().add("leaseToken", r.leaseToken)
                         .add("error", String.valueOf(e.getMessage())).add("retryable", false).build());
                 return;
             } catch (InterruptedException e) {
@@ -366,7 +372,7 @@ public final class Bot {
                     interrupted(r);
                     return;
                 }
-                report(r, "fail", Json.createObjectBuilder().add("leaseToken", r.leaseToken)
+                report(r, "fail", JSON.createObjectBuilder().add("leaseToken", r.leaseToken)
                         .add("error", e.toString()).add("retryable", true).build());
                 return;
             }
@@ -375,11 +381,19 @@ public final class Bot {
                 return;
             }
             Thread.interrupted(); // a stray interrupt must not abort the report
-            JsonObjectBuilder body = Json.createObjectBuilder().add("leaseToken", r.leaseToken);
+            JsonObjectBuilder body = JSON.createObjectBuilder().add("leaseToken", r.leaseToken);
             body.add("result", result == null ? JsonValue.NULL : result);
             report(r, "complete", body.build());
         } finally {
             running.remove(id);
+            freeSlot(r);
+        }
+    }
+
+    /** The handler is done: its slot may take the next job while the outcome is reported. */
+    private void freeSlot(Running r) {
+        if (!r.slotFreed) {
+            r.slotFreed = true;
             slots.release();
         }
     }
@@ -395,13 +409,14 @@ public final class Bot {
         } else {
             LOG.log(System.Logger.Level.WARNING, "Job " + r.job.id() + "'s handler was interrupted; failing the attempt");
             Thread.interrupted();
-            report(r, "fail", Json.createObjectBuilder().add("leaseToken", r.leaseToken)
+            report(r, "fail", JSON.createObjectBuilder().add("leaseToken", r.leaseToken)
                     .add("error", "handler interrupted").add("retryable", true).build());
         }
     }
 
     private void report(Running r, String action, JsonObject body) {
         r.reporting = true;
+        freeSlot(r);
         if (phase == BotState.Phase.SUPERSEDED) {
             return;
         }

@@ -9,7 +9,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
 /**
@@ -24,7 +23,7 @@ record Identity(String botId, String token, long heartbeatIntervalMs) {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        try (var reader = Json.createReader(new StringReader(Files.readString(file)))) {
+        try (var reader = Bot.JSON.createReader(new StringReader(Files.readString(file)))) {
             JsonObject json = reader.readObject();
             return Optional.of(new Identity(json.getString("id"), json.getString("token"),
                     json.getJsonNumber("heartbeatIntervalMs").longValue()));
@@ -44,7 +43,7 @@ record Identity(String botId, String token, long heartbeatIntervalMs) {
             } catch (UnsupportedOperationException ignored) {
                 // not a POSIX file system
             }
-            Files.writeString(tmp, Json.createObjectBuilder()
+            Files.writeString(tmp, Bot.JSON.createObjectBuilder()
                     .add("id", botId)
                     .add("token", token)
                     .add("heartbeatIntervalMs", heartbeatIntervalMs)

@@ -2,13 +2,13 @@ package io.shepherd.runtime.service;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.BotRow;
-import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
@@ -28,6 +28,7 @@ public final class ClaimJobs {
     private final Settings settings;
 
     private final RuntimeMetrics metrics;
+    private final Map<String, List<String>> registeredTypes = new ConcurrentHashMap<>();
 
     public ClaimJobs(Stores stores, JobSignal signal, Clock clock, Settings settings, RuntimeMetrics metrics) {
         this.metrics = metrics;
@@ -57,20 +58,29 @@ public final class ClaimJobs {
                 || request.types().stream().anyMatch(t -> t == null || t.isBlank()))) {
             throw Problem.badRequest("types, when given, must be a non-empty list of job types");
         }
-        BotRow bot = stores.bots().find(stores.database().execute(), request.botId())
-                .orElseThrow(() -> Problem.notFound("No bot " + request.botId()));
-        if (!request.session().equals(bot.session())) {
-            throw Problem.conflict("Session " + request.session() + " of bot " + bot.id()
-                    + " was superseded; open a new session");
+        // A bot's types never change, so they are read once; the claim statement itself checks
+        // the session, and the bot is read again only when nothing was claimed, to tell a
+        // superseded session (409) from an empty queue.
+        List<String> registered = registeredTypes.get(request.botId());
+        if (registered == null) {
+            registered = BotTypes.parse(checkedBot(request).types());
+            if (registeredTypes.size() > 10_000) {
+                registeredTypes.clear();
+            }
+            registeredTypes.put(request.botId(), registered);
         }
-        List<String> types = request.types() != null ? request.types() : BotTypes.parse(bot.types());
+        List<String> types = request.types() != null ? request.types() : registered;
 
         long deadline = System.nanoTime() + Duration.ofMillis(request.waitMs()).toNanos();
         while (true) {
             JobSignal.Waiter waiter = request.waitMs() > 0 ? signal.register(types) : null;
             try {
-                List<JobRow> claimed = claimOnce(bot.id(), request.session(), types, request.max());
-                if (!claimed.isEmpty() || waiter == null) {
+                List<JobRow> claimed = claimOnce(request.botId(), request.session(), types, request.max());
+                if (!claimed.isEmpty()) {
+                    return claimed;
+                }
+                checkedBot(request);
+                if (waiter == null) {
                     return claimed;
                 }
                 long left = deadline - System.nanoTime();
@@ -89,21 +99,23 @@ public final class ClaimJobs {
         }
     }
 
+    /** The bot, if it exists and the request's session is its current one. */
+    private BotRow checkedBot(Request request) {
+        BotRow bot = stores.bots().find(stores.database().execute(), request.botId())
+                .orElseThrow(() -> Problem.notFound("No bot " + request.botId()));
+        if (!request.session().equals(bot.session())) {
+            throw Problem.conflict("Session " + request.session() + " of bot " + bot.id()
+                    + " was superseded; open a new session");
+        }
+        return bot;
+    }
+
     private List<JobRow> claimOnce(String botId, String session, List<String> types, int max) {
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         long started = System.nanoTime();
-        List<JobRow> result = stores.database().inTransaction(tx -> {
-            List<JobRow> claimed = stores.jobs().claim(tx, botId, session, types, max, now, leaseExpiresAt);
-            if (!claimed.isEmpty()) {
-                List<JobEvent> events = new ArrayList<>(claimed.size());
-                for (JobRow job : claimed) {
-                    events.add(new JobEvent(job.id(), now, Events.CLAIMED, Events.CLAIMED, botId, job.attempt()));
-                }
-                stores.jobs().recordEvents(tx, events);
-            }
-            return claimed;
-        });
+        List<JobRow> result = stores.database().inTransaction(
+                tx -> stores.jobs().claim(tx, botId, session, types, max, now, leaseExpiresAt, Events.CLAIMED));
         metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
         for (JobRow job : result) {
             metrics.jobWaited(Duration.ofMillis(now - job.runAt()));

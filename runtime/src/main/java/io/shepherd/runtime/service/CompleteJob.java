@@ -22,28 +22,37 @@ public final class CompleteJob {
         this.clock = clock;
     }
 
-    /** {@code result} is JSON text or null. */
+    /**
+     * {@code result} is JSON text or null. The common case is one guarded {@code UPDATE} and the
+     * event; the job is read first only when that update finds nothing, to tell why (or to see
+     * that this very completion was already recorded and its answer lost).
+     */
     public JobRow complete(Caller caller, String jobId, String leaseToken, String result) {
         caller.requireAnyBot();
+        if (leaseToken == null || leaseToken.isBlank()) {
+            throw Problem.badRequest("leaseToken is required");
+        }
         long now = clock.millis();
         return LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "complete", () -> stores.database().inTransaction(tx -> {
-            JobRow job = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
-            if ("completed".equals(job.status()) && leaseToken != null && leaseToken.equals(job.leaseToken())
-                    && (caller.isAdmin() || caller.botId().equals(job.claimedBy()))) {
-                // A retried completion (the answer to the first was lost): same outcome, nothing changes.
-                return job;
-            }
-            LeaseCheck.require(job, caller, leaseToken);
-            long changed = stores.jobs().complete(tx, jobId, job.claimedBy(), leaseToken, result, now);
-            if (changed == 0) {
+            JobRow done = stores.jobs().complete(tx, jobId, leaseToken, result, now).orElse(null);
+            if (done == null) {
+                JobRow job = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
+                if ("completed".equals(job.status()) && leaseToken.equals(job.leaseToken())
+                        && (caller.isAdmin() || caller.botId().equals(job.claimedBy()))) {
+                    // A retried completion (the answer to the first was lost): same outcome, nothing changes.
+                    return job;
+                }
+                LeaseCheck.require(job, caller, leaseToken);
                 throw Problem.conflict("Job " + jobId + " changed hands while completing; the lease is void");
+            }
+            if (!caller.isAdmin() && !caller.botId().equals(done.claimedBy())) {
+                // the current token, presented by a bot that does not hold the job: undone with the transaction
+                throw Problem.forbidden("Job " + jobId + " is held by another bot");
             }
             metrics.completed();
             stores.jobs().recordEvents(tx, List.of(
-                    new JobEvent(jobId, now, Events.COMPLETED, Events.COMPLETED, job.claimedBy(), job.attempt())));
-            return new JobRow(job.id(), job.type(), job.queue(), job.payload(), job.priority(), "completed",
-                    job.attempt(), job.maxAttempts(), job.runAt(), job.createdAt(), now, job.claimedBy(),
-                    job.claimSession(), job.leaseToken(), null, false, result, job.lastError(), job.idempotencyKey());
+                    new JobEvent(jobId, now, Events.COMPLETED, Events.COMPLETED, done.claimedBy(), done.attempt())));
+            return done;
         }));
     }
 }

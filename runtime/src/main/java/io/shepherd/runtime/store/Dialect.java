@@ -28,9 +28,22 @@ public enum Dialect {
         throw new IllegalArgumentException("Unsupported database URL (use jdbc:postgresql: or jdbc:h2:): " + jdbcUrl);
     }
 
-    /** Placeholders for the Flyway migrations, so both databases share one set of scripts. */
+    /**
+     * Placeholders for the Flyway migrations, so both databases share one set of scripts.
+     * {@code pending_only} / {@code claimed_only} narrow an index to the rows it serves where the
+     * database can (PostgreSQL partial indexes): such an index is small, a job leaving the state
+     * adds no entry to it, and the planner can never pick it for a query about another state.
+     * H2 has no partial indexes and gets the status as the leading column instead.
+     */
     public Map<String, String> migrationPlaceholders() {
-        return Map.of("text", textType);
+        return switch (this) {
+            case POSTGRESQL -> Map.of("text", textType,
+                    "claimable_index", "(priority DESC, run_at, id) WHERE status = 'pending'",
+                    "lease_index", "(lease_expires_at) WHERE status = 'claimed'");
+            case H2 -> Map.of("text", textType,
+                    "claimable_index", "(status, priority DESC, run_at, id)",
+                    "lease_index", "(status, lease_expires_at)");
+        };
     }
 
     /**
@@ -42,6 +55,33 @@ public enum Dialect {
             case POSTGRESQL -> update + " RETURNING " + columns;
             case H2 -> "SELECT " + columns + " FROM FINAL TABLE (" + update + ")";
         };
+    }
+
+    /**
+     * Within the current transaction, keeps PostgreSQL's planner on the claim index: the first
+     * claimable jobs come straight off {@code jobs_claimable} in claim order and the scan stops
+     * at the limit. A job queue's statistics are nearly always stale — they may say "no pending
+     * jobs" when a burst of ten thousand has just arrived — and with them the planner sorts
+     * every pending job for each claim (measured: 16 ms a claim instead of 0.1 ms). Sorting and
+     * bitmap scans are switched off for this transaction only ({@code set_config(..., true)}).
+     */
+    public void pinClaimPlan(io.helidon.dbclient.DbExecute db) {
+        if (this == POSTGRESQL) {
+            try (var rows = db.createQuery("SELECT set_config('enable_sort', 'off', true), "
+                    + "set_config('enable_bitmapscan', 'off', true)").execute()) {
+                rows.forEach(r -> { });
+            }
+        }
+    }
+
+    /**
+     * The outer re-check that a job the locking subquery picked is still pending. PostgreSQL's
+     * {@code FOR UPDATE} already re-checks the newest version of each row it locks, and the
+     * redundant condition would tempt its planner to find the rows through a status index
+     * (walking every pending job) instead of the primary key; H2 keeps it.
+     */
+    public String claimedStillPending() {
+        return this == H2 ? " AND status = 'pending' " : " ";
     }
 
     /**

@@ -119,19 +119,21 @@ public final class JobStore {
     /**
      * Claims up to {@code max} claimable jobs for a bot in one statement: locks the first ones in
      * priority and runAt order (skipping rows other claimers hold), and gives each a fresh lease
-     * token. Nothing is claimed unless the bot's session is still current.
+     * token. Nothing is claimed unless the bot's session is still current. Each claim is
+     * recorded as an event of {@code eventKind} — on PostgreSQL in the same statement.
      */
     public List<JobRow> claim(DbExecute db, String botId, String session, Collection<String> types, int max,
-                              long now, long leaseExpiresAt) {
+                              long now, long leaseExpiresAt, String eventKind) {
         if (types.isEmpty()) {
             return List.of();
         }
+        dialect.pinClaimPlan(db);
         String update = "UPDATE jobs SET status = 'claimed', claimed_by = ?, claim_session = ?, claimed_at = ?, "
                 + "lease_token = CAST(gen_random_uuid() AS VARCHAR), lease_expires_at = ?, attempt = attempt + 1, "
                 + "updated_at = ? "
                 + "WHERE " + dialect.idIn("SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? AND type IN ("
                 + placeholders(types.size()) + ") ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED")
-                + " AND status = 'pending' "
+                + dialect.claimedStillPending()
                 + "AND EXISTS (SELECT 1 FROM bots WHERE bots.id = ? AND bots.session = ? AND bots.status IN ('idle', 'lost'))";
         List<Object> params = new ArrayList<>();
         params.add(botId);
@@ -144,8 +146,22 @@ public final class JobStore {
         params.add(max);
         params.add(botId);
         params.add(session);
-        List<JobRow> claimed = new ArrayList<>(Database.list(
-                db.createQuery(dialect.returning(update, COLUMNS)).params(params).execute(), JobStore::row));
+        List<JobRow> claimed;
+        if (dialect == Dialect.POSTGRESQL) {
+            params.add(now);
+            params.add(eventKind);
+            params.add(eventKind);
+            params.add(botId);
+            claimed = new ArrayList<>(Database.list(db.createQuery("WITH claimed AS (" + update + " RETURNING " + COLUMNS
+                    + "), recorded AS (INSERT INTO job_events (job_id, at, kind, reason, bot_id, attempt) "
+                    + "SELECT id, ?, ?, ?, ?, attempt FROM claimed) SELECT " + COLUMNS + " FROM claimed")
+                    .params(params).execute(), JobStore::row));
+        } else {
+            claimed = new ArrayList<>(Database.list(
+                    db.createQuery(dialect.returning(update, COLUMNS)).params(params).execute(), JobStore::row));
+            recordEvents(db, claimed.stream()
+                    .map(job -> new JobEvent(job.id(), now, eventKind, eventKind, botId, job.attempt())).toList());
+        }
         claimed.sort((a, b) -> a.priority() != b.priority()
                 ? Integer.compare(b.priority(), a.priority())
                 : Long.compare(a.runAt(), b.runAt()));
@@ -206,11 +222,18 @@ public final class JobStore {
                         Database.intValue(r, "attempt"), Database.string(r, "status")));
     }
 
-    /** Completes a job if, and only if, the token is its current lease and the bot holds it. */
-    public long complete(DbExecute db, String id, String botId, String leaseToken, String result, long now) {
-        return db.createUpdate("UPDATE jobs SET status = 'completed', result = ?, lease_expires_at = NULL, "
-                        + "updated_at = ? WHERE id = ? AND status = 'claimed' AND claimed_by = ? AND lease_token = ?")
-                .params(result, now, id, botId, leaseToken).execute();
+    /**
+     * Completes a job if, and only if, the token is its current lease. A lease token is made for
+     * one claim by one bot, so it also names the holder; leaving {@code claimed_by} out of the
+     * condition keeps the planner on the primary key (with {@code claimed_by} it may pick the
+     * holder index and walk every completed job of that bot while statistics are young).
+     */
+    public Optional<JobRow> complete(DbExecute db, String id, String leaseToken, String result, long now) {
+        String update = "UPDATE jobs SET status = 'completed', result = ?, lease_expires_at = NULL, "
+                + "updated_at = ? WHERE id = ? AND status = 'claimed' AND lease_token = ?";
+        List<JobRow> done = Database.list(db.createQuery(dialect.returning(update, COLUMNS))
+                .params(result, now, id, leaseToken).execute(), JobStore::row);
+        return done.isEmpty() ? Optional.empty() : Optional.of(done.getFirst());
     }
 
     /** Puts a held job back to pending at runAt, guarded by its lease token. */

@@ -35,13 +35,15 @@ public final class ProbeStore {
         String session = UUID.randomUUID().toString();
         BotRow bot = new BotRow(UUID.randomUUID().toString(), "health-probe", "[\"" + PROBE_TYPE + "\"]", "{}", "idle",
                 session, now, now, new ArrayList<>());
-        NewJob job = new NewJob(UUID.randomUUID().toString(), PROBE_TYPE, "health-probe", null, 0, 1, now, null);
+        // the highest priority puts the probe first in claim order, however long the queue ahead of it
+        NewJob job = new NewJob(UUID.randomUUID().toString(), PROBE_TYPE, "health-probe", null, Integer.MAX_VALUE, 1, now,
+                null);
         int claimed;
         try {
             stores.database().inTransaction(tx -> {
                 stores.bots().insert(tx, bot, "probe-" + bot.id());
                 stores.jobs().insert(tx, List.of(job), now);
-                List<JobRow> got = stores.jobs().claim(tx, bot.id(), session, List.of(PROBE_TYPE), 1, now, now + 1000);
+                List<JobRow> got = stores.jobs().claim(tx, bot.id(), session, List.of(PROBE_TYPE), 1, now, now + 1000, "claimed");
                 throw new RolledBack(got.size());
             });
             throw new IllegalStateException("unreachable");

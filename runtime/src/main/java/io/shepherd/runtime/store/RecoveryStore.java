@@ -91,18 +91,23 @@ public final class RecoveryStore {
                 .map(r -> Database.longValue(r, "m")).orElse(0L);
     }
 
-    /** Bots with a failed outcome recorded after the given event id, and the newest id seen. */
+    /**
+     * Bots with a failed outcome recorded after the given event id, and the newest event id now:
+     * the next pass starts there, so each pass reads only the events since the last one (a
+     * watermark that moved only on failures made every quiet pass read the whole history).
+     */
     public Map.Entry<List<String>, Long> botsFailingSince(DbExecute db, long afterEventId) {
-        List<String> bots = new ArrayList<>();
-        long[] newest = {afterEventId};
-        try (var rows = db.createQuery("SELECT bot_id, MAX(id) AS m FROM job_events WHERE id > ? AND bot_id IS NOT NULL "
-                + "AND kind IN ('failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT + " GROUP BY bot_id").addParam(afterEventId).execute()) {
-            rows.forEach(r -> {
-                bots.add(Database.string(r, "bot_id"));
-                newest[0] = Math.max(newest[0], Database.longValue(r, "m"));
-            });
+        long newest = lastEventId(db);
+        if (newest <= afterEventId) {
+            return Map.entry(List.of(), afterEventId);
         }
-        return Map.entry(bots, newest[0]);
+        List<String> bots = new ArrayList<>();
+        try (var rows = db.createQuery("SELECT DISTINCT bot_id FROM job_events WHERE id > ? AND id <= ? "
+                        + "AND bot_id IS NOT NULL AND kind IN ('failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT)
+                .params(afterEventId, newest).execute()) {
+            rows.forEach(r -> bots.add(Database.string(r, "bot_id")));
+        }
+        return Map.entry(bots, newest);
     }
 
     /** The bot's latest attempt outcomes, newest first: event kinds from {@link #OUTCOME_KINDS}. */
