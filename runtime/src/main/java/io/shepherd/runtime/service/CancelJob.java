@@ -25,7 +25,16 @@ public final class CancelJob {
         caller.requireClient();
         long now = clock.millis();
         return stores.database().inTransaction(tx -> {
+            // A held job's bot is flagged so that its next heartbeat hands the cancellation over.
+            // The bot's row is locked before the job's, the order sessions, resets and heartbeats use.
+            JobRow seen = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
+            if ("claimed".equals(seen.status())) {
+                stores.bots().flagCancels(tx, seen.claimedBy());
+            }
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
+            if ("claimed".equals(job.status()) && !job.claimedBy().equals(seen.claimedBy())) {
+                stores.bots().flagCancels(tx, job.claimedBy()); // claimed by another bot in between: rare
+            }
             switch (job.status()) {
                 case "cancelled" -> {
                     return job;

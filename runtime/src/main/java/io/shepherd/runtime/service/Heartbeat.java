@@ -8,11 +8,12 @@ import java.util.Set;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.store.BotRow;
+import io.shepherd.runtime.store.BotStore;
 import io.shepherd.runtime.store.Stores;
 
 /**
  * A bot says it is alive: its session is checked, the leases of the jobs it works on are
- * extended in one statement, and it learns which of its jobs were cancelled, which it no longer
+ * extended in one statement (none when it names none), and it learns which of its jobs were cancelled, which it no longer
  * holds, and whether to drain.
  *
  * <p>A bot that names the jobs it works on heals phantom claims: a job the runtime believes it
@@ -53,8 +54,8 @@ public final class Heartbeat {
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         return stores.database().inTransaction(tx -> {
-            Optional<String> status = stores.bots().heartbeat(tx, botId, session, now);
-            if (status.isEmpty()) {
+            Optional<BotStore.Beat> beat = stores.bots().heartbeat(tx, botId, session, now);
+            if (beat.isEmpty()) {
                 BotRow bot = stores.bots().find(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
                 throw Problem.conflict("Session " + session + " of bot " + bot.id()
                         + " was superseded; stop work and open a new session");
@@ -62,17 +63,21 @@ public final class Heartbeat {
             List<String> lost = List.of();
             if (named == null) {
                 stores.jobs().extendLeases(tx, botId, session, leaseExpiresAt);
-            } else {
+            } else if (!named.isEmpty()) {
                 Set<String> held = new HashSet<>(stores.jobs().extendLeases(tx, botId, session, named, leaseExpiresAt));
                 lost = named.stream().filter(id -> !held.contains(id)).toList();
             }
-            List<String> cancelled = stores.jobs().takeCancelled(tx, botId);
+            List<String> cancelled = List.of();
+            if (beat.get().cancelsPending()) {
+                cancelled = stores.jobs().takeCancelled(tx, botId);
+                stores.bots().clearCancels(tx, botId);
+            }
             if (!cancelled.isEmpty() && !lost.isEmpty()) {
                 // a cancelled job is told as cancelled, not as lost
                 Set<String> told = new HashSet<>(cancelled);
                 lost = lost.stream().filter(id -> !told.contains(id)).toList();
             }
-            return new Answer(leaseExpiresAt, cancelled, lost, "draining".equals(status.get()));
+            return new Answer(leaseExpiresAt, cancelled, lost, "draining".equals(beat.get().status()));
         });
     }
 }

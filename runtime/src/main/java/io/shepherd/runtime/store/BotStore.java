@@ -58,15 +58,31 @@ public final class BotStore {
                 .params(session, now, id).execute();
     }
 
+    /** What a heartbeat learns from the bot's row: its status, and whether a held job was cancelled. */
+    public record Beat(String status, boolean cancelsPending) {
+    }
+
     /**
      * Records a heartbeat for the current session only, in one statement that also answers the
-     * bot's status; empty means the session is stale (or the bot unknown).
+     * bot's status and cancellation flag; empty means the session is stale (or the bot unknown).
      */
-    public Optional<String> heartbeat(DbExecute db, String id, String session, long now) {
+    public Optional<Beat> heartbeat(DbExecute db, String id, String session, long now) {
         String update = "UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
                 + "THEN 'idle' ELSE status END WHERE id = ? AND session = ?";
-        return Database.list(db.createQuery(dialect.returning(update, "status")).params(now, id, session).execute(),
-                r -> Database.string(r, "status")).stream().findFirst();
+        return Database.list(db.createQuery(dialect.returning(update, "status, cancels_pending"))
+                        .params(now, id, session).execute(),
+                r -> new Beat(Database.string(r, "status"), Database.booleanValue(r, "cancels_pending")))
+                .stream().findFirst();
+    }
+
+    /** A job this bot holds was cancelled: its next heartbeat looks for cancellations. */
+    public void flagCancels(DbExecute db, String id) {
+        db.createUpdate("UPDATE bots SET cancels_pending = TRUE WHERE id = ?").addParam(id).execute();
+    }
+
+    /** The heartbeat handed the cancellations over (the row is locked by its own update). */
+    public void clearCancels(DbExecute db, String id) {
+        db.createUpdate("UPDATE bots SET cancels_pending = FALSE WHERE id = ?").addParam(id).execute();
     }
 
     /** An admin lets a quarantined bot claim again. */
