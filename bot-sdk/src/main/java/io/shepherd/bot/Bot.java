@@ -351,6 +351,11 @@ public final class Bot {
         r.thread = Thread.currentThread();
         String id = r.job.id();
         try {
+            if (r.cancelled || r.abandoned) {
+                // taken back (cancelled, lost, superseded) before a worker thread got to it
+                interrupted(r);
+                return;
+            }
             JobHandler handler = config.handlers.get(r.job.type());
             if (handler == null) {
                 report(r, "fail", JSON.createObjectBuilder().add("leaseToken", r.leaseToken)
