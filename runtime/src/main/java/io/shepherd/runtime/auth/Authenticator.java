@@ -17,8 +17,11 @@ public final class Authenticator {
 
     private final TokenSet tokens;
     private final Stores stores;
-    /** token hash → bot id; a bot's token never changes, so a hit never goes stale. */
-    private final Map<String, String> botsByTokenHash = new ConcurrentHashMap<>();
+    /**
+     * Known bot token → bot id; a bot's token never changes, so a hit never goes stale, and a
+     * request with a known token costs no hash. Only tokens the database knows are kept.
+     */
+    private final Map<String, String> botsByToken = new ConcurrentHashMap<>();
 
     public Authenticator(TokenSet tokens, Stores stores) {
         this.tokens = tokens;
@@ -57,12 +60,14 @@ public final class Authenticator {
         if (matches(tokens.enroll(), token)) {
             return new Caller(Role.ENROLL, null);
         }
-        String hash = Tokens.hash(token);
-        String botId = botsByTokenHash.get(hash);
+        String botId = botsByToken.get(token);
         if (botId == null) {
-            botId = stores.bots().idForTokenHash(stores.database().execute(), hash)
+            botId = stores.bots().idForTokenHash(stores.database().execute(), Tokens.hash(token))
                     .orElseThrow(() -> Problem.unauthorized("Unknown token"));
-            botsByTokenHash.put(hash, botId);
+            if (botsByToken.size() > 100_000) {
+                botsByToken.clear();
+            }
+            botsByToken.put(token, botId);
         }
         return Caller.bot(botId);
     }

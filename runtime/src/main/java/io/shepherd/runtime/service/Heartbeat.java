@@ -3,7 +3,6 @@ package io.shepherd.runtime.service;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import io.shepherd.runtime.auth.Caller;
@@ -53,12 +52,24 @@ public final class Heartbeat {
         List<String> named = jobs == null ? null : List.copyOf(new java.util.LinkedHashSet<>(jobs));
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
+        // the beat itself: one statement, committed on its own
+        BotStore.Beat beat = stores.bots().heartbeat(stores.database().execute(), botId, session, now).orElseThrow(() -> {
+            BotRow bot = stores.bots().find(stores.database().execute(), botId)
+                    .orElseThrow(() -> Problem.notFound("No bot " + botId));
+            return Problem.conflict("Session " + session + " of bot " + bot.id()
+                    + " was superseded; stop work and open a new session");
+        });
+        boolean draining = "draining".equals(beat.status());
+        if (named != null && named.isEmpty() && !beat.cancelsPending()) {
+            return new Answer(leaseExpiresAt, List.of(), List.of(), draining); // an idle bot: nothing more to do
+        }
         return stores.database().inTransaction(tx -> {
-            Optional<BotStore.Beat> beat = stores.bots().heartbeat(tx, botId, session, now);
-            if (beat.isEmpty()) {
-                BotRow bot = stores.bots().find(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
-                throw Problem.conflict("Session " + session + " of bot " + bot.id()
-                        + " was superseded; stop work and open a new session");
+            List<String> cancelled = List.of();
+            if (beat.cancelsPending()) {
+                // clearing the flag first locks the bot's row: a cancellation that flagged it has
+                // committed by then and is seen below; a later one flags it again for the next beat
+                stores.bots().clearCancels(tx, botId);
+                cancelled = stores.jobs().takeCancelled(tx, botId);
             }
             List<String> lost = List.of();
             if (named == null) {
@@ -67,17 +78,12 @@ public final class Heartbeat {
                 Set<String> held = new HashSet<>(stores.jobs().extendLeases(tx, botId, session, named, leaseExpiresAt));
                 lost = named.stream().filter(id -> !held.contains(id)).toList();
             }
-            List<String> cancelled = List.of();
-            if (beat.get().cancelsPending()) {
-                cancelled = stores.jobs().takeCancelled(tx, botId);
-                stores.bots().clearCancels(tx, botId);
-            }
             if (!cancelled.isEmpty() && !lost.isEmpty()) {
                 // a cancelled job is told as cancelled, not as lost
                 Set<String> told = new HashSet<>(cancelled);
                 lost = lost.stream().filter(id -> !told.contains(id)).toList();
             }
-            return new Answer(leaseExpiresAt, cancelled, lost, "draining".equals(beat.get().status()));
+            return new Answer(leaseExpiresAt, cancelled, lost, draining);
         });
     }
 }

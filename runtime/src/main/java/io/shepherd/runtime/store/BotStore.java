@@ -69,7 +69,7 @@ public final class BotStore {
     public Optional<Beat> heartbeat(DbExecute db, String id, String session, long now) {
         String update = "UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
                 + "THEN 'idle' ELSE status END WHERE id = ? AND session = ?";
-        return Database.list(db.createQuery(dialect.returning(update, "status, cancels_pending"))
+        return Database.list(db.createNamedQuery("bot-heartbeat", dialect.returning(update, "status, cancels_pending"))
                         .params(now, id, session).execute(),
                 r -> new Beat(Database.string(r, "status"), Database.booleanValue(r, "cancels_pending")))
                 .stream().findFirst();
@@ -80,7 +80,7 @@ public final class BotStore {
         db.createUpdate("UPDATE bots SET cancels_pending = TRUE WHERE id = ?").addParam(id).execute();
     }
 
-    /** The heartbeat handed the cancellations over (the row is locked by its own update). */
+    /** The heartbeat takes the cancellations over; the update locks the bot's row for the rest of its transaction. */
     public void clearCancels(DbExecute db, String id) {
         db.createUpdate("UPDATE bots SET cancels_pending = FALSE WHERE id = ?").addParam(id).execute();
     }

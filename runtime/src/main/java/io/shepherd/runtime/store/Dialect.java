@@ -67,7 +67,7 @@ public enum Dialect {
      */
     public void pinClaimPlan(io.helidon.dbclient.DbExecute db) {
         if (this == POSTGRESQL) {
-            try (var rows = db.createQuery("SELECT set_config('enable_sort', 'off', true), "
+            try (var rows = db.createNamedQuery("pin-claim-plan", "SELECT set_config('enable_sort', 'off', true), "
                     + "set_config('enable_bitmapscan', 'off', true)").execute()) {
                 rows.forEach(r -> { });
             }

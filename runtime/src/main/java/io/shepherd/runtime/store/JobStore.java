@@ -53,7 +53,8 @@ public final class JobStore {
     }
 
     public Optional<JobRow> find(DbExecute db, String id) {
-        return db.createGet("SELECT " + COLUMNS + " FROM jobs WHERE id = ?").addParam(id).execute().map(JobStore::row);
+        return db.createNamedGet("job-find", "SELECT " + COLUMNS + " FROM jobs WHERE id = ?").addParam(id).execute()
+                .map(JobStore::row);
     }
 
     public Optional<JobRow> findForUpdate(DbExecute db, String id) {
@@ -152,7 +153,7 @@ public final class JobStore {
             params.add(eventKind);
             params.add(eventKind);
             params.add(botId);
-            claimed = new ArrayList<>(Database.list(db.createQuery("WITH claimed AS (" + update + " RETURNING " + COLUMNS
+            claimed = new ArrayList<>(Database.list(db.createNamedQuery("jobs-claim", "WITH claimed AS (" + update + " RETURNING " + COLUMNS
                     + "), recorded AS (INSERT INTO job_events (job_id, at, kind, reason, bot_id, attempt) "
                     + "SELECT id, ?, ?, ?, ?, attempt FROM claimed) SELECT " + COLUMNS + " FROM claimed")
                     .params(params).execute(), JobStore::row));
@@ -231,7 +232,7 @@ public final class JobStore {
     public Optional<JobRow> complete(DbExecute db, String id, String leaseToken, String result, long now) {
         String update = "UPDATE jobs SET status = 'completed', result = ?, lease_expires_at = NULL, "
                 + "updated_at = ? WHERE id = ? AND status = 'claimed' AND lease_token = ?";
-        List<JobRow> done = Database.list(db.createQuery(dialect.returning(update, COLUMNS))
+        List<JobRow> done = Database.list(db.createNamedQuery("job-complete", dialect.returning(update, COLUMNS))
                 .params(result, now, id, leaseToken).execute(), JobStore::row);
         return done.isEmpty() ? Optional.empty() : Optional.of(done.getFirst());
     }
