@@ -101,6 +101,14 @@ public final class Bot {
                     + UUID.randomUUID().toString().substring(0, 8);
         }
 
+        /** Interrupts the handler, if one is running; the flags set before say why. */
+        void interruptHandler() {
+            Thread t = thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+
         @Override
         public boolean cancelled() {
             return cancelled;
@@ -266,9 +274,7 @@ public final class Bot {
                     if (r != null) {
                         LOG.log(System.Logger.Level.INFO, "Job " + id + " was cancelled; interrupting its handler");
                         r.cancelled = true;
-                        if (r.thread != null) {
-                            r.thread.interrupt();
-                        }
+                        r.interruptHandler();
                     }
                 }
                 for (String id : strings(body, "lost")) {
@@ -278,9 +284,7 @@ public final class Bot {
                                 + "took it back); stopping its handler without reporting");
                         r.lost = true;
                         r.abandoned = true;
-                        if (r.thread != null) {
-                            r.thread.interrupt();
-                        }
+                        r.interruptHandler();
                     }
                 }
                 boolean drain = body.getBoolean("drain", false);
@@ -458,9 +462,7 @@ public final class Bot {
         }
         for (Running r : running.values()) {
             r.abandoned = true;
-            if (r.thread != null) {
-                r.thread.interrupt();
-            }
+            r.interruptHandler();
         }
         workers.shutdownNow();
         stopped.countDown();
@@ -507,9 +509,7 @@ public final class Bot {
             LOG.log(System.Logger.Level.WARNING, "Grace period over; giving back unfinished job(s) " + unfinished);
             for (Running r : running.values()) {
                 r.abandoned = true;
-                if (r.thread != null) {
-                    r.thread.interrupt();
-                }
+                r.interruptHandler();
             }
         }
         try {

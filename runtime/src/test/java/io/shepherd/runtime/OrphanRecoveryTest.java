@@ -29,11 +29,7 @@ class OrphanRecoveryTest extends ApiTestBase {
         JsonObject held = silent.claimJobs(1, 0).getFirst();
         long claimedAt = System.nanoTime();
 
-        List<JsonObject> again = List.of();
-        while (again.isEmpty() && System.nanoTime() - claimedAt < 15_000_000_000L) {
-            rescuer.heartbeat();
-            again = rescuer.claimJobs(1, 900);
-        }
+        List<JsonObject> again = awaitClaimableAgain(rescuer, claimedAt, () -> { });
         long elapsedMs = (System.nanoTime() - claimedAt) / 1_000_000;
         assertEquals(1, again.size(), "the job came back");
         assertEquals(id, again.getFirst().getString("id"));
@@ -57,13 +53,8 @@ class OrphanRecoveryTest extends ApiTestBase {
         assertEquals(List.of(known, phantom), held.stream().map(j -> j.getString("id")).toList());
         long claimedAt = System.nanoTime();
 
-        List<JsonObject> again = List.of();
-        while (again.isEmpty() && System.nanoTime() - claimedAt < 15_000_000_000L) {
-            JsonObject beat = bot.heartbeat(List.of(known)).json();
-            assertEquals(0, beat.getJsonArray("lost").size(), "the job it works on is still its own");
-            rescuer.heartbeat();
-            again = rescuer.claimJobs(1, 900);
-        }
+        List<JsonObject> again = awaitClaimableAgain(rescuer, claimedAt, () -> assertEquals(0,
+                bot.heartbeat(List.of(known)).json().getJsonArray("lost").size(), "the job it works on is still its own"));
         long elapsedMs = (System.nanoTime() - claimedAt) / 1_000_000;
         assertEquals(1, again.size(), "the phantom came back while its bot kept beating");
         assertEquals(phantom, again.getFirst().getString("id"));
@@ -80,5 +71,19 @@ class OrphanRecoveryTest extends ApiTestBase {
         assertEquals(200, rescuer.complete(phantom, again.getFirst().getString("leaseToken"), null).status());
         System.out.printf("phantom claim (%s): recovered %d ms after the claim while its bot kept beating%n",
                 databaseKind, elapsedMs);
+    }
+
+    /**
+     * The rescuer heartbeats and long-polls (after {@code eachTry}) until a job comes back, at
+     * most 15 s after the claim; the jobs it got, empty if none came.
+     */
+    private static List<JsonObject> awaitClaimableAgain(TestBot rescuer, long claimedAt, Runnable eachTry) {
+        List<JsonObject> again = List.of();
+        while (again.isEmpty() && System.nanoTime() - claimedAt < 15_000_000_000L) {
+            eachTry.run();
+            rescuer.heartbeat();
+            again = rescuer.claimJobs(1, 900);
+        }
+        return again;
     }
 }

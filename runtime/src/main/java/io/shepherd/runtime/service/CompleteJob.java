@@ -38,17 +38,14 @@ public final class CompleteJob {
             if (done == null) {
                 JobRow job = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
                 if ("completed".equals(job.status()) && leaseToken.equals(job.leaseToken())
-                        && (caller.isAdmin() || caller.botId().equals(job.claimedBy()))) {
+                        && LeaseCheck.actsForHolder(job, caller)) {
                     // A retried completion (the answer to the first was lost): same outcome, nothing changes.
                     return job;
                 }
                 LeaseCheck.require(job, caller, leaseToken);
                 throw Problem.conflict("Job " + jobId + " changed hands while completing; the lease is void");
             }
-            if (!caller.isAdmin() && !caller.botId().equals(done.claimedBy())) {
-                // the current token, presented by a bot that does not hold the job: undone with the transaction
-                throw Problem.forbidden("Job " + jobId + " is held by another bot");
-            }
+            LeaseCheck.requireHolder(done, caller); // a 403 undoes the update with the transaction
             metrics.completed();
             stores.jobs().recordEvents(tx, List.of(
                     new JobEvent(jobId, now, Events.COMPLETED, Events.COMPLETED, done.claimedBy(), done.attempt())));

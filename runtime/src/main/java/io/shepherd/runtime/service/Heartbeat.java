@@ -2,6 +2,7 @@ package io.shepherd.runtime.service;
 
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -11,9 +12,10 @@ import io.shepherd.runtime.store.BotStore;
 import io.shepherd.runtime.store.Stores;
 
 /**
- * A bot says it is alive: its session is checked, the leases of the jobs it works on are
- * extended in one statement (none when it names none), and it learns which of its jobs were cancelled, which it no longer
- * holds, and whether to drain.
+ * A bot says it is alive: the beat (one statement, committed on its own) checks its session;
+ * then the leases of the jobs it works on are extended in one statement, and it learns which of
+ * its jobs were cancelled, which it no longer holds, and whether to drain. An idle bot with
+ * nothing cancelled costs the beat alone.
  *
  * <p>A bot that names the jobs it works on heals phantom claims: a job the runtime believes it
  * holds but it does not know of (the claim's answer was lost, or it gave up reporting) is not
@@ -49,7 +51,7 @@ public final class Heartbeat {
         if (jobs != null && jobs.size() > MAX_JOBS) {
             throw Problem.badRequest("jobs names " + jobs.size() + " jobs; at most " + MAX_JOBS + " are allowed");
         }
-        List<String> named = jobs == null ? null : List.copyOf(new java.util.LinkedHashSet<>(jobs));
+        List<String> named = jobs == null ? null : List.copyOf(new LinkedHashSet<>(jobs));
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         // the beat itself: one statement, committed on its own

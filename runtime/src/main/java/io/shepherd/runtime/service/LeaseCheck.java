@@ -51,7 +51,17 @@ final class LeaseCheck {
         if (!current) {
             throw Problem.conflict(staleReason(job));
         }
-        if (!caller.isAdmin() && !job.claimedBy().equals(caller.botId())) {
+        requireHolder(job, caller);
+    }
+
+    /** Whether the caller may act for the job's holder: the holding bot itself, or an admin. */
+    static boolean actsForHolder(JobRow job, Caller caller) {
+        return caller.isAdmin() || caller.botId().equals(job.claimedBy());
+    }
+
+    /** 403 unless the caller acts for the job's holder (a valid token presented by another bot). */
+    static void requireHolder(JobRow job, Caller caller) {
+        if (!actsForHolder(job, caller)) {
             throw Problem.forbidden("Job " + job.id() + " is held by another bot");
         }
     }

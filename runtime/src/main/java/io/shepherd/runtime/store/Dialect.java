@@ -30,7 +30,7 @@ public enum Dialect {
 
     /**
      * Placeholders for the Flyway migrations, so both databases share one set of scripts.
-     * {@code pending_only} / {@code claimed_only} narrow an index to the rows it serves where the
+     * {@code claimable_index} / {@code lease_index} narrow an index to the rows it serves where the
      * database can (PostgreSQL partial indexes): such an index is small, a job leaving the state
      * adds no entry to it, and the planner can never pick it for a query about another state.
      * H2 has no partial indexes and gets the status as the leading column instead.

@@ -186,8 +186,7 @@ public final class JobStore {
             return List.of();
         }
         String update = "UPDATE jobs SET lease_expires_at = ? WHERE claimed_by = ? AND claim_session = ? "
-                + "AND status = 'claimed' AND id IN (" + String.join(", ", java.util.Collections.nCopies(ids.size(), "?"))
-                + ")";
+                + "AND status = 'claimed' AND id IN (" + placeholders(ids.size()) + ")";
         List<Object> params = new ArrayList<>(ids.size() + 3);
         params.add(leaseExpiresAt);
         params.add(botId);
@@ -232,9 +231,8 @@ public final class JobStore {
     public Optional<JobRow> complete(DbExecute db, String id, String leaseToken, String result, long now) {
         String update = "UPDATE jobs SET status = 'completed', result = ?, lease_expires_at = NULL, "
                 + "updated_at = ? WHERE id = ? AND status = 'claimed' AND lease_token = ?";
-        List<JobRow> done = Database.list(db.createNamedQuery("job-complete", dialect.returning(update, COLUMNS))
-                .params(result, now, id, leaseToken).execute(), JobStore::row);
-        return done.isEmpty() ? Optional.empty() : Optional.of(done.getFirst());
+        return Database.list(db.createNamedQuery("job-complete", dialect.returning(update, COLUMNS))
+                .params(result, now, id, leaseToken).execute(), JobStore::row).stream().findFirst();
     }
 
     /** Puts a held job back to pending at runAt, guarded by its lease token. */

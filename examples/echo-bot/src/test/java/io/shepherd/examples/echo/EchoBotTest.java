@@ -148,13 +148,11 @@ class EchoBotTest {
     @Test
     void aSupersededProcessStopsWithoutClaimingOrReleasing() throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port, "heartbeat:", "  interval: PT1S").awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("twin", "http://127.0.0.1:" + port, Map.of());
-            String id = Stack.submit(http, Http.obj("sleepMs", 60_000));
-            JsonObject claimed = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30));
-            String botId = claimed.getString("claimedBy");
+            Working w = oneBotWorking(stack, "twin", 60_000);
+            Http http = w.http();
+            ChildProcess bot = w.bot();
+            String id = w.jobId();
+            String botId = w.botId();
 
             // another process with the same identity opens a newer session
             String token = jakarta.json.Json.createReader(new java.io.StringReader(
@@ -171,12 +169,11 @@ class EchoBotTest {
     @Test
     void aJobTakenBackFromALiveBotStopsItsHandlerWithoutALateReport() throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port, "heartbeat:", "  interval: PT1S").awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("taken", "http://127.0.0.1:" + port, Map.of());
-            String id = Stack.submit(http, Http.obj("sleepMs", 8000));
-            String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
+            Working w = oneBotWorking(stack, "taken", 8000);
+            Http http = w.http();
+            ChildProcess bot = w.bot();
+            String id = w.jobId();
+            String botId = w.botId();
 
             // an operator resets the bot while it works: the job is no longer its own
             assertEquals(200, http.post("/v1/bots/" + botId + "/reset", TestRuntime.ADMIN, null).status());
@@ -194,5 +191,19 @@ class EchoBotTest {
             System.out.printf("job taken back from a live bot: its handler stopped, the job ran again and finished "
                     + "%d ms after the reset (it takes 8000 ms)%n", tookMs);
         }
+    }
+
+    /** A runtime heartbeating every second, one echo bot, and a job of {@code sleepMs} it has claimed. */
+    record Working(Http http, ChildProcess bot, String jobId, String botId) {
+    }
+
+    static Working oneBotWorking(Stack stack, String name, int sleepMs) throws Exception {
+        int port = ChildProcess.freePort();
+        Http http = Stack.http(port);
+        stack.runtime("rt", port, "heartbeat:", "  interval: PT1S").awaitReady(http, READY);
+        ChildProcess bot = stack.echoBot(name, "http://127.0.0.1:" + port, Map.of());
+        String id = Stack.submit(http, Http.obj("sleepMs", sleepMs));
+        String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
+        return new Working(http, bot, id, botId);
     }
 }
