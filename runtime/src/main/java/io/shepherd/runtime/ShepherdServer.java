@@ -4,242 +4,113 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.helidon.health.HealthCheckResponse;
-import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.health.HealthObserver;
-import io.shepherd.plugins.api.HealthCheck;
-import io.shepherd.plugins.api.HealthCheckProvider;
-import io.shepherd.plugins.api.HealthStatus;
-import io.shepherd.runtime.http.MetricsHttpService;
-import io.shepherd.runtime.http.PluginsHttpService;
-import io.shepherd.runtime.metrics.RuntimeMetrics;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
-import io.shepherd.runtime.plugins.HealthRegistry;
-import io.shepherd.runtime.plugins.HealthRunner;
-import io.shepherd.runtime.plugins.JarPluginHost;
-import io.shepherd.runtime.plugins.PluginInfo;
-import io.shepherd.runtime.plugins.RuntimeHealthContext;
-import io.shepherd.runtime.plugins.ScriptHost;
-import io.helidon.webserver.http.HttpRouting;
 import io.shepherd.runtime.auth.Authenticator;
 import io.shepherd.runtime.auth.TokenFile;
 import io.shepherd.runtime.config.ShepherdConfig;
+import io.shepherd.runtime.db.Database;
+import io.shepherd.runtime.db.SchemaMigrator;
+import io.shepherd.runtime.health.HealthRegistry;
+import io.shepherd.runtime.health.HealthRunner;
+import io.shepherd.runtime.health.RuntimeHealthContext;
 import io.shepherd.runtime.http.Api;
 import io.shepherd.runtime.http.ApiFilter;
-import io.shepherd.runtime.http.BotsHttpService;
-import io.shepherd.runtime.http.ErrorHandlers;
 import io.shepherd.runtime.http.HealthHttpService;
-import io.shepherd.runtime.http.JobsHttpService;
-import io.shepherd.runtime.http.RecoveryHttpService;
-import io.shepherd.runtime.recovery.LeaderElection;
+import io.shepherd.runtime.http.Routes;
+import io.shepherd.runtime.lifecycle.Background;
+import io.shepherd.runtime.lifecycle.Lifecycle;
+import io.shepherd.runtime.metrics.DatabaseFigures;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
+import io.shepherd.runtime.plugins.JarPluginHost;
+import io.shepherd.runtime.plugins.PluginCatalog;
+import io.shepherd.runtime.plugins.PluginInfo;
+import io.shepherd.runtime.plugins.script.ScriptHost;
+import io.shepherd.runtime.policy.Policies;
+import io.shepherd.runtime.policy.PolicyFileWatcher;
+import io.shepherd.runtime.policy.PolicyProviders;
 import io.shepherd.runtime.recovery.MarkLostBots;
-import io.shepherd.runtime.recovery.Policies;
-import io.shepherd.runtime.recovery.PolicyFileWatcher;
-import io.shepherd.runtime.recovery.PolicyProviders;
-import io.shepherd.runtime.recovery.PostgresLeaderElection;
 import io.shepherd.runtime.recovery.QuarantineBots;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
 import io.shepherd.runtime.recovery.RescueExpiredLeases;
-import io.shepherd.runtime.http.StatsHttpService;
-import io.shepherd.runtime.service.BotSessions;
-import io.shepherd.runtime.service.CancelJob;
-import io.shepherd.runtime.service.ClaimJobs;
-import io.shepherd.runtime.service.CompleteJob;
-import io.shepherd.runtime.service.FailJob;
-import io.shepherd.runtime.service.Heartbeat;
-import io.shepherd.runtime.service.Problem;
-import io.shepherd.runtime.service.ReadBots;
-import io.shepherd.runtime.service.ReadJobs;
-import io.shepherd.runtime.service.RegisterBot;
-import io.shepherd.runtime.service.ReleaseJob;
-import io.shepherd.runtime.service.RetryJob;
-import io.shepherd.runtime.service.SubmitJobs;
-import io.shepherd.runtime.store.Database;
-import io.shepherd.runtime.store.SchemaMigrator;
-import io.shepherd.runtime.store.Dialect;
+import io.shepherd.runtime.service.Services;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
-import io.shepherd.runtime.wake.PostgresJobSignal;
+import io.shepherd.plugins.api.HealthContext;
 
 /**
- * The runtime, wired in plain sight: configuration → database → services → routing → server.
+ * The runtime, wired in plain sight and in the order data flows: storage → policy → duties →
+ * plugins → routes. Every background part is started here through one {@link Lifecycle}, which
+ * closes them in the reverse order; nothing else starts a thread.
  */
 public final class ShepherdServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ShepherdServer.class.getName());
+    /** How often the policies file and the plugin folders are looked at. */
+    private static final long WATCH_PERIOD_MILLIS = 1000;
 
     private final ShepherdConfig config;
+    private final Lifecycle lifecycle;
     private final Database database;
-    private final JobSignal signal;
-    private final Policies policies;
-    private final PolicyFileWatcher policyWatcher;
-    private final RecoveryScheduler recovery;
-    private final RuntimeMetrics metrics;
     private final SchemaMigrator schema;
-    private final HealthRegistry healthChecks;
-    private final HealthRunner health;
-    private final JarPluginHost jars;
-    private final ScriptHost scripts;
-    private final List<PluginInfo> builtIns = new ArrayList<>();
+    private final Policies policies;
+    private final RecoveryScheduler recovery;
+    private final PluginCatalog plugins;
     private final WebServer server;
     private final AtomicBoolean draining = new AtomicBoolean();
 
-    private ShepherdServer(ShepherdConfig config, Clock clock) {
+    private ShepherdServer(ShepherdConfig config, Clock clock, Lifecycle life) {
         this.config = config;
-        Authenticator.TokenSet tokens = tokens(config);
-        this.database = Database.open(config.database());
-        try {
-            Stores stores = Stores.of(database);
-            this.signal = database.dialect() == Dialect.POSTGRESQL
-                    ? new PostgresJobSignal(config.database().url(), config.database().username(),
-                    config.database().password(), database::connection, clock)
-                    : new JobSignal();
-            var settings = config.settings();
-            Api api = new Api(new Authenticator(tokens, stores), config.maxBody());
-            Random random = new Random();
-            this.metrics = new RuntimeMetrics(new RuntimeMetrics.Figures() {
-                public java.util.Map<String, Long> jobsByStatus() {
-                    return database.read(db -> stores.jobs().countByStatus(db));
-                }
+        this.lifecycle = life;
+        // storage: the pool (the database may still be away), the schema, the wake-up signal
+        database = life.closing("database", Database.open(config.database()));
+        schema = life.start(new SchemaMigrator(database));
+        Stores stores = Stores.of(database);
+        JobSignal signal = life.start(database.dialect().jobSignal(config.database(), database, clock));
+        RuntimeMetrics metrics = life.closing("metrics", new RuntimeMetrics(new DatabaseFigures(stores, clock)));
 
-                public java.util.Map<String, Long> botsByStatus() {
-                    return database.read(db -> stores.bots().countByStatus(db));
-                }
+        // policy: the recovery policies in force, and their file when there is one
+        policies = new Policies(PolicyProviders.builtIn(), config.policies(), stores, new Random());
+        config.policiesFile().ifPresent(file -> life.start(new PolicyFileWatcher(file, policies, WATCH_PERIOD_MILLIS)));
 
-                public long orphanedNow() {
-                    return stores.recovery().countExpiredLeases(database.execute(), clock.millis());
-                }
-
-                public double botFailureRate() {
-                    return database.read(db -> stores.recovery().failureRate(db, clock.millis() - 300_000));
-                }
-
-                public boolean leader() {
-                    return recovery != null && recovery.status().leader();
-                }
-
-                public long lastSweepAtMillis() {
-                    return stores.recovery().lastSweepAt(database.execute());
-                }
-            }, ReadJobs.JOB_STATUSES, ReadJobs.BOT_STATUSES);
-
-            this.policies = new Policies(PolicyProviders.builtIn(), config.policies());
-            this.policyWatcher = config.policiesFile()
-                    .map(file -> PolicyFileWatcher.start(file, policies, 1000))
-                    .orElse(null);
-            boolean postgres = database.dialect() == Dialect.POSTGRESQL;
-            this.recovery = new RecoveryScheduler(stores, clock, config.recoveryInterval(),
-                    settings.heartbeatInterval(),
-                    postgres ? new PostgresLeaderElection(config.database().url(), config.database().username(),
-                            config.database().password()) : LeaderElection.alone(),
-                    UUID.randomUUID().toString(),
-                    new RescueExpiredLeases(stores, policies, signal, random, metrics),
-                    new MarkLostBots(stores, config.botsLostAfter()),
-                    new QuarantineBots(stores, policies), metrics::swept);
-
-            this.healthChecks = new HealthRegistry();
-            for (HealthCheckProvider provider : ServiceLoader.load(HealthCheckProvider.class,
-                    ShepherdServer.class.getClassLoader())) {
-                for (HealthCheck check : provider.checks()) {
-                    healthChecks.add(check, "builtin");
-                    builtIns.add(PluginInfo.loaded(check.name(), PluginInfo.HEALTH_CHECK, "builtin"));
-                }
-            }
-            policies.providers().names().forEach(name ->
-                    builtIns.add(PluginInfo.loaded(name, PluginInfo.RECOVERY_POLICY, "builtin")));
-            this.health = new HealthRunner(healthChecks, () -> new RuntimeHealthContext(stores, clock,
-                    recovery::status, config.recoveryEnabled(), config.recoveryInterval(), config.dataDir()),
-                    config.checkTimeout(), config.healthCache(), metrics::healthChecked);
-            this.jars = new JarPluginHost(config.pluginsDir(), config.dataDir().resolve("plugin-cache"), healthChecks,
-                    policies.providers());
-            this.scripts = new ScriptHost(config.scriptsDir(), config.checkTimeout(), healthChecks, policies.providers());
-
-            ReadJobs readJobs = new ReadJobs(stores);
-            HealthHttpService healthHttp = new HealthHttpService(health, database::migrated, draining::get, clock);
-            HttpRouting.Builder routing = HttpRouting.builder()
-                    .addFilter(new ApiFilter(config.maxBody(), database::migrated))
-                    .register("/v1/jobs", new JobsHttpService(api,
-                            new SubmitJobs(stores, signal, clock, policies, metrics),
-                            readJobs,
-                            new CancelJob(stores, clock),
-                            new RetryJob(stores, signal, clock),
-                            new CompleteJob(stores, clock, metrics),
-                            new FailJob(stores, signal, clock, policies, random, metrics),
-                            new ReleaseJob(stores, signal, clock)))
-                    .register("/v1/bots", new BotsHttpService(api, settings,
-                            new RegisterBot(stores, clock),
-                            new BotSessions(stores, signal, clock, metrics),
-                            new Heartbeat(stores, clock, settings),
-                            new ClaimJobs(stores, signal, clock, settings, metrics),
-                            new ReadBots(stores)))
-                    .register("/v1/stats", new StatsHttpService(api, readJobs))
-                    .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery))
-                    .register("/v1/admin/plugins", new PluginsHttpService(api, this::plugins))
-                    .register("/metrics", new MetricsHttpService(metrics::orphanedGaugeText))
-                    .register("/", healthHttp)
-                    .any((req, res) -> {
-                        if (req.path().path().startsWith("/observe")) {
-                            res.next(); // Helidon's observe endpoints are routed after ours
-                            return;
-                        }
-                        throw Problem.notFound("No such resource: " + req.path().path());
-                    });
-            ErrorHandlers.register(routing);
-
-            this.schema = new SchemaMigrator(database, () -> {
-                if (config.recoveryEnabled()) {
-                    recovery.start();
-                }
-            });
-
-            // Helidon's own /observe/health, on the same checks
-            HealthObserver observer = HealthObserver.builder()
-                    .details(true)
-                    .useSystemServices(false)
-                    .addCheck(() -> helidonResponse(HealthHttpService.liveness()), HealthCheckType.LIVENESS, "liveness")
-                    .addCheck(() -> helidonResponse(healthHttp.readiness()), HealthCheckType.READINESS, "readiness")
-                    .addCheck(() -> helidonResponse(health.run(false).checks()), HealthCheckType.STARTUP, "deep")
-                    .build();
-            this.server = WebServer.builder()
-                    .config(config.config().get("server"))
-                    .addFeature(ObserveFeature.just(observer, MetricsObserver.create()))
-                    .routing(routing)
-                    .build();
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
+        // duties: recovery, led by one replica
+        recovery = new RecoveryScheduler(stores, clock, config.recoveryInterval(), config.settings().heartbeatInterval(),
+                database.dialect().leaderElection(config.database()), UUID.randomUUID().toString(),
+                new RescueExpiredLeases(stores, policies, signal, metrics),
+                new MarkLostBots(stores, config.botsLostAfter()), new QuarantineBots(stores, policies), metrics);
+        if (config.recoveryEnabled()) {
+            life.start(recovery);
+        } else {
+            LOG.log(System.Logger.Level.INFO, "recovery.enabled is false: this replica never sweeps on its own");
         }
-    }
 
-    private static HealthCheckResponse helidonResponse(java.util.Map<String, HealthStatus> checks) {
-        HealthCheckResponse.Builder response = HealthCheckResponse.builder()
-                .status(checks.values().stream().allMatch(HealthStatus::up));
-        checks.forEach((name, status) -> response.detail(name, status.up() ? "UP" : "DOWN"));
-        return response.build();
-    }
+        // plugins: built-in health checks, plugin jars, scripts
+        HealthRegistry checks = HealthRegistry.withBuiltIns();
+        HealthRunner health = life.closing("health", new HealthRunner(checks,
+                () -> new RuntimeHealthContext(stores, clock, this::recoveryAsChecksSeeIt, config.dataDir()),
+                config.checkTimeout(), config.healthCache(), metrics::healthChecked));
+        JarPluginHost jars = life.start(new JarPluginHost(config.pluginsDir(),
+                config.dataDir().resolve("plugin-cache"), checks, policies.providers(), WATCH_PERIOD_MILLIS));
+        ScriptHost scripts = life.start(new ScriptHost(config.scriptsDir(), config.checkTimeout(), checks,
+                policies.providers(), WATCH_PERIOD_MILLIS));
+        plugins = new PluginCatalog(checks, policies.providers(), jars, scripts);
 
-    /** Every health check and recovery policy in force or refused: built-in, jar, script. */
-    public List<PluginInfo> plugins() {
-        List<PluginInfo> all = new ArrayList<>(builtIns);
-        all.addAll(jars.list());
-        all.addAll(scripts.list());
-        return all;
-    }
-
-    public RecoveryScheduler recovery() {
-        return recovery;
-    }
-
-    public Policies policies() {
-        return policies;
+        // routes: the API over the use cases, probes, metrics; then the server
+        Api api = new Api(new Authenticator(tokens(config), stores), config.maxBody());
+        Services services = Services.create(stores, signal, clock, config.settings(), policies, metrics);
+        HealthHttpService healthHttp = new HealthHttpService(health, database::migrated, draining::get, clock);
+        server = WebServer.builder()
+                .config(config.config().get("server"))
+                .addFeature(Routes.observers(healthHttp, health))
+                .routing(Routes.api(api, config.settings(), services, recovery, plugins::list, metrics, healthHttp,
+                        new ApiFilter(config.maxBody(), database::migrated)))
+                .build();
+        life.start(Background.of("http", server::start, server::stop));
+        LOG.log(System.Logger.Level.INFO, "Shepherd listening on port " + server.port() + " with "
+                + database.dialect().name() + " (" + redact(database.url()) + ")");
     }
 
     /** Builds and starts the runtime with the system clock. */
@@ -247,18 +118,21 @@ public final class ShepherdServer implements AutoCloseable {
         return start(config, Clock.systemUTC());
     }
 
+    /** Builds and starts the runtime; if any part fails to start, the parts already started are closed. */
     public static ShepherdServer start(ShepherdConfig config, Clock clock) {
-        ShepherdServer shepherd = new ShepherdServer(config, clock);
-        shepherd.server.start();
-        shepherd.schema.start();
-        shepherd.jars.start(1000);
-        shepherd.scripts.start(1000);
-        if (!config.recoveryEnabled()) {
-            LOG.log(System.Logger.Level.INFO, "recovery.enabled is false: this replica never sweeps on its own");
+        Lifecycle life = new Lifecycle();
+        try {
+            return new ShepherdServer(config, clock, life);
+        } catch (RuntimeException | Error e) {
+            life.close();
+            throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "Shepherd listening on port " + shepherd.port() + " with "
-                + shepherd.database.dialect() + " (" + redact(shepherd.database.url()) + ")");
-        return shepherd;
+    }
+
+    private io.shepherd.plugins.api.HealthContext.Recovery recoveryAsChecksSeeIt() {
+        RecoveryScheduler.Status status = recovery.status();
+        return new io.shepherd.plugins.api.HealthContext.Recovery(status.leader(), config.recoveryEnabled(),
+                config.recoveryInterval().toMillis(), status.lastSweepAt(), status.leaderSince());
     }
 
     private static Authenticator.TokenSet tokens(ShepherdConfig config) {
@@ -279,8 +153,21 @@ public final class ShepherdServer implements AutoCloseable {
         return url.replaceAll("password=[^&;]*", "password=***");
     }
 
+    /** Every health check and recovery policy in force or refused: built-in, jar, script. */
+    public List<PluginInfo> plugins() {
+        return plugins.list();
+    }
+
+    public RecoveryScheduler recovery() {
+        return recovery;
+    }
+
+    public Policies policies() {
+        return policies;
+    }
+
     /** Waits until the schema is migrated (the API serves); false when the time ran out. */
-    public boolean awaitMigrated(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitMigrated(Duration timeout) throws InterruptedException {
         return schema.await(timeout);
     }
 
@@ -304,21 +191,7 @@ public final class ShepherdServer implements AutoCloseable {
     @Override
     public void close() {
         drain();
-        try {
-            schema.close();
-            recovery.close();
-            jars.close();
-            scripts.close();
-            health.close();
-            metrics.close();
-            if (policyWatcher != null) {
-                policyWatcher.close();
-            }
-            server.stop();
-        } finally {
-            signal.close();
-            database.close();
-            LOG.log(System.Logger.Level.INFO, "Shepherd stopped");
-        }
+        lifecycle.close();
+        LOG.log(System.Logger.Level.INFO, "Shepherd stopped");
     }
 }

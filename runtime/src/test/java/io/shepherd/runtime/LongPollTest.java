@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestBot;
-import io.shepherd.runtime.testing.TestRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import io.shepherd.runtime.recovery.PolicyBook;
-import io.shepherd.runtime.recovery.PolicyFileWatcher;
+import io.shepherd.runtime.policy.PolicyBook;
+import io.shepherd.runtime.policy.PolicyFileWatcher;
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestDatabase;
 import io.shepherd.runtime.testing.TestRuntime;

@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestBot;
-import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;

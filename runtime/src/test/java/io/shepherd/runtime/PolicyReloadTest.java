@@ -12,7 +12,7 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import io.shepherd.runtime.recovery.PolicyFileWatcher;
+import io.shepherd.runtime.policy.PolicyFileWatcher;
 import io.shepherd.runtime.testing.TestBot;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.shepherd.runtime.core.JobStatus;
 
 /**
  * The recovery duties, one sweep at a time on a clock the test moves: no sleeping. Defaults:
@@ -134,7 +135,7 @@ class RecoveryDutiesTest extends ApiTestBase {
         List<RecoveryStore.Orphan> seen = stores.recovery().expiredLeases(stores.database().execute(),
                 clock.millis(), 10);
         assertEquals(1, seen.size());
-        var verdict = List.of(new RecoveryStore.Verdict(seen.getFirst(), "pending", clock.millis()));
+        var verdict = List.of(new RecoveryStore.Verdict(seen.getFirst(), JobStatus.PENDING, clock.millis()));
 
         // the bot checks in between the look and the change: its lease is current again
         assertEquals(200, bot.heartbeat().status());

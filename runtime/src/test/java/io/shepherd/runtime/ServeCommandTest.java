@@ -21,6 +21,7 @@ import picocli.CommandLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.shepherd.runtime.cli.Main;
 
 /**
  * {@code serve} as a user runs it on a fresh machine: a child process on the embedded default,
@@ -49,7 +50,7 @@ class ServeCommandTest {
         Path config = workDir.resolve("shepherd.yaml");
         Files.writeString(config, "server:\n  port: " + port + "\n  host: 127.0.0.1\nlease:\n  ttl: PT10S\n");
         Http http = new Http("http://127.0.0.1:" + port);
-        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.Main",
+        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.cli.Main",
                 "serve", "--config", config.toString())) {
             serve.awaitReady(http, Duration.ofSeconds(60));
 
@@ -104,7 +105,7 @@ class ServeCommandTest {
         Files.writeString(config, "server:\n  port: " + port + "\n  host: 127.0.0.1\nauth:\n  admin-tokens: a\n"
                 + "  client-tokens: c\n  enroll-tokens: e\n");
         Http http = new Http("http://127.0.0.1:" + port);
-        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.Main",
+        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.cli.Main",
                 "serve", "--config", config.toString())) {
             serve.awaitReady(http, Duration.ofSeconds(60));
             String job = http.post("/v1/jobs", "c", Http.obj("type", "t")).json().getString("id");
@@ -138,7 +139,7 @@ class ServeCommandTest {
     void badConfigFailsAtStartWithAClearMessage() throws Exception {
         Path config = workDir.resolve("bad.yaml");
         Files.writeString(config, "lease:\n  ttl: thirty seconds\n");
-        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.Main",
+        try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.cli.Main",
                 "serve", "--config", config.toString())) {
             assertTrue(serve.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
             assertTrue(serve.process().exitValue() != 0);

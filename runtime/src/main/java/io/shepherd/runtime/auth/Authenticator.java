@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.store.Stores;
 
 /**

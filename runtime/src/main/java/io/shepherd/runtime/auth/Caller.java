@@ -1,6 +1,6 @@
 package io.shepherd.runtime.auth;
 
-import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.core.Problem;
 
 /** Who sent a request: a role and, for a bot token, which bot. */
 public record Caller(Role role, String botId) {

@@ -12,9 +12,10 @@ import java.util.Optional;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.shepherd.runtime.auth.Authenticator;
-import io.shepherd.runtime.recovery.PolicyBook;
-import io.shepherd.runtime.service.Settings;
-import io.shepherd.runtime.store.DatabaseSettings;
+import io.shepherd.runtime.policy.PolicyBook;
+import io.shepherd.runtime.core.Settings;
+import io.shepherd.runtime.db.DatabaseSettings;
+import io.shepherd.runtime.db.Dialect;
 
 /**
  * The runtime's configuration: built-in defaults, then the {@code --config} YAML file, then the
@@ -91,9 +92,11 @@ public record ShepherdConfig(Config config,
                 config.get("db.pool-size").asInt().orElse(10),
                 duration(config, "db.connect-timeout", Duration.ofSeconds(2)),
                 tokens(config, "db.replicas")));
+        Dialect dialect = Dialect.forUrl(db.url());
         for (String replica : db.replicas()) {
-            if (!replica.startsWith("jdbc:postgresql:")) {
-                throw new IllegalArgumentException("db.replicas takes jdbc:postgresql: URLs of read replicas, was " + replica);
+            if (!dialect.servesReadReplicas() || !dialect.accepts(replica)) {
+                throw new IllegalArgumentException("db.replicas takes URLs of read replicas of the primary database ("
+                        + "jdbc:postgresql:), was " + replica);
             }
         }
         Settings defaults = Settings.defaults();

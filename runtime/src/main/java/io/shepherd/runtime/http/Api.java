@@ -5,7 +5,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.shepherd.runtime.auth.Authenticator;
 import io.shepherd.runtime.auth.Caller;
-import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.core.Problem;
 
 /** What every API handler shares: who is calling, how big a body may be, and the 405 answer. */
 public record Api(Authenticator authenticator, long maxBody) {

@@ -9,7 +9,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.core.Problem;
 
 /**
  * Runs first on every request: gives it a correlation id (the caller's own, or a new one) that

@@ -13,7 +13,7 @@ import java.util.List;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
-import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.core.Problem;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;

@@ -1,6 +1,8 @@
 package io.shepherd.runtime.http;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -11,7 +13,8 @@ import io.shepherd.runtime.service.ClaimJobs;
 import io.shepherd.runtime.service.Heartbeat;
 import io.shepherd.runtime.service.ReadBots;
 import io.shepherd.runtime.service.RegisterBot;
-import io.shepherd.runtime.service.Settings;
+import io.shepherd.runtime.service.Services;
+import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.JobRow;
 import jakarta.json.JsonArrayBuilder;
@@ -27,15 +30,14 @@ public final class BotsHttpService implements HttpService {
     private final ClaimJobs claimJobs;
     private final ReadBots readBots;
 
-    public BotsHttpService(Api api, Settings settings, RegisterBot registerBot, BotSessions sessions,
-                           Heartbeat heartbeat, ClaimJobs claimJobs, ReadBots readBots) {
+    public BotsHttpService(Api api, Settings settings, Services services) {
         this.api = api;
         this.settings = settings;
-        this.registerBot = registerBot;
-        this.sessions = sessions;
-        this.heartbeat = heartbeat;
-        this.claimJobs = claimJobs;
-        this.readBots = readBots;
+        this.registerBot = services.registerBot();
+        this.sessions = services.botSessions();
+        this.heartbeat = services.heartbeat();
+        this.claimJobs = services.claimJobs();
+        this.readBots = services.readBots();
     }
 
     @Override
@@ -99,14 +101,24 @@ public final class BotsHttpService implements HttpService {
     private void heartbeat(ServerRequest req, ServerResponse res) {
         var caller = api.caller(req);
         Body body = api.body(req);
-        body.optObject("progress");
-        Heartbeat.Answer answer = heartbeat.beat(caller, Api.id(req), body.string("session"), body.optStrings("jobs"));
+        Heartbeat.Answer answer = heartbeat.beat(caller, Api.id(req), body.string("session"), body.optStrings("jobs"),
+                progress(body.optObject("progress")));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("leaseExpiresAt", JsonViews.time(answer.leaseExpiresAt()))
                 .add("cancel", JsonViews.strings(answer.cancel()))
                 .add("lost", JsonViews.strings(answer.lost()))
                 .add("drain", answer.drain())
                 .build());
+    }
+
+    /** What a heartbeat says of each job's progress: any JSON by job id, kept as text. */
+    private static Map<String, String> progress(JsonObject progress) {
+        if (progress == null) {
+            return Map.of();
+        }
+        Map<String, String> byJob = new LinkedHashMap<>();
+        progress.forEach((jobId, value) -> byJob.put(jobId, value.toString()));
+        return byJob;
     }
 
     private void claim(ServerRequest req, ServerResponse res) {

@@ -2,8 +2,8 @@ package io.shepherd.runtime.http;
 
 import io.helidon.http.RequestException;
 import io.helidon.webserver.http.HttpRouting;
-import io.shepherd.runtime.service.Problem;
-import io.shepherd.runtime.store.Database;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.db.Database;
 
 /** Every failure leaves as problem+json: the rules' refusals as they are, a lost database as 503, the rest as 500. */
 public final class ErrorHandlers {

@@ -11,7 +11,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.shepherd.plugins.api.HealthStatus;
-import io.shepherd.runtime.plugins.HealthRunner;
+import io.shepherd.runtime.health.HealthRunner;
 import jakarta.json.JsonObjectBuilder;
 
 /**

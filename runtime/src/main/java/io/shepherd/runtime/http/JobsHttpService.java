@@ -10,10 +10,11 @@ import io.helidon.webserver.http.ServerResponse;
 import io.shepherd.runtime.service.CancelJob;
 import io.shepherd.runtime.service.CompleteJob;
 import io.shepherd.runtime.service.FailJob;
-import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.service.ReadJobs;
 import io.shepherd.runtime.service.ReleaseJob;
 import io.shepherd.runtime.service.RetryJob;
+import io.shepherd.runtime.service.Services;
 import io.shepherd.runtime.service.SubmitJobs;
 import io.shepherd.runtime.store.JobEvent;
 import jakarta.json.JsonArrayBuilder;
@@ -31,16 +32,15 @@ public final class JobsHttpService implements HttpService {
     private final FailJob failJob;
     private final ReleaseJob releaseJob;
 
-    public JobsHttpService(Api api, SubmitJobs submitJobs, ReadJobs readJobs, CancelJob cancelJob, RetryJob retryJob,
-                           CompleteJob completeJob, FailJob failJob, ReleaseJob releaseJob) {
+    public JobsHttpService(Api api, Services services) {
         this.api = api;
-        this.submitJobs = submitJobs;
-        this.readJobs = readJobs;
-        this.cancelJob = cancelJob;
-        this.retryJob = retryJob;
-        this.completeJob = completeJob;
-        this.failJob = failJob;
-        this.releaseJob = releaseJob;
+        this.submitJobs = services.submitJobs();
+        this.readJobs = services.readJobs();
+        this.cancelJob = services.cancelJob();
+        this.retryJob = services.retryJob();
+        this.completeJob = services.completeJob();
+        this.failJob = services.failJob();
+        this.releaseJob = services.releaseJob();
     }
 
     @Override

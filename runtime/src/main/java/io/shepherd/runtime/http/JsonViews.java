@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
@@ -31,15 +32,15 @@ public final class JsonViews {
                 .add("queue", job.queue())
                 .add("payload", json(job.payload()))
                 .add("priority", job.priority())
-                .add("status", job.status())
+                .add("status", job.status().wire())
                 .add("attempt", job.attempt())
                 .add("maxAttempts", job.maxAttempts())
                 .add("runAt", time(job.runAt()))
                 .add("createdAt", time(job.createdAt()))
                 .add("updatedAt", time(job.updatedAt()));
-        nullable(b, "claimedBy", "claimed".equals(job.status()) || "completed".equals(job.status())
+        nullable(b, "claimedBy", job.status() == JobStatus.CLAIMED || job.status() == JobStatus.COMPLETED
                 ? job.claimedBy() : null);
-        if ("claimed".equals(job.status()) && job.leaseExpiresAt() != null) {
+        if (job.status() == JobStatus.CLAIMED && job.leaseExpiresAt() != null) {
             b.add("leaseExpiresAt", time(job.leaseExpiresAt()));
         } else {
             b.addNull("leaseExpiresAt");
@@ -67,9 +68,9 @@ public final class JsonViews {
         JsonObjectBuilder b = BUILDERS.createObjectBuilder()
                 .add("id", bot.id())
                 .add("name", bot.name())
-                .add("types", json(bot.types()))
+                .add("types", strings(bot.types()))
                 .add("labels", json(bot.labels()))
-                .add("status", bot.effectiveStatus());
+                .add("status", bot.effectiveStatus().wire());
         nullable(b, "session", bot.session());
         return b.add("lastHeartbeatAt", time(bot.lastHeartbeatAt()))
                 .add("registeredAt", time(bot.registeredAt()))
@@ -80,7 +81,7 @@ public final class JsonViews {
     public static JsonObject event(JobEvent e) {
         JsonObjectBuilder b = BUILDERS.createObjectBuilder()
                 .add("at", time(e.at()))
-                .add("kind", e.kind());
+                .add("kind", e.kind().wire());
         nullable(b, "reason", e.reason());
         nullable(b, "botId", e.botId());
         return b.add("attempt", e.attempt()).build();

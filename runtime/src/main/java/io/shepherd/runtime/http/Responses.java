@@ -3,7 +3,7 @@ package io.shepherd.runtime.http;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
-import io.shepherd.runtime.service.Problem;
+import io.shepherd.runtime.core.Problem;
 import jakarta.json.JsonObject;
 
 /** Writing JSON and problem+json answers. */

@@ -12,6 +12,7 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
+import io.shepherd.runtime.core.StatusCounts;
 
 /**
  * The metrics of API.md, in Helidon's registry (Prometheus names: {@code shepherd_...}). Labels
@@ -44,12 +45,12 @@ public final class RuntimeMetrics implements AutoCloseable {
 
         double botFailureRate();
 
-        boolean leader();
-
         long lastSweepAtMillis();
     }
 
-    public RuntimeMetrics(Figures figures, List<String> jobStatuses, List<String> botStatuses) {
+    private volatile boolean leading;
+
+    public RuntimeMetrics(Figures figures) {
         this.registry = Metrics.globalRegistry();
         this.submitted = counter("shepherd_jobs_submitted", "Jobs submitted");
         this.completed = counter("shepherd_jobs_completed", "Jobs completed");
@@ -68,18 +69,18 @@ public final class RuntimeMetrics implements AutoCloseable {
         Cached<Map<String, Long>> bots = new Cached<>(figures::botsByStatus);
         this.orphans = new Cached<>(figures::orphanedNow);
         Cached<Double> failureRate = new Cached<>(figures::botFailureRate);
-        for (String status : jobStatuses) {
+        for (String status : StatusCounts.JOB_STATUSES) {
             gauge("shepherd_jobs", "Jobs by status", List.of(Tag.create("status", status)),
                     () -> jobs.get().getOrDefault(status, 0L));
         }
-        for (String status : botStatuses) {
+        for (String status : StatusCounts.BOT_STATUSES) {
             gauge("shepherd_bots", "Bots by status", List.of(Tag.create("status", status)),
                     () -> bots.get().getOrDefault(status, 0L));
         }
         gauge("shepherd_bot_failure_rate", "Failed / finished attempts over the last 5 minutes", List.of(),
                 failureRate::get);
         gauge("shepherd_recovery_leader", "1 when this replica leads recovery", List.of(),
-                () -> figures.leader() ? 1 : 0);
+                () -> leading ? 1 : 0);
         gauge("shepherd_recovery_last_sweep_timestamp_seconds", "When recovery last swept (any replica)", List.of(),
                 () -> figures.lastSweepAtMillis() / 1000.0);
         for (String reason : List.of("lease-expired", "bot-restarted", "bot-reset")) {
@@ -148,6 +149,11 @@ public final class RuntimeMetrics implements AutoCloseable {
 
     public void swept() {
         sweeps.increment();
+    }
+
+    /** Whether this replica leads recovery, as its scheduler found at its latest tick. */
+    public void leading(boolean leads) {
+        this.leading = leads;
     }
 
     public void claimTook(Duration took) {

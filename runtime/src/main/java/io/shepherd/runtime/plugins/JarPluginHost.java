@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.shepherd.plugins.api.HealthCheck;
 import io.shepherd.plugins.api.HealthCheckProvider;
 import io.shepherd.plugins.api.RecoveryPolicyProvider;
-import io.shepherd.runtime.recovery.PolicyProviders;
+import io.shepherd.runtime.health.HealthRegistry;
+import io.shepherd.runtime.lifecycle.Background;
+import io.shepherd.runtime.policy.PluginVersion;
+import io.shepherd.runtime.policy.PolicyProviders;
 
 /**
  * Plugin jars in {@code plugins.dir}, loaded without a restart: each jar in a class loader of its
@@ -28,63 +28,51 @@ import io.shepherd.runtime.recovery.PolicyProviders;
  * loaded within a second or two of appearing, unloaded when it disappears and reloaded when it is
  * replaced. A jar that cannot be loaded is listed with its error; the runtime runs on.
  */
-public final class JarPluginHost implements AutoCloseable {
+public final class JarPluginHost implements Background, FolderWatch.Host {
     private static final System.Logger LOG = System.getLogger(JarPluginHost.class.getName());
 
-    private final Path dir;
     private final Path copies;
     private final HealthRegistry health;
     private final PolicyProviders policies;
     private final Map<Path, Loaded> loaded = new ConcurrentHashMap<>();
-    private final FolderScan folder;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "shepherd-plugin-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final FolderWatch folder;
 
     /** A jar as loaded: what it looked like, its loader, and what it provided (or why it failed). */
     private record Loaded(URLClassLoader loader, Path copy, List<String> checks,
                           List<String> policyNames, List<PluginInfo> infos) {
     }
 
-    public JarPluginHost(Path dir, Path copies, HealthRegistry health, PolicyProviders policies) {
-        this.dir = dir;
+    public JarPluginHost(Path dir, Path copies, HealthRegistry health, PolicyProviders policies, long periodMillis) {
         this.copies = copies;
         this.health = health;
         this.policies = policies;
-        this.folder = new FolderScan(dir, f -> f.getFileName().toString().endsWith(".jar"));
+        this.folder = new FolderWatch(name(), dir, f -> f.getFileName().toString().endsWith(".jar"), periodMillis,
+                this);
     }
 
-    public void start(long periodMillis) {
-        scan();
-        timer.scheduleWithFixedDelay(this::scanQuietly, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    @Override
+    public String name() {
+        return "plugin-jars";
     }
 
-    private void scanQuietly() {
-        try {
-            scan();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "Scanning " + dir + " failed: " + e);
+    /** Loads the jars in the folder now, then follows the folder. */
+    @Override
+    public void start() {
+        folder.start();
+    }
+
+    @Override
+    public void removed(Path jar) {
+        Loaded was = loaded.get(jar);
+        if (was != null) {
+            unload(jar, was);
+            LOG.log(System.Logger.Level.INFO, "Plugin jar " + jar.getFileName() + " removed or replaced; unloaded");
         }
     }
 
-    synchronized void scan() {
-        folder.look(new FolderScan.Changes() {
-            @Override
-            public void removed(Path jar) {
-                Loaded was = loaded.get(jar);
-                if (was != null) {
-                    unload(jar, was);
-                    LOG.log(System.Logger.Level.INFO, "Plugin jar " + jar.getFileName() + " removed or replaced; unloaded");
-                }
-            }
-
-            @Override
-            public void added(Path jar) {
-                load(jar);
-            }
-        });
+    @Override
+    public void added(Path jar) {
+        load(jar);
     }
 
     private void load(Path jar) {
@@ -174,8 +162,10 @@ public final class JarPluginHost implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        timer.shutdownNow();
-        new ArrayList<>(loaded.keySet()).forEach(jar -> unload(jar, loaded.get(jar)));
+    public void close() {
+        folder.close();
+        synchronized (folder) {
+            new ArrayList<>(loaded.keySet()).forEach(jar -> unload(jar, loaded.get(jar)));
+        }
     }
 }

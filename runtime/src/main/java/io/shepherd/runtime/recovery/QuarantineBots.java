@@ -3,6 +3,7 @@ package io.shepherd.runtime.recovery;
 import java.util.List;
 import java.util.Map;
 
+import io.shepherd.runtime.policy.Policies;
 import io.shepherd.runtime.store.Stores;
 
 /**

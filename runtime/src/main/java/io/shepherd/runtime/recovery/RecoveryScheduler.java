@@ -2,20 +2,24 @@ package io.shepherd.runtime.recovery;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.shepherd.runtime.store.Database;
+import io.shepherd.runtime.db.Database;
 import io.shepherd.runtime.store.Stores;
+import io.shepherd.runtime.db.LeaderElection;
+import io.shepherd.runtime.lifecycle.Background;
+import io.shepherd.runtime.lifecycle.Threads;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
 
 /**
  * Every {@code recovery.interval} the leading replica sweeps: it rescues expired leases, marks
  * silent bots lost and quarantines bots that only fail. The duties share this one life cycle and
- * one leader; each can also be run once on demand.
+ * one leader; each can also be run once on demand. Until the schema is migrated (the database
+ * not reached yet) a tick does nothing.
  */
-public final class RecoveryScheduler implements AutoCloseable {
+public final class RecoveryScheduler implements Background {
     private static final System.Logger LOG = System.getLogger(RecoveryScheduler.class.getName());
 
     private final Stores stores;
@@ -27,11 +31,11 @@ public final class RecoveryScheduler implements AutoCloseable {
     private final MarkLostBots markLost;
     private final QuarantineBots quarantine;
     private final OutageGrace grace;
-    private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService timer = Threads.timer(name());
     private final AtomicLong sweeps = new AtomicLong();
     private volatile long lastSweepAt;
     private volatile boolean leader;
-    private final Runnable onSweep;
+    private final RuntimeMetrics metrics;
     private volatile long leaderSince;
     private volatile boolean failing;
 
@@ -45,8 +49,8 @@ public final class RecoveryScheduler implements AutoCloseable {
 
     public RecoveryScheduler(Stores stores, Clock clock, Duration interval, Duration heartbeatInterval,
                              LeaderElection election, String replicaId, RescueExpiredLeases rescue,
-                             MarkLostBots markLost, QuarantineBots quarantine, Runnable onSweep) {
-        this.onSweep = onSweep;
+                             MarkLostBots markLost, QuarantineBots quarantine, RuntimeMetrics metrics) {
+        this.metrics = metrics;
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("recovery.interval must be positive, was " + interval);
         }
@@ -59,24 +63,30 @@ public final class RecoveryScheduler implements AutoCloseable {
         this.markLost = markLost;
         this.quarantine = quarantine;
         this.grace = new OutageGrace(interval, heartbeatInterval);
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "shepherd-recovery");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
+    @Override
+    public String name() {
+        return "recovery";
+    }
+
+    /** Sweeps every interval from now on, whenever this replica leads. */
+    @Override
     public void start() {
         timer.scheduleWithFixedDelay(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void tick() {
+        if (!stores.database().migrated()) {
+            return; // nothing to sweep until the database is reached and the schema is up to date
+        }
         try {
             boolean leads = election.lead();
             if (leads && !leader) {
                 leaderSince = clock.millis();
             }
             leader = leads;
+            metrics.leading(leads);
             if (!leader) {
                 leaderSince = 0;
                 return;
@@ -106,7 +116,7 @@ public final class RecoveryScheduler implements AutoCloseable {
         int quarantined = quarantine.runOnce();
         stores.recovery().recordSweep(db, now, replicaId);
         sweeps.incrementAndGet();
-        onSweep.run();
+        metrics.swept();
         lastSweepAt = now;
         Sweep sweep = new Sweep(rescued.requeued(), rescued.deadLettered(), lost, quarantined);
         if (sweep.requeued() + sweep.deadLettered() + sweep.botsMarkedLost() + sweep.quarantined() > 0) {

@@ -6,17 +6,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.random.RandomGenerator;
 
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.plugins.api.PolicyContext;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
-import io.shepherd.runtime.service.Events;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.RecoveryStore;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.policy.Policies;
 
 /**
  * Hands every claimed job whose lease expired to its recovery policy, in batches of one
@@ -29,17 +31,13 @@ public final class RescueExpiredLeases {
     private final Stores stores;
     private final Policies policies;
     private final JobSignal signal;
-    private final RandomGenerator random;
-
     private final RuntimeMetrics metrics;
 
-    public RescueExpiredLeases(Stores stores, Policies policies, JobSignal signal, RandomGenerator random,
-                               RuntimeMetrics metrics) {
-        this.metrics = metrics;
+    public RescueExpiredLeases(Stores stores, Policies policies, JobSignal signal, RuntimeMetrics metrics) {
         this.stores = stores;
         this.policies = policies;
         this.signal = signal;
-        this.random = random;
+        this.metrics = metrics;
     }
 
     public record Result(int requeued, int deadLettered) {
@@ -49,7 +47,7 @@ public final class RescueExpiredLeases {
     public Result runOnce(long now, long cutoff, long lastSweepAt) {
         int requeued = 0;
         int dead = 0;
-        PolicyContext context = new RuntimePolicyContext(stores, now, random, lastSweepAt);
+        PolicyContext context = policies.context(now, lastSweepAt);
         Map<String, Long> due = new HashMap<>();
         Set<String> seen = new HashSet<>();
         for (int batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
@@ -63,23 +61,23 @@ public final class RescueExpiredLeases {
                 Decision d = policies.decide(new JobFacts(o.id(), o.type(), o.queue(), o.attempt(), o.maxAttempts(),
                         JobFacts.LEASE_EXPIRED), context);
                 verdicts.add(d.action() == Decision.Action.DEAD
-                        ? new RecoveryStore.Verdict(o, "dead", now)
-                        : new RecoveryStore.Verdict(o, "pending", now + d.delayMs()));
+                        ? new RecoveryStore.Verdict(o, JobStatus.DEAD, now)
+                        : new RecoveryStore.Verdict(o, JobStatus.PENDING, now + d.delayMs()));
             }
             List<RecoveryStore.Verdict> applied = stores.database().inTransaction(tx -> {
                 Set<String> changed = new HashSet<>(stores.recovery().rescue(tx, verdicts, cutoff, now));
                 List<RecoveryStore.Verdict> done = verdicts.stream().filter(v -> changed.contains(v.orphan().id())).toList();
                 List<JobEvent> events = new ArrayList<>(done.size());
                 for (RecoveryStore.Verdict v : done) {
-                    String kind = "dead".equals(v.status()) ? Events.DEAD_LETTERED : Events.REQUEUED;
-                    events.add(new JobEvent(v.orphan().id(), now, kind, Events.REASON_LEASE_EXPIRED,
+                    EventKind kind = v.status() == JobStatus.DEAD ? EventKind.DEAD_LETTERED : EventKind.REQUEUED;
+                    events.add(new JobEvent(v.orphan().id(), now, kind, Reasons.LEASE_EXPIRED,
                             v.orphan().holder(), v.orphan().attempt()));
                 }
                 stores.jobs().recordEvents(tx, events);
                 return done;
             });
             for (RecoveryStore.Verdict v : applied) {
-                if ("dead".equals(v.status())) {
+                if (v.status() == JobStatus.DEAD) {
                     dead++;
                 } else {
                     requeued++;
@@ -90,7 +88,7 @@ public final class RescueExpiredLeases {
                 break;
             }
         }
-        metrics.orphaned(Events.REASON_LEASE_EXPIRED, requeued + dead);
+        metrics.orphaned(Reasons.LEASE_EXPIRED, requeued + dead);
         metrics.dead(dead);
         signal.jobsAvailable(due, now);
         return new Result(requeued, dead);

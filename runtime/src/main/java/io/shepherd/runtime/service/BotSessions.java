@@ -8,6 +8,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.JobEvent;
@@ -44,9 +47,9 @@ public final class BotSessions {
         List<ReleasedJob> released = stores.database().inTransaction(tx -> {
             stores.bots().findForUpdate(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
             stores.bots().openSession(tx, botId, session, now);
-            return releaseAll(tx, botId, 0, Events.REASON_BOT_RESTARTED, now);
+            return releaseAll(tx, botId, 0, Reasons.BOT_RESTARTED, now);
         });
-        count(released, Events.REASON_BOT_RESTARTED);
+        count(released, Reasons.BOT_RESTARTED);
         wake(released, now);
         return new Opened(session, released.stream().map(ReleasedJob::id).toList());
     }
@@ -63,9 +66,9 @@ public final class BotSessions {
             if (caller.isAdmin()) {
                 stores.bots().liftQuarantine(tx, botId);
             }
-            return releaseAll(tx, botId, 0, Events.REASON_BOT_RESET, now);
+            return releaseAll(tx, botId, 0, Reasons.BOT_RESET, now);
         });
-        count(released, Events.REASON_BOT_RESET);
+        count(released, Reasons.BOT_RESET);
         wake(released, now);
         return released.stream().map(ReleasedJob::id).toList();
     }
@@ -77,7 +80,7 @@ public final class BotSessions {
         List<ReleasedJob> released = stores.database().inTransaction(tx -> {
             BotRow bot = stores.bots().findForUpdate(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
             stores.bots().goOffline(tx, bot.id());
-            return releaseAll(tx, botId, 1, Events.REASON_DEREGISTERED, now);
+            return releaseAll(tx, botId, 1, Reasons.DEREGISTERED, now);
         });
         wake(released, now);
     }
@@ -87,7 +90,7 @@ public final class BotSessions {
         List<ReleasedJob> released = stores.jobs().releaseHeldBy(tx, botId, refund, now);
         List<JobEvent> events = new ArrayList<>(released.size());
         for (ReleasedJob job : released) {
-            events.add(new JobEvent(job.id(), now, job.dead() ? Events.DEAD_LETTERED : Events.RELEASED, reason, botId,
+            events.add(new JobEvent(job.id(), now, job.dead() ? EventKind.DEAD_LETTERED : EventKind.RELEASED, reason, botId,
                     job.attempt()));
         }
         stores.jobs().recordEvents(tx, events);

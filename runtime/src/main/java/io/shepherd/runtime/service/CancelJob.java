@@ -4,6 +4,10 @@ import java.time.Clock;
 import java.util.List;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.Stores;
@@ -28,23 +32,23 @@ public final class CancelJob {
             // A held job's bot is flagged so that its next heartbeat hands the cancellation over.
             // The bot's row is locked before the job's, the order sessions, resets and heartbeats use.
             JobRow seen = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
-            if ("claimed".equals(seen.status())) {
+            if (seen.status() == JobStatus.CLAIMED) {
                 stores.bots().flagCancels(tx, seen.claimedBy());
             }
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
-            if ("claimed".equals(job.status()) && !job.claimedBy().equals(seen.claimedBy())) {
+            if (job.status() == JobStatus.CLAIMED && !job.claimedBy().equals(seen.claimedBy())) {
                 stores.bots().flagCancels(tx, job.claimedBy()); // claimed by another bot in between: rare
             }
             switch (job.status()) {
-                case "cancelled" -> {
+                case CANCELLED -> {
                     return job;
                 }
-                case "completed", "dead" -> throw Problem.conflict("Job " + jobId + " is already " + job.status()
+                case COMPLETED, DEAD -> throw Problem.conflict("Job " + jobId + " is already " + job.status().wire()
                         + " and cannot be cancelled");
                 default -> {
                     stores.jobs().cancel(tx, jobId, now);
-                    stores.jobs().recordEvents(tx, List.of(new JobEvent(jobId, now, Events.CANCELLED,
-                            Events.REASON_CANCELLED, job.claimedBy(), job.attempt())));
+                    stores.jobs().recordEvents(tx, List.of(new JobEvent(jobId, now, EventKind.CANCELLED,
+                            Reasons.CANCELLED, job.claimedBy(), job.attempt())));
                     return stores.jobs().find(tx, jobId).orElseThrow();
                 }
             }

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.JobRow;
@@ -63,7 +66,7 @@ public final class ClaimJobs {
         // superseded session (409) from an empty queue.
         List<String> registered = registeredTypes.get(request.botId());
         if (registered == null) {
-            registered = BotTypes.parse(checkedBot(request).types());
+            registered = checkedBot(request).types();
             if (registeredTypes.size() > 10_000) {
                 registeredTypes.clear();
             }
@@ -115,7 +118,7 @@ public final class ClaimJobs {
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         long started = System.nanoTime();
         List<JobRow> result = stores.database().inTransaction(
-                tx -> stores.jobs().claim(tx, botId, session, types, max, now, leaseExpiresAt, Events.CLAIMED));
+                tx -> stores.jobs().claim(tx, botId, session, types, max, now, leaseExpiresAt, EventKind.CLAIMED));
         metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
         for (JobRow job : result) {
             metrics.jobWaited(Duration.ofMillis(now - job.runAt()));

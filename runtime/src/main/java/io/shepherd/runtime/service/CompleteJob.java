@@ -4,6 +4,10 @@ import java.time.Clock;
 import java.util.List;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
@@ -37,7 +41,7 @@ public final class CompleteJob {
             JobRow done = stores.jobs().complete(tx, jobId, leaseToken, result, now).orElse(null);
             if (done == null) {
                 JobRow job = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
-                if ("completed".equals(job.status()) && leaseToken.equals(job.leaseToken())
+                if (job.status() == JobStatus.COMPLETED && leaseToken.equals(job.leaseToken())
                         && LeaseCheck.actsForHolder(job, caller)) {
                     // A retried completion (the answer to the first was lost): same outcome, nothing changes.
                     return job;
@@ -48,7 +52,7 @@ public final class CompleteJob {
             LeaseCheck.requireHolder(done, caller); // a 403 undoes the update with the transaction
             metrics.completed();
             stores.jobs().recordEvents(tx, List.of(
-                    new JobEvent(jobId, now, Events.COMPLETED, Events.COMPLETED, done.claimedBy(), done.attempt())));
+                    new JobEvent(jobId, now, EventKind.COMPLETED, Reasons.COMPLETED, done.claimedBy(), done.attempt())));
             return done;
         }));
     }

@@ -3,14 +3,16 @@ package io.shepherd.runtime.service;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.random.RandomGenerator;
 
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
-import io.shepherd.runtime.recovery.Policies;
-import io.shepherd.runtime.recovery.RuntimePolicyContext;
+import io.shepherd.runtime.policy.Policies;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.Stores;
@@ -26,18 +28,15 @@ public final class FailJob {
     private final JobSignal signal;
     private final Clock clock;
     private final Policies policies;
-    private final RandomGenerator random;
 
     private final RuntimeMetrics metrics;
 
-    public FailJob(Stores stores, JobSignal signal, Clock clock, Policies policies, RandomGenerator random,
-                   RuntimeMetrics metrics) {
+    public FailJob(Stores stores, JobSignal signal, Clock clock, Policies policies, RuntimeMetrics metrics) {
         this.metrics = metrics;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
         this.policies = policies;
-        this.random = random;
     }
 
     public JobRow fail(Caller caller, String jobId, String leaseToken, String error, boolean retryable) {
@@ -51,27 +50,27 @@ public final class FailJob {
             LeaseCheck.require(job, caller, leaseToken);
             Decision decision = retryable
                     ? policies.decide(new JobFacts(job.id(), job.type(), job.queue(), job.attempt(), job.maxAttempts(),
-                    JobFacts.FAILED), new RuntimePolicyContext(stores, now, random, 0))
+                    JobFacts.FAILED), policies.context(now, 0))
                     : Decision.dead();
             if (decision.action() == Decision.Action.REQUEUE) {
                 stores.jobs().requeue(tx, jobId, leaseToken, 0, now + decision.delayMs(), error, now);
                 stores.jobs().recordEvents(tx, List.of(
-                        new JobEvent(jobId, now, Events.FAILED, Events.REASON_ERROR, job.claimedBy(), job.attempt())));
+                        new JobEvent(jobId, now, EventKind.FAILED, Reasons.ERROR, job.claimedBy(), job.attempt())));
             } else {
                 stores.jobs().bury(tx, jobId, leaseToken, error, now);
-                String reason = !retryable ? Events.REASON_NOT_RETRYABLE
-                        : job.attempt() >= job.maxAttempts() ? Events.REASON_ATTEMPTS_EXHAUSTED
-                        : Events.REASON_POLICY;
+                String reason = !retryable ? Reasons.NOT_RETRYABLE
+                        : job.attempt() >= job.maxAttempts() ? Reasons.ATTEMPTS_EXHAUSTED
+                        : Reasons.POLICY;
                 stores.jobs().recordEvents(tx, List.of(
-                        new JobEvent(jobId, now, Events.DEAD_LETTERED, reason, job.claimedBy(), job.attempt())));
+                        new JobEvent(jobId, now, EventKind.DEAD_LETTERED, reason, job.claimedBy(), job.attempt())));
             }
             return stores.jobs().find(tx, jobId).orElseThrow();
         }));
         metrics.failed();
-        if ("dead".equals(failed.status())) {
+        if (failed.status() == JobStatus.DEAD) {
             metrics.dead(1);
         }
-        if ("pending".equals(failed.status())) {
+        if (failed.status() == JobStatus.PENDING) {
             signal.jobsAvailable(Map.of(failed.type(), failed.runAt()), now);
         }
         return failed;

@@ -4,9 +4,13 @@ import java.time.Clock;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.BotStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.BotStore;
 import io.shepherd.runtime.store.Stores;
@@ -41,9 +45,11 @@ public final class Heartbeat {
     public static final int MAX_JOBS = 1000;
 
     /**
-     * @param jobs the jobs the bot works on, or null to extend every lease it holds
+     * @param jobs     the jobs the bot works on, or null to extend every lease it holds
+     * @param progress what the bot says of each job's progress (JSON text by job id), parsed and
+     *                 checked by the API; not kept yet — the lifecycle work stores it on the job
      */
-    public Answer beat(Caller caller, String botId, String session, List<String> jobs) {
+    public Answer beat(Caller caller, String botId, String session, List<String> jobs, Map<String, String> progress) {
         caller.requireBot(botId);
         if (session == null || session.isBlank()) {
             throw Problem.badRequest("session is required");
@@ -61,7 +67,7 @@ public final class Heartbeat {
             return Problem.conflict("Session " + session + " of bot " + bot.id()
                     + " was superseded; stop work and open a new session");
         });
-        boolean draining = "draining".equals(beat.status());
+        boolean draining = beat.status() == BotStatus.DRAINING;
         if (named != null && named.isEmpty() && !beat.cancelsPending()) {
             return new Answer(leaseExpiresAt, List.of(), List.of(), draining); // an idle bot: nothing more to do
         }

@@ -4,6 +4,10 @@ import java.time.Clock;
 import java.util.List;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.Stores;
@@ -34,7 +38,7 @@ final class LeaseCheck {
                 try {
                     int attempt = stores.jobs().find(stores.database().execute(), jobId).map(JobRow::attempt).orElse(0);
                     stores.jobs().recordEvents(stores.database().execute(), List.of(new JobEvent(jobId, clock.millis(),
-                            Events.REFUSED, "stale-lease:" + action, caller.botId(), attempt)));
+                            EventKind.REFUSED, Reasons.staleLease(action), caller.botId(), attempt)));
                 } catch (RuntimeException e) {
                     p.addSuppressed(e);
                 }
@@ -47,7 +51,7 @@ final class LeaseCheck {
         if (leaseToken == null || leaseToken.isBlank()) {
             throw Problem.badRequest("leaseToken is required");
         }
-        boolean current = "claimed".equals(job.status()) && leaseToken.equals(job.leaseToken());
+        boolean current = job.status() == JobStatus.CLAIMED && leaseToken.equals(job.leaseToken());
         if (!current) {
             throw Problem.conflict(staleReason(job));
         }
@@ -68,10 +72,10 @@ final class LeaseCheck {
 
     private static String staleReason(JobRow job) {
         return switch (job.status()) {
-            case "cancelled" -> "Job " + job.id() + " was cancelled; its lease is void";
-            case "completed", "dead" -> "Job " + job.id() + " is already " + job.status();
-            case "pending" -> "Job " + job.id() + " is no longer held under this lease (it was released or recovered)";
-            default -> "Lease token is not the current lease of job " + job.id() + " (it was re-claimed)";
+            case CANCELLED -> "Job " + job.id() + " was cancelled; its lease is void";
+            case COMPLETED, DEAD -> "Job " + job.id() + " is already " + job.status().wire();
+            case PENDING -> "Job " + job.id() + " is no longer held under this lease (it was released or recovered)";
+            case CLAIMED -> "Lease token is not the current lease of job " + job.id() + " (it was re-claimed)";
         };
     }
 }

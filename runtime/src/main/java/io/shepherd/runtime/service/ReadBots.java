@@ -4,6 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.BotStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.StatusCounts;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.Stores;
 
@@ -24,17 +27,18 @@ public final class ReadBots {
 
     public List<BotRow> list(Caller caller, String status) {
         caller.requireAdmin();
-        if (status != null && !ReadJobs.BOT_STATUSES.contains(status)) {
-            throw Problem.badRequest("status must be one of " + ReadJobs.BOT_STATUSES + ", was " + status);
+        if (status != null && !StatusCounts.BOT_STATUSES.contains(status)) {
+            throw Problem.badRequest("status must be one of " + StatusCounts.BOT_STATUSES + ", was " + status);
         }
+        BotStatus wanted = status == null ? null : BotStatus.of(status);
         // busy is idle-while-holding-jobs, so filter on the derived status, not the stored one
-        String stored = "busy".equals(status) ? "idle" : status;
+        BotStatus stored = wanted == BotStatus.BUSY ? BotStatus.IDLE : wanted;
         return stores.database().read(db -> {
             List<BotRow> bots = stores.bots().list(db, stored);
             Map<String, List<String>> held = stores.jobs().heldBy(db, bots.stream().map(BotRow::id).toList());
             return bots.stream()
                 .map(b -> b.withJobs(held.getOrDefault(b.id(), List.of())))
-                .filter(b -> status == null || status.equals(b.effectiveStatus()))
+                .filter(b -> wanted == null || wanted == b.effectiveStatus())
                 .toList();
         });
     }

@@ -2,12 +2,13 @@ package io.shepherd.runtime.service;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.StatusCounts;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobFilter;
 import io.shepherd.runtime.store.JobRow;
@@ -15,8 +16,6 @@ import io.shepherd.runtime.store.Stores;
 
 /** Reads jobs, their events and the counts of jobs and bots by status. */
 public final class ReadJobs {
-    public static final List<String> JOB_STATUSES = List.of("pending", "claimed", "completed", "dead", "cancelled");
-    public static final List<String> BOT_STATUSES = List.of("idle", "busy", "draining", "lost", "quarantined", "offline");
     public static final int MAX_LIMIT = 500;
 
     private final Stores stores;
@@ -38,8 +37,8 @@ public final class ReadJobs {
 
     public Page list(Caller caller, String status, String type, String queue, Integer limit, String after) {
         caller.requireClient();
-        if (status != null && !JOB_STATUSES.contains(status)) {
-            throw Problem.badRequest("status must be one of " + JOB_STATUSES + ", was " + status);
+        if (status != null && !StatusCounts.JOB_STATUSES.contains(status)) {
+            throw Problem.badRequest("status must be one of " + StatusCounts.JOB_STATUSES + ", was " + status);
         }
         int size = limit == null ? 100 : limit;
         if (size < 1 || size > MAX_LIMIT) {
@@ -58,7 +57,7 @@ public final class ReadJobs {
                 throw Problem.badRequest("after is not a cursor this API returned");
             }
         }
-        JobFilter filter = new JobFilter(status, type, queue, afterCreatedAt, afterId);
+        JobFilter filter = new JobFilter(status == null ? null : JobStatus.of(status), type, queue, afterCreatedAt, afterId);
         List<JobRow> rows = stores.database().read(db -> stores.jobs().list(db, filter, size + 1));
         String next = null;
         if (rows.size() > size) {
@@ -85,19 +84,7 @@ public final class ReadJobs {
 
     public Stats stats(Caller caller) {
         caller.requireClient();
-        return stores.database().read(db -> new Stats(withZeros(JOB_STATUSES, stores.jobs().countByStatus(db)),
-                withZeros(BOT_STATUSES, stores.bots().countByStatus(db))));
-    }
-
-    /** Every status of the list, zeros included, then any other status seen. */
-    public static Map<String, Long> withZeros(List<String> statuses, Map<String, Long> counts) {
-        Map<String, Long> all = new LinkedHashMap<>();
-        statuses.forEach(s -> all.put(s, counts.getOrDefault(s, 0L)));
-        counts.forEach((s, n) -> {
-            if (!Set.copyOf(statuses).contains(s)) {
-                all.put(s, n);
-            }
-        });
-        return all;
+        return stores.database().read(db -> new Stats(StatusCounts.jobs(stores.jobs().countByStatus(db)),
+                StatusCounts.bots(stores.bots().countByStatus(db))));
     }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.UUID;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.BotStatus;
+import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.auth.Tokens;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.Stores;
@@ -43,8 +45,8 @@ public final class RegisterBot {
         long now = clock.millis();
         String token = Tokens.generate("shb_");
         BotRow bot = new BotRow(UUID.randomUUID().toString(), registration.name(),
-                BotTypes.format(List.copyOf(new java.util.LinkedHashSet<>(registration.types()))),
-                registration.labels() == null ? "{}" : registration.labels(), "idle", UUID.randomUUID().toString(),
+                List.copyOf(new java.util.LinkedHashSet<>(registration.types())),
+                registration.labels() == null ? "{}" : registration.labels(), BotStatus.IDLE, UUID.randomUUID().toString(),
                 now, now, new ArrayList<>());
         stores.bots().insert(stores.database().execute(), bot, Tokens.hash(token));
         return new Registered(bot, token);

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.Stores;
@@ -29,7 +32,7 @@ public final class ReleaseJob {
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
             LeaseCheck.require(job, caller, leaseToken);
             stores.jobs().requeue(tx, jobId, leaseToken, 1, now, null, now);
-            stores.jobs().recordEvents(tx, List.of(new JobEvent(jobId, now, Events.RELEASED, Events.REASON_RELEASED,
+            stores.jobs().recordEvents(tx, List.of(new JobEvent(jobId, now, EventKind.RELEASED, Reasons.RELEASED,
                     job.claimedBy(), job.attempt() - 1)));
             return stores.jobs().find(tx, jobId).orElseThrow();
         }));

@@ -5,6 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.Stores;
@@ -27,12 +31,12 @@ public final class RetryJob {
         long now = clock.millis();
         JobRow revived = stores.database().inTransaction(tx -> {
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
-            if (!"dead".equals(job.status()) && !"cancelled".equals(job.status())) {
-                throw Problem.conflict("Job " + jobId + " is " + job.status() + "; only dead or cancelled jobs are retried");
+            if (job.status() != JobStatus.DEAD && job.status() != JobStatus.CANCELLED) {
+                throw Problem.conflict("Job " + jobId + " is " + job.status().wire() + "; only dead or cancelled jobs are retried");
             }
             stores.jobs().revive(tx, jobId, now);
             stores.jobs().recordEvents(tx, List.of(
-                    new JobEvent(jobId, now, Events.RETRIED, Events.REASON_ADMIN_RETRY, null, 0)));
+                    new JobEvent(jobId, now, EventKind.RETRIED, Reasons.ADMIN_RETRY, null, 0)));
             return stores.jobs().find(tx, jobId).orElseThrow();
         });
         signal.jobsAvailable(Map.of(revived.type(), revived.runAt()), now);

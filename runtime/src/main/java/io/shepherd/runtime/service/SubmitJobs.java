@@ -8,12 +8,16 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.shepherd.runtime.metrics.RuntimeMetrics;
-import io.shepherd.runtime.recovery.Policies;
+import io.shepherd.runtime.policy.Policies;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.NewJob;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 
 /** Submits jobs, one or a batch (all or nothing), honouring idempotency keys. */
 public final class SubmitJobs {
@@ -73,7 +77,7 @@ public final class SubmitJobs {
                 if (row.idempotencyKey() == null || inserted.containsKey(row.id())) {
                     JobRow job = inserted.getOrDefault(row.id(), pending(row, now));
                     out.add(new Submitted(job, true));
-                    events.add(new JobEvent(job.id(), now, Events.SUBMITTED, Events.SUBMITTED, null, 0));
+                    events.add(new JobEvent(job.id(), now, EventKind.SUBMITTED, Reasons.SUBMITTED, null, 0));
                 } else {
                     JobRow first = stores.jobs().findByIdempotencyKey(tx, row.idempotencyKey())
                             .orElseThrow(() -> new IllegalStateException("idempotency key vanished: " + row.idempotencyKey()));
@@ -119,7 +123,7 @@ public final class SubmitJobs {
     }
 
     private static JobRow pending(NewJob job, long now) {
-        return new JobRow(job.id(), job.type(), job.queue(), job.payload(), job.priority(), "pending", 0,
+        return new JobRow(job.id(), job.type(), job.queue(), job.payload(), job.priority(), JobStatus.PENDING, 0,
                 job.maxAttempts(), job.runAt(), now, now, null, null, null, null, false, null, null,
                 job.idempotencyKey());
     }

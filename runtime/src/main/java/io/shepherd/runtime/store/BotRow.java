@@ -2,26 +2,32 @@ package io.shepherd.runtime.store;
 
 import java.util.List;
 
+import io.shepherd.runtime.core.BotStatus;
+
 /**
  * One bot. {@code jobs} is never stored: it is read from the jobs the bot holds, so it cannot
- * disagree with them.
+ * disagree with them. {@code labels} is a JSON object as text.
  */
 public record BotRow(String id,
                      String name,
-                     String types,
+                     List<String> types,
                      String labels,
-                     String status,
+                     BotStatus status,
                      String session,
                      long lastHeartbeatAt,
                      long registeredAt,
                      List<String> jobs) {
+
+    public BotRow {
+        types = List.copyOf(types);
+    }
 
     public BotRow withJobs(List<String> held) {
         return new BotRow(id, name, types, labels, status, session, lastHeartbeatAt, registeredAt, held);
     }
 
     /** What the API shows: a live bot that holds jobs is busy. */
-    public String effectiveStatus() {
-        return "idle".equals(status) && !jobs.isEmpty() ? "busy" : status;
+    public BotStatus effectiveStatus() {
+        return status == BotStatus.IDLE && !jobs.isEmpty() ? BotStatus.BUSY : status;
     }
 }

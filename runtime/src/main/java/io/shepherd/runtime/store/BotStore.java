@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
+import io.shepherd.runtime.core.BotStatus;
+import io.shepherd.runtime.db.Dialect;
 
 /** The SQL for bots. A bot's jobs are filled in from the jobs table by the caller, never stored here. */
 public final class BotStore {
@@ -22,7 +24,8 @@ public final class BotStore {
     public void insert(DbExecute db, BotRow bot, String tokenHash) {
         db.createInsert("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
                         + "registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-                .params(bot.id(), bot.name(), bot.types(), bot.labels(), tokenHash, bot.status(), bot.session(),
+                .params(bot.id(), bot.name(), BotTypes.format(bot.types()), bot.labels(), tokenHash, bot.status().wire(),
+                        bot.session(),
                         bot.lastHeartbeatAt(), bot.registeredAt())
                 .execute();
     }
@@ -38,17 +41,17 @@ public final class BotStore {
 
     public Optional<String> idForTokenHash(DbExecute db, String tokenHash) {
         return db.createGet("SELECT id FROM bots WHERE token_hash = ?").addParam(tokenHash).execute()
-                .map(r -> Database.string(r, "id"));
+                .map(r -> Rows.string(r, "id"));
     }
 
-    public List<BotRow> list(DbExecute db, String status) {
+    public List<BotRow> list(DbExecute db, BotStatus status) {
         String sql = "SELECT " + COLUMNS + " FROM bots" + (status == null ? "" : " WHERE status = ?")
                 + " ORDER BY registered_at, id";
         var statement = db.createQuery(sql);
         if (status != null) {
-            statement.addParam(status);
+            statement.addParam(status.wire());
         }
-        return Database.list(statement.execute(), BotStore::row);
+        return Rows.list(statement.execute(), BotStore::row);
     }
 
     /** Starts a new session: the bot is live again and every earlier session is superseded. */
@@ -59,7 +62,7 @@ public final class BotStore {
     }
 
     /** What a heartbeat learns from the bot's row: its status, and whether a held job was cancelled. */
-    public record Beat(String status, boolean cancelsPending) {
+    public record Beat(BotStatus status, boolean cancelsPending) {
     }
 
     /**
@@ -69,9 +72,9 @@ public final class BotStore {
     public Optional<Beat> heartbeat(DbExecute db, String id, String session, long now) {
         String update = "UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
                 + "THEN 'idle' ELSE status END WHERE id = ? AND session = ?";
-        return Database.list(db.createNamedQuery("bot-heartbeat", dialect.returning(update, "status, cancels_pending"))
+        return Rows.list(db.createNamedQuery("bot-heartbeat", dialect.returning(update, "status, cancels_pending"))
                         .params(now, id, session).execute(),
-                r -> new Beat(Database.string(r, "status"), Database.booleanValue(r, "cancels_pending")))
+                r -> new Beat(BotStatus.of(Rows.string(r, "status")), Rows.booleanValue(r, "cancels_pending")))
                 .stream().findFirst();
     }
 
@@ -103,21 +106,21 @@ public final class BotStore {
                 + "(SELECT 1 FROM jobs j WHERE j.claimed_by = b.id AND j.status = 'claimed') THEN 'busy' "
                 + "ELSE b.status END AS s FROM bots b) t GROUP BY s";
         try (var rows = db.createQuery(sql).execute()) {
-            rows.forEach(r -> counts.put(Database.string(r, "s"), Database.longValue(r, "n")));
+            rows.forEach(r -> counts.put(Rows.string(r, "s"), Rows.longValue(r, "n")));
         }
         return counts;
     }
 
     static BotRow row(DbRow r) {
         return new BotRow(
-                Database.string(r, "id"),
-                Database.string(r, "name"),
-                Database.string(r, "types"),
-                Database.string(r, "labels"),
-                Database.string(r, "status"),
-                Database.string(r, "session"),
-                Database.longValue(r, "last_heartbeat_at"),
-                Database.longValue(r, "registered_at"),
+                Rows.string(r, "id"),
+                Rows.string(r, "name"),
+                BotTypes.parse(Rows.string(r, "types")),
+                Rows.string(r, "labels"),
+                BotStatus.of(Rows.string(r, "status")),
+                Rows.string(r, "session"),
+                Rows.longValue(r, "last_heartbeat_at"),
+                Rows.longValue(r, "registered_at"),
                 new ArrayList<>());
     }
 }

@@ -1,5 +1,7 @@
 package io.shepherd.runtime.store;
 
-/** One transition of one job, with why it happened. */
-public record JobEvent(String jobId, long at, String kind, String reason, String botId, int attempt) {
+import io.shepherd.runtime.core.EventKind;
+
+/** One transition of one job, with why it happened ({@code reason}, see {@code core.Reasons}). */
+public record JobEvent(String jobId, long at, EventKind kind, String reason, String botId, int attempt) {
 }

@@ -1,5 +1,7 @@
 package io.shepherd.runtime.store;
 
+import io.shepherd.runtime.core.JobStatus;
+
 /** Which jobs a listing wants; any field may be null. */
-public record JobFilter(String status, String type, String queue, Long afterCreatedAt, String afterId) {
+public record JobFilter(JobStatus status, String type, String queue, Long afterCreatedAt, String afterId) {
 }

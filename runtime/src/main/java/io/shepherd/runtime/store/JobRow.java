@@ -1,12 +1,14 @@
 package io.shepherd.runtime.store;
 
+import io.shepherd.runtime.core.JobStatus;
+
 /** One row of the jobs table; payload, result and error are JSON text as stored. */
 public record JobRow(String id,
                      String type,
                      String queue,
                      String payload,
                      int priority,
-                     String status,
+                     JobStatus status,
                      int attempt,
                      int maxAttempts,
                      long runAt,

@@ -10,6 +10,9 @@ import java.util.Optional;
 
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.db.Dialect;
 
 /** The SQL for jobs and their events. Every method runs on the executor it is given (a transaction or not). */
 public final class JobStore {
@@ -71,7 +74,7 @@ public final class JobStore {
         for (int from = 0; from < all.size(); from += 500) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + 500));
             String sql = "SELECT " + COLUMNS + " FROM jobs WHERE id IN (" + placeholders(chunk.size()) + ")";
-            for (JobRow row : Database.list(db.createQuery(sql).params(chunk).execute(), JobStore::row)) {
+            for (JobRow row : Rows.list(db.createQuery(sql).params(chunk).execute(), JobStore::row)) {
                 byId.put(row.id(), row);
             }
         }
@@ -96,7 +99,7 @@ public final class JobStore {
         List<Object> params = new ArrayList<>();
         if (filter.status() != null) {
             sql.append(" AND status = ?");
-            params.add(filter.status());
+            params.add(filter.status().wire());
         }
         if (filter.type() != null) {
             sql.append(" AND type = ?");
@@ -114,54 +117,74 @@ public final class JobStore {
         }
         sql.append(" ORDER BY created_at, id LIMIT ?");
         params.add(limit);
-        return Database.list(db.createQuery(sql.toString()).params(params).execute(), JobStore::row);
+        return Rows.list(db.createQuery(sql.toString()).params(params).execute(), JobStore::row);
     }
 
     /**
-     * Claims up to {@code max} claimable jobs for a bot in one statement: locks the first ones in
-     * priority and runAt order (skipping rows other claimers hold), and gives each a fresh lease
-     * token. Nothing is claimed unless the bot's session is still current. Each claim is
-     * recorded as an event of {@code eventKind} — on PostgreSQL in the same statement.
+     * The claim statement for a bot that claims {@code typeCount} types, and how its parameters
+     * are bound: what {@link #claim} runs, and what the benchmark's floor runs, so the two cannot
+     * drift apart. It locks the first claimable jobs in priority and runAt order (skipping rows
+     * other claimers hold), gives each a fresh lease token, and claims nothing unless the bot's
+     * session is still current. Where the database can, the same statement records one event per
+     * claimed job ({@code recordsEvents}); elsewhere {@link #claim} records them after it.
      */
-    public List<JobRow> claim(DbExecute db, String botId, String session, Collection<String> types, int max,
-                              long now, long leaseExpiresAt, String eventKind) {
-        if (types.isEmpty()) {
-            return List.of();
-        }
-        dialect.pinClaimPlan(db);
+    public ClaimStatement claimStatement(int typeCount) {
         String update = "UPDATE jobs SET status = 'claimed', claimed_by = ?, claim_session = ?, claimed_at = ?, "
                 + "lease_token = CAST(gen_random_uuid() AS VARCHAR), lease_expires_at = ?, attempt = attempt + 1, "
                 + "updated_at = ? "
                 + "WHERE " + dialect.idIn("SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? AND type IN ("
-                + placeholders(types.size()) + ") ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED")
+                + placeholders(typeCount) + ") ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED")
                 + dialect.claimedStillPending()
                 + "AND EXISTS (SELECT 1 FROM bots WHERE bots.id = ? AND bots.session = ? AND bots.status IN ('idle', 'lost'))";
-        List<Object> params = new ArrayList<>();
-        params.add(botId);
-        params.add(session);
-        params.add(now);
-        params.add(leaseExpiresAt);
-        params.add(now);
-        params.add(now);
-        params.addAll(types);
-        params.add(max);
-        params.add(botId);
-        params.add(session);
-        List<JobRow> claimed;
-        if (dialect == Dialect.POSTGRESQL) {
-            params.add(now);
-            params.add(eventKind);
-            params.add(eventKind);
+        return dialect.updateAndInsert(update, COLUMNS, "INSERT INTO job_events (job_id, at, kind, reason, bot_id, "
+                        + "attempt) SELECT id, ?, ?, ?, ?, attempt FROM changed")
+                .map(sql -> new ClaimStatement(sql, true))
+                .orElseGet(() -> new ClaimStatement(dialect.returning(update, COLUMNS), false));
+    }
+
+    /** A claim statement's text, and whether it also records the claim events. */
+    public record ClaimStatement(String sql, boolean recordsEvents) {
+        /** The parameters in the statement's order; {@code kind} is the claim event's kind (and reason). */
+        public List<Object> params(String botId, String session, Collection<String> types, int max, long now,
+                                   long leaseExpiresAt, EventKind kind) {
+            List<Object> params = new ArrayList<>(types.size() + 14);
             params.add(botId);
-            claimed = new ArrayList<>(Database.list(db.createNamedQuery("jobs-claim", "WITH claimed AS (" + update + " RETURNING " + COLUMNS
-                    + "), recorded AS (INSERT INTO job_events (job_id, at, kind, reason, bot_id, attempt) "
-                    + "SELECT id, ?, ?, ?, ?, attempt FROM claimed) SELECT " + COLUMNS + " FROM claimed")
-                    .params(params).execute(), JobStore::row));
-        } else {
-            claimed = new ArrayList<>(Database.list(
-                    db.createQuery(dialect.returning(update, COLUMNS)).params(params).execute(), JobStore::row));
+            params.add(session);
+            params.add(now);
+            params.add(leaseExpiresAt);
+            params.add(now);
+            params.add(now);
+            params.addAll(types);
+            params.add(max);
+            params.add(botId);
+            params.add(session);
+            if (recordsEvents) {
+                params.add(now);
+                params.add(kind.wire());
+                params.add(kind.wire());
+                params.add(botId);
+            }
+            return params;
+        }
+    }
+
+    /**
+     * Claims up to {@code max} claimable jobs for a bot with {@link #claimStatement}, recording
+     * each claim as an event of {@code kind}; the jobs come back in claim order.
+     */
+    public List<JobRow> claim(DbExecute db, String botId, String session, Collection<String> types, int max,
+                              long now, long leaseExpiresAt, EventKind kind) {
+        if (types.isEmpty()) {
+            return List.of();
+        }
+        dialect.pinClaimPlan(db);
+        ClaimStatement statement = claimStatement(types.size());
+        List<JobRow> claimed = new ArrayList<>(Rows.list(db.createNamedQuery("jobs-claim", statement.sql())
+                .params(statement.params(botId, session, types, max, now, leaseExpiresAt, kind)).execute(),
+                JobStore::row));
+        if (!statement.recordsEvents()) {
             recordEvents(db, claimed.stream()
-                    .map(job -> new JobEvent(job.id(), now, eventKind, eventKind, botId, job.attempt())).toList());
+                    .map(job -> new JobEvent(job.id(), now, kind, kind.wire(), botId, job.attempt())).toList());
         }
         claimed.sort((a, b) -> a.priority() != b.priority()
                 ? Integer.compare(b.priority(), a.priority())
@@ -192,8 +215,8 @@ public final class JobStore {
         params.add(botId);
         params.add(session);
         params.addAll(ids);
-        return Database.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
-                r -> Database.string(r, "id"));
+        return Rows.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
+                r -> Rows.string(r, "id"));
     }
 
     /** Jobs cancelled while this bot held them, handed over once: the bot is told, the hold is cleared. */
@@ -201,8 +224,8 @@ public final class JobStore {
         String update = "UPDATE jobs SET cancel_requested = FALSE, claimed_by = NULL, claim_session = NULL, "
                 + "lease_token = NULL, lease_expires_at = NULL "
                 + "WHERE claimed_by = ? AND status = 'cancelled' AND cancel_requested = TRUE";
-        return Database.list(db.createQuery(dialect.returning(update, "id")).addParam(botId).execute(),
-                r -> Database.string(r, "id"));
+        return Rows.list(db.createQuery(dialect.returning(update, "id")).addParam(botId).execute(),
+                r -> Rows.string(r, "id"));
     }
 
     /**
@@ -216,10 +239,10 @@ public final class JobStore {
                 + "ELSE 'pending' END, claimed_by = NULL, claim_session = NULL, claimed_at = NULL, lease_token = NULL, "
                 + "lease_expires_at = NULL, attempt = attempt - ?, run_at = ?, updated_at = ? "
                 + "WHERE claimed_by = ? AND status = 'claimed'";
-        return Database.list(db.createQuery(dialect.returning(update, "id, type, attempt, status"))
+        return Rows.list(db.createQuery(dialect.returning(update, "id, type, attempt, status"))
                         .params(refund, refund, now, now, botId).execute(),
-                r -> new ReleasedJob(Database.string(r, "id"), Database.string(r, "type"),
-                        Database.intValue(r, "attempt"), Database.string(r, "status")));
+                r -> new ReleasedJob(Rows.string(r, "id"), Rows.string(r, "type"),
+                        Rows.intValue(r, "attempt"), JobStatus.of(Rows.string(r, "status"))));
     }
 
     /**
@@ -229,10 +252,14 @@ public final class JobStore {
      * holder index and walk every completed job of that bot while statistics are young).
      */
     public Optional<JobRow> complete(DbExecute db, String id, String leaseToken, String result, long now) {
-        String update = "UPDATE jobs SET status = 'completed', result = ?, lease_expires_at = NULL, "
-                + "updated_at = ? WHERE id = ? AND status = 'claimed' AND lease_token = ?";
-        return Database.list(db.createNamedQuery("job-complete", dialect.returning(update, COLUMNS))
+        return Rows.list(db.createNamedQuery("job-complete", completeStatement())
                 .params(result, now, id, leaseToken).execute(), JobStore::row).stream().findFirst();
+    }
+
+    /** What {@link #complete} runs; parameters: result, now, id, lease token. */
+    public String completeStatement() {
+        return dialect.returning("UPDATE jobs SET status = 'completed', result = ?, lease_expires_at = NULL, "
+                + "updated_at = ? WHERE id = ? AND status = 'claimed' AND lease_token = ?", COLUMNS);
     }
 
     /** Puts a held job back to pending at runAt, guarded by its lease token. */
@@ -277,8 +304,8 @@ public final class JobStore {
             String sql = "SELECT claimed_by, id FROM jobs WHERE status = 'claimed' AND claimed_by IN ("
                     + placeholders(chunk.size()) + ") ORDER BY claimed_at, id";
             try (var rows = db.createQuery(sql).params(chunk).execute()) {
-                rows.forEach(r -> held.computeIfAbsent(Database.string(r, "claimed_by"), k -> new ArrayList<>())
-                        .add(Database.string(r, "id")));
+                rows.forEach(r -> held.computeIfAbsent(Rows.string(r, "claimed_by"), k -> new ArrayList<>())
+                        .add(Rows.string(r, "id")));
             }
         }
         return held;
@@ -291,7 +318,7 @@ public final class JobStore {
     public Map<String, Long> countByStatus(DbExecute db) {
         Map<String, Long> counts = new LinkedHashMap<>();
         try (var rows = db.createQuery("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").execute()) {
-            rows.forEach(r -> counts.put(Database.string(r, "status"), Database.longValue(r, "n")));
+            rows.forEach(r -> counts.put(Rows.string(r, "status"), Rows.longValue(r, "n")));
         }
         return counts;
     }
@@ -299,7 +326,7 @@ public final class JobStore {
     /** The runAt of the oldest claimable pending job, if any. */
     public Optional<Long> oldestPendingRunAt(DbExecute db, long now) {
         return db.createGet("SELECT MIN(run_at) AS m FROM jobs WHERE status = 'pending' AND run_at <= ?")
-                .addParam(now).execute().map(r -> Database.nullableLong(r, "m"));
+                .addParam(now).execute().map(r -> Rows.nullableLong(r, "m"));
     }
 
     public void recordEvents(DbExecute db, List<JobEvent> events) {
@@ -312,7 +339,7 @@ public final class JobStore {
                 sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
                 params.add(e.jobId());
                 params.add(e.at());
-                params.add(e.kind());
+                params.add(e.kind().wire());
                 params.add(e.reason());
                 params.add(e.botId());
                 params.add(e.attempt());
@@ -322,11 +349,11 @@ public final class JobStore {
     }
 
     public List<JobEvent> events(DbExecute db, String jobId) {
-        return Database.list(db.createQuery("SELECT job_id, at, kind, reason, bot_id, attempt FROM job_events "
+        return Rows.list(db.createQuery("SELECT job_id, at, kind, reason, bot_id, attempt FROM job_events "
                         + "WHERE job_id = ? ORDER BY id").addParam(jobId).execute(),
-                r -> new JobEvent(Database.string(r, "job_id"), Database.longValue(r, "at"),
-                        Database.string(r, "kind"), Database.string(r, "reason"), Database.string(r, "bot_id"),
-                        Database.intValue(r, "attempt")));
+                r -> new JobEvent(Rows.string(r, "job_id"), Rows.longValue(r, "at"),
+                        EventKind.of(Rows.string(r, "kind")), Rows.string(r, "reason"), Rows.string(r, "bot_id"),
+                        Rows.intValue(r, "attempt")));
     }
 
     static String placeholders(int n) {
@@ -339,24 +366,24 @@ public final class JobStore {
 
     static JobRow row(DbRow r) {
         return new JobRow(
-                Database.string(r, "id"),
-                Database.string(r, "type"),
-                Database.string(r, "queue"),
-                Database.string(r, "payload"),
-                Database.intValue(r, "priority"),
-                Database.string(r, "status"),
-                Database.intValue(r, "attempt"),
-                Database.intValue(r, "max_attempts"),
-                Database.longValue(r, "run_at"),
-                Database.longValue(r, "created_at"),
-                Database.longValue(r, "updated_at"),
-                Database.string(r, "claimed_by"),
-                Database.string(r, "claim_session"),
-                Database.string(r, "lease_token"),
-                Database.nullableLong(r, "lease_expires_at"),
-                Database.booleanValue(r, "cancel_requested"),
-                Database.string(r, "result"),
-                Database.string(r, "last_error"),
-                Database.string(r, "idempotency_key"));
+                Rows.string(r, "id"),
+                Rows.string(r, "type"),
+                Rows.string(r, "queue"),
+                Rows.string(r, "payload"),
+                Rows.intValue(r, "priority"),
+                JobStatus.of(Rows.string(r, "status")),
+                Rows.intValue(r, "attempt"),
+                Rows.intValue(r, "max_attempts"),
+                Rows.longValue(r, "run_at"),
+                Rows.longValue(r, "created_at"),
+                Rows.longValue(r, "updated_at"),
+                Rows.string(r, "claimed_by"),
+                Rows.string(r, "claim_session"),
+                Rows.string(r, "lease_token"),
+                Rows.nullableLong(r, "lease_expires_at"),
+                Rows.booleanValue(r, "cancel_requested"),
+                Rows.string(r, "result"),
+                Rows.string(r, "last_error"),
+                Rows.string(r, "idempotency_key"));
     }
 }

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import io.shepherd.runtime.core.BotStatus;
+import io.shepherd.runtime.core.EventKind;
+
 /** The statements health probes run: a ping, and a claim round trip that leaves nothing behind. */
 public final class ProbeStore {
     static final String PROBE_TYPE = "__shepherd_probe__";
@@ -33,7 +36,7 @@ public final class ProbeStore {
      */
     public void claimRoundTrip(long now) {
         String session = UUID.randomUUID().toString();
-        BotRow bot = new BotRow(UUID.randomUUID().toString(), "health-probe", "[\"" + PROBE_TYPE + "\"]", "{}", "idle",
+        BotRow bot = new BotRow(UUID.randomUUID().toString(), "health-probe", List.of(PROBE_TYPE), "{}", BotStatus.IDLE,
                 session, now, now, new ArrayList<>());
         // the highest priority puts the probe first in claim order, however long the queue ahead of it
         NewJob job = new NewJob(UUID.randomUUID().toString(), PROBE_TYPE, "health-probe", null, Integer.MAX_VALUE, 1, now,
@@ -43,7 +46,8 @@ public final class ProbeStore {
             stores.database().inTransaction(tx -> {
                 stores.bots().insert(tx, bot, "probe-" + bot.id());
                 stores.jobs().insert(tx, List.of(job), now);
-                List<JobRow> got = stores.jobs().claim(tx, bot.id(), session, List.of(PROBE_TYPE), 1, now, now + 1000, "claimed");
+                List<JobRow> got = stores.jobs().claim(tx, bot.id(), session, List.of(PROBE_TYPE), 1, now, now + 1000,
+                        EventKind.CLAIMED);
                 throw new RolledBack(got.size());
             });
             throw new IllegalStateException("unreachable");

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.helidon.dbclient.DbExecute;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.db.Dialect;
 
 /** The SQL of the recovery scheduler's duties. */
 public final class RecoveryStore {
@@ -26,16 +28,16 @@ public final class RecoveryStore {
     }
 
     /** What to do with one orphan: its new status and, for pending, when it may run. */
-    public record Verdict(Orphan orphan, String status, long runAt) {
+    public record Verdict(Orphan orphan, JobStatus status, long runAt) {
     }
 
     public List<Orphan> expiredLeases(DbExecute db, long cutoff, int limit) {
-        return Database.list(db.createQuery("SELECT id, type, queue, attempt, max_attempts, claimed_by, lease_token "
+        return Rows.list(db.createQuery("SELECT id, type, queue, attempt, max_attempts, claimed_by, lease_token "
                         + "FROM jobs WHERE status = 'claimed' AND lease_expires_at < ? "
                         + "ORDER BY lease_expires_at LIMIT ?").params(cutoff, limit).execute(),
-                r -> new Orphan(Database.string(r, "id"), Database.string(r, "type"), Database.string(r, "queue"),
-                        Database.intValue(r, "attempt"), Database.intValue(r, "max_attempts"),
-                        Database.string(r, "claimed_by"), Database.string(r, "lease_token")));
+                r -> new Orphan(Rows.string(r, "id"), Rows.string(r, "type"), Rows.string(r, "queue"),
+                        Rows.intValue(r, "attempt"), Rows.intValue(r, "max_attempts"),
+                        Rows.string(r, "claimed_by"), Rows.string(r, "lease_token")));
     }
 
     /**
@@ -56,7 +58,7 @@ public final class RecoveryStore {
         for (Verdict v : verdicts) {
             status.append(" WHEN ? THEN CAST(? AS VARCHAR(16))");
             statusParams.add(v.orphan().id());
-            statusParams.add(v.status());
+            statusParams.add(v.status().wire());
             runAt.append(" WHEN ? THEN CAST(? AS BIGINT)");
             runAtParams.add(v.orphan().id());
             runAtParams.add(v.runAt());
@@ -76,8 +78,8 @@ public final class RecoveryStore {
         params.add(now);
         params.addAll(matchParams);
         params.add(cutoff);
-        return Database.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
-                r -> Database.string(r, "id"));
+        return Rows.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
+                r -> Rows.string(r, "id"));
     }
 
     /** Bots silent since the cutoff become lost. */
@@ -88,7 +90,7 @@ public final class RecoveryStore {
 
     public long lastEventId(DbExecute db) {
         return db.createGet("SELECT COALESCE(MAX(id), 0) AS m FROM job_events").execute()
-                .map(r -> Database.longValue(r, "m")).orElse(0L);
+                .map(r -> Rows.longValue(r, "m")).orElse(0L);
     }
 
     /**
@@ -105,18 +107,18 @@ public final class RecoveryStore {
         try (var rows = db.createQuery("SELECT DISTINCT bot_id FROM job_events WHERE id > ? AND id <= ? "
                         + "AND bot_id IS NOT NULL AND kind IN ('failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT)
                 .params(afterEventId, newest).execute()) {
-            rows.forEach(r -> bots.add(Database.string(r, "bot_id")));
+            rows.forEach(r -> bots.add(Rows.string(r, "bot_id")));
         }
         return Map.entry(bots, newest);
     }
 
     /** The bot's latest attempt outcomes, newest first: event kinds from {@link #OUTCOME_KINDS}. */
     public List<String> latestOutcomes(DbExecute db, String botId, int limit) {
-        return Database.list(db.createQuery("SELECT kind FROM job_events WHERE bot_id = ? AND kind IN "
+        return Rows.list(db.createQuery("SELECT kind FROM job_events WHERE bot_id = ? AND kind IN "
                         + "('completed', 'failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT
                         + " ORDER BY id DESC LIMIT ?")
                         .params(botId, limit).execute(),
-                r -> Database.string(r, "kind"));
+                r -> Rows.string(r, "kind"));
     }
 
     public long quarantine(DbExecute db, String botId) {
@@ -127,7 +129,7 @@ public final class RecoveryStore {
     /** Claimed jobs whose lease has expired and that no sweep has recovered yet. */
     public long countExpiredLeases(DbExecute db, long now) {
         return db.createGet("SELECT COUNT(*) AS n FROM jobs WHERE status = 'claimed' AND lease_expires_at < ?")
-                .addParam(now).execute().map(r -> Database.longValue(r, "n")).orElse(0L);
+                .addParam(now).execute().map(r -> Rows.longValue(r, "n")).orElse(0L);
     }
 
     /** Failed attempts over finished ones (failed + completed), among bots' outcomes since the time; 0 when none. */
@@ -136,8 +138,8 @@ public final class RecoveryStore {
         try (var rows = db.createQuery("SELECT kind, COUNT(*) AS n FROM job_events WHERE at >= ? AND bot_id IS NOT NULL "
                 + "AND kind IN ('completed', 'failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT
                 + " GROUP BY kind").addParam(since).execute()) {
-            rows.forEach(r -> counts["completed".equals(Database.string(r, "kind")) ? 0 : 1]
-                    += Database.longValue(r, "n"));
+            rows.forEach(r -> counts["completed".equals(Rows.string(r, "kind")) ? 0 : 1]
+                    += Rows.longValue(r, "n"));
         }
         long finished = counts[0] + counts[1];
         return finished == 0 ? 0 : (double) counts[1] / finished;
@@ -145,7 +147,7 @@ public final class RecoveryStore {
 
     public long lastSweepAt(DbExecute db) {
         return db.createGet("SELECT last_sweep_at FROM recovery_state WHERE name = 'sweeper'").execute()
-                .map(r -> Database.longValue(r, "last_sweep_at")).orElse(0L);
+                .map(r -> Rows.longValue(r, "last_sweep_at")).orElse(0L);
     }
 
     public void recordSweep(DbExecute db, long at, String sweptBy) {

@@ -1,8 +1,10 @@
 package io.shepherd.runtime.store;
 
+import io.shepherd.runtime.core.JobStatus;
+
 /** A job its bot let go of: its new status (pending, or dead when out of attempts) and the attempt it counts. */
-public record ReleasedJob(String id, String type, int attempt, String status) {
+public record ReleasedJob(String id, String type, int attempt, JobStatus status) {
     public boolean dead() {
-        return "dead".equals(status);
+        return status == JobStatus.DEAD;
     }
 }

@@ -1,5 +1,7 @@
 package io.shepherd.runtime.store;
 
+import io.shepherd.runtime.db.Database;
+
 /** The database and the stores that speak to it, handed to the services together. */
 public record Stores(Database database, JobStore jobs, BotStore bots, RecoveryStore recovery) {
     public static Stores of(Database database) {

@@ -4,23 +4,32 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import io.shepherd.runtime.lifecycle.Background;
+import io.shepherd.runtime.lifecycle.Threads;
+
 /**
  * Wakes long-polling claimers when jobs of their types become claimable: at once for jobs that
- * are due, at their {@code runAt} for delayed ones. This is the in-process signal; on PostgreSQL
- * {@link PostgresJobSignal} also carries it to the other replicas with LISTEN/NOTIFY.
+ * are due, at their {@code runAt} for delayed ones. This is the in-process signal; a database
+ * shared by several replicas carries it to the others too (its dialect's signal extends this one).
  */
-public class JobSignal implements AutoCloseable {
+public class JobSignal implements Background {
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "shepherd-wake-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Its thread starts with the first delayed wake-up. */
+    private final ScheduledExecutorService timer = Threads.timer("wake-timer");
+
+    @Override
+    public String name() {
+        return "wake";
+    }
+
+    /** Nothing runs until a delayed wake-up is scheduled; a signal that crosses replicas starts its listener here. */
+    @Override
+    public void start() {
+    }
 
     /** Registers a claimer before it looks for jobs, so that no signal between look and wait is lost. */
     public Waiter register(Collection<String> types) {

@@ -52,7 +52,7 @@ public final class ChildProcess implements AutoCloseable {
         Files.writeString(config, String.join("\n", yaml) + "\n");
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put("SHEPHERD_DB_URL", dbUrl);
-        return start(home, all, "io.shepherd.runtime.Main", "serve", "--config", config.toString());
+        return start(home, all, "io.shepherd.runtime.cli.Main", "serve", "--config", config.toString());
     }
 
     public static int freePort() throws IOException {

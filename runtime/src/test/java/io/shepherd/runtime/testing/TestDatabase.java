@@ -9,7 +9,7 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
 
-import io.shepherd.runtime.store.DatabaseSettings;
+import io.shepherd.runtime.db.DatabaseSettings;
 
 /**
  * A database of the test's own: a fresh PostgreSQL database on the local server (dropped

@@ -1,0 +1,56 @@
+package io.shepherd.runtime.cli;
+
+import io.shepherd.logging.Logging;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar shepherd.jar <command>}: the runtime and the runbook's commands. */
+@Command(name = "shepherd",
+        mixinStandardHelpOptions = true,
+        version = "Shepherd 0.1.0",
+        description = "A self-healing job runtime.",
+        subcommands = {ServeCommand.class, SubmitCommand.class, JobsCommand.class, BotsCommand.class,
+                RecoverCommand.class, ResetBotCommand.class, HealthCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        Logging.configure(logFormat(args));
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler(Main::report)
+                .execute(args);
+        if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
+            System.exit(code);
+        }
+    }
+
+    /** {@code --log-format text|json} anywhere on the command line, else the environment's choice. */
+    static String logFormat(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--log-format=")) {
+                return args[i].substring("--log-format=".length());
+            }
+            if (args[i].equals("--log-format") && i + 1 < args.length) {
+                return args[i + 1];
+            }
+        }
+        return null;
+    }
+
+    /** A bad configuration or an unreachable runtime is a message, not a stack trace. */
+    private static int report(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+            command.getErr().println("shepherd " + command.getCommandName() + ": " + e.getMessage());
+        } else {
+            command.getErr().println("shepherd " + command.getCommandName() + " failed:");
+            e.printStackTrace(command.getErr());
+        }
+        return 1;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: serve, submit, jobs, bots, recover, reset-bot, health");
+    }
+}

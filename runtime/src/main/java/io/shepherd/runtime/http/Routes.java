@@ -1,0 +1,69 @@
+package io.shepherd.runtime.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.shepherd.plugins.api.HealthStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Settings;
+import io.shepherd.runtime.health.HealthRunner;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
+import io.shepherd.runtime.plugins.PluginInfo;
+import io.shepherd.runtime.recovery.RecoveryScheduler;
+import io.shepherd.runtime.service.Services;
+
+/** The whole HTTP surface: the API's resources, the health and metrics endpoints, and Helidon's observers. */
+public final class Routes {
+    private Routes() {
+    }
+
+    /** Every route of the API and its probes; a path none of them knows is 404 problem+json. */
+    public static HttpRouting.Builder api(Api api, Settings settings, Services services, RecoveryScheduler recovery,
+                                          Supplier<List<PluginInfo>> plugins, RuntimeMetrics metrics,
+                                          HealthHttpService health, ApiFilter filter) {
+        HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(filter)
+                .register("/v1/jobs", new JobsHttpService(api, services))
+                .register("/v1/bots", new BotsHttpService(api, settings, services))
+                .register("/v1/stats", new StatsHttpService(api, services.readJobs()))
+                .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery))
+                .register("/v1/admin/plugins", new PluginsHttpService(api, plugins))
+                .register("/metrics", new MetricsHttpService(metrics::orphanedGaugeText))
+                .register("/", health)
+                .any((req, res) -> {
+                    if (req.path().path().startsWith("/observe")) {
+                        res.next(); // Helidon's observe endpoints are routed after ours
+                        return;
+                    }
+                    throw Problem.notFound("No such resource: " + req.path().path());
+                });
+        ErrorHandlers.register(routing);
+        return routing;
+    }
+
+    /** Helidon's own {@code /observe/health} and {@code /observe/metrics}, on the same checks. */
+    public static ObserveFeature observers(HealthHttpService health, HealthRunner checks) {
+        HealthObserver observer = HealthObserver.builder()
+                .details(true)
+                .useSystemServices(false)
+                .addCheck(() -> response(HealthHttpService.liveness()), HealthCheckType.LIVENESS, "liveness")
+                .addCheck(() -> response(health.readiness()), HealthCheckType.READINESS, "readiness")
+                .addCheck(() -> response(checks.run(false).checks()), HealthCheckType.STARTUP, "deep")
+                .build();
+        return ObserveFeature.just(observer, MetricsObserver.create());
+    }
+
+    private static HealthCheckResponse response(Map<String, HealthStatus> checks) {
+        HealthCheckResponse.Builder response = HealthCheckResponse.builder()
+                .status(checks.values().stream().allMatch(HealthStatus::up));
+        checks.forEach((name, status) -> response.detail(name, status.up() ? "UP" : "DOWN"));
+        return response.build();
+    }
+}

@@ -1,0 +1,36 @@
+package io.shepherd.runtime.lifecycle;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Threads of the runtime's background parts: daemons (a part that forgets to close never keeps
+ * the JVM alive) named {@code shepherd-<part>}, numbered when a part has several.
+ */
+public final class Threads {
+    private Threads() {
+    }
+
+    /** Daemon threads named {@code shepherd-<name>}, then {@code shepherd-<name>-2}, ... */
+    public static ThreadFactory daemons(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            int n = count.incrementAndGet();
+            Thread t = new Thread(r, "shepherd-" + name + (n == 1 ? "" : "-" + n));
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** One daemon thread that runs a part's timed work. */
+    public static ScheduledExecutorService timer(String name) {
+        return Executors.newSingleThreadScheduledExecutor(daemons(name));
+    }
+
+    /** A daemon platform thread started now, for a part's long-running loop. */
+    public static Thread start(String name, Runnable loop) {
+        return Thread.ofPlatform().daemon().name("shepherd-" + name).start(loop);
+    }
+}

@@ -1,0 +1,34 @@
+package io.shepherd.runtime.plugins;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.shepherd.runtime.health.HealthRegistry;
+import io.shepherd.runtime.plugins.script.ScriptHost;
+import io.shepherd.runtime.policy.PolicyProviders;
+
+/** {@code GET /v1/admin/plugins}: every health check and recovery policy in force or refused — built-in, jar, script. */
+public final class PluginCatalog {
+    private final HealthRegistry checks;
+    private final PolicyProviders policies;
+    private final JarPluginHost jars;
+    private final ScriptHost scripts;
+
+    public PluginCatalog(HealthRegistry checks, PolicyProviders policies, JarPluginHost jars, ScriptHost scripts) {
+        this.checks = checks;
+        this.policies = policies;
+        this.jars = jars;
+        this.scripts = scripts;
+    }
+
+    public List<PluginInfo> list() {
+        List<PluginInfo> all = new ArrayList<>();
+        checks.all().stream().filter(e -> HealthRegistry.BUILT_IN.equals(e.source()))
+                .forEach(e -> all.add(PluginInfo.loaded(e.check().name(), PluginInfo.HEALTH_CHECK, HealthRegistry.BUILT_IN)));
+        policies.builtInNames().forEach(name ->
+                all.add(PluginInfo.loaded(name, PluginInfo.RECOVERY_POLICY, HealthRegistry.BUILT_IN)));
+        all.addAll(jars.list());
+        all.addAll(scripts.list());
+        return all;
+    }
+}

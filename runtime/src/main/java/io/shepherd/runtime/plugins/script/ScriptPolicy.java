@@ -1,0 +1,69 @@
+package io.shepherd.runtime.plugins.script;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.shepherd.plugins.api.Decision;
+import io.shepherd.plugins.api.JobFacts;
+import io.shepherd.plugins.api.PolicyContext;
+import io.shepherd.plugins.api.PolicySettings;
+import io.shepherd.plugins.api.RecoveryPolicy;
+import io.shepherd.plugins.api.RecoveryPolicyProvider;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/**
+ * {@code NAME.policy.js}: a recovery policy named NAME, whose {@code decide(job, ctx)} returns
+ * {@code {action: "requeue" | "dead", delayMs?}}.
+ */
+final class ScriptPolicy implements RecoveryPolicyProvider {
+    static final String FUNCTION = "decide";
+
+    private final String name;
+    private final Source source;
+    private final ScriptSandbox sandbox;
+    private final Duration timeout;
+
+    ScriptPolicy(String name, Source source, ScriptSandbox sandbox, Duration timeout) {
+        this.name = name;
+        this.source = source;
+        this.sandbox = sandbox;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public RecoveryPolicy create(PolicySettings settings) {
+        return (JobFacts job, PolicyContext context) -> {
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("id", job.id());
+            facts.put("type", job.type());
+            facts.put("queue", job.queue());
+            facts.put("attempt", job.attempt());
+            facts.put("maxAttempts", job.maxAttempts());
+            facts.put("reason", job.reason());
+            ReadOnlyProxy jobView = new ReadOnlyProxy(facts);
+            ReadOnlyProxy view = ReadOnlyProxy.of(context);
+            return sandbox.run(source, timeout, ctx -> {
+                Value result = ctx.getBindings("js").getMember(FUNCTION).execute(jobView, view);
+                if (result == null || !result.hasMember("action")) {
+                    throw new IllegalStateException("decide(job, ctx) must return {action: \"requeue\" | \"dead\", delayMs?}");
+                }
+                String action = result.getMember("action").asString();
+                return switch (action) {
+                    case "dead" -> Decision.dead();
+                    case "requeue" -> {
+                        Value delay = result.getMember("delayMs");
+                        yield Decision.requeue(delay == null || delay.isNull() ? 0 : Math.max(0, delay.asLong()));
+                    }
+                    default -> throw new IllegalStateException("action must be requeue or dead, was " + action);
+                };
+            });
+        };
+    }
+}
