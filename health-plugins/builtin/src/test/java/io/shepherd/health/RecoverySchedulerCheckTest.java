@@ -2,53 +2,13 @@ package io.shepherd.health;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Path;
-import java.util.Map;
-
 import io.shepherd.plugins.api.HealthContext;
+import io.shepherd.plugins.api.testing.PluginTesting;
 import org.junit.jupiter.api.Test;
 
 class RecoverySchedulerCheckTest {
     static HealthContext at(long now, HealthContext.Recovery recovery) {
-        return new HealthContext() {
-            public void pingDatabase() {
-            }
-
-            public void claimRoundTrip() {
-            }
-
-            public Recovery recovery() {
-                return recovery;
-            }
-
-            public Pool pool() {
-                return new Pool(0, 0, 10, 0);
-            }
-
-            public Path dataDir() {
-                return Path.of(".");
-            }
-
-            public long nowMillis() {
-                return now;
-            }
-
-            public Map<String, Long> jobsByStatus() {
-                return Map.of();
-            }
-
-            public Map<String, Long> botsByStatus() {
-                return Map.of();
-            }
-
-            public long oldestPendingAgeMs() {
-                return 0;
-            }
-
-            public long lastSweepAtMillis() {
-                return 0;
-            }
-        };
+        return PluginTesting.healthContext(now, recovery);
     }
 
     final RecoverySchedulerCheck check = new RecoverySchedulerCheck();

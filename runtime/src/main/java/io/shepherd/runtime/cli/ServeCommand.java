@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.shepherd.runtime.ShepherdServer;
 import io.shepherd.runtime.config.ShepherdConfig;
+import io.shepherd.runtime.lifecycle.Threads;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,13 +27,13 @@ public final class ServeCommand implements Callable<Integer> {
         ShepherdConfig loaded = ShepherdConfig.load(Optional.ofNullable(config), System.getenv());
         ShepherdServer server = ShepherdServer.start(loaded);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Threads.atShutdown("shutdown", () -> {
             server.close();
             // straight to SLF4J: java.util.logging resets itself in its own shutdown hook
             org.slf4j.LoggerFactory.getLogger(ServeCommand.class)
                     .info("Shepherd stopped: in-flight requests finished, connections closed");
             stopped.countDown();
-        }, "shepherd-shutdown"));
+        });
         stopped.await();
         return 0;
     }

@@ -29,6 +29,11 @@ public final class Threads {
         return Executors.newSingleThreadScheduledExecutor(daemons(name));
     }
 
+    /** Runs {@code work} when the JVM shuts down (SIGTERM, SIGINT), on a thread named {@code shepherd-<name>}. */
+    public static void atShutdown(String name, Runnable work) {
+        Runtime.getRuntime().addShutdownHook(new Thread(work, "shepherd-" + name));
+    }
+
     /** A daemon platform thread started now, for a part's long-running loop. */
     public static Thread start(String name, Runnable loop) {
         return Thread.ofPlatform().daemon().name("shepherd-" + name).start(loop);

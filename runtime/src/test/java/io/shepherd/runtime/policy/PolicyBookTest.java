@@ -8,14 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.random.RandomGenerator;
 
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.plugins.api.PolicyContext;
 import io.shepherd.plugins.api.RecoveryPolicyProvider;
+import io.shepherd.plugins.api.testing.PluginTesting;
 import org.junit.jupiter.api.Test;
 import io.shepherd.plugins.api.PolicySettings;
 import io.shepherd.plugins.api.RecoveryPolicy;
@@ -25,33 +24,7 @@ class PolicyBookTest {
         return PolicyFileWatcher.parse(Path.of("test.yaml"), yaml.getBytes(StandardCharsets.UTF_8));
     }
 
-    static final PolicyContext CONTEXT = new PolicyContext() {
-        final SplittableRandom random = new SplittableRandom(3);
-
-        public long nowMillis() {
-            return 1000;
-        }
-
-        public RandomGenerator random() {
-            return random;
-        }
-
-        public Map<String, Long> jobsByStatus() {
-            return Map.of();
-        }
-
-        public Map<String, Long> botsByStatus() {
-            return Map.of();
-        }
-
-        public long oldestPendingAgeMs() {
-            return 0;
-        }
-
-        public long lastSweepAtMillis() {
-            return 0;
-        }
-    };
+    static final PolicyContext CONTEXT = PluginTesting.policyContext(1000, 3);
 
     @Test
     void theShippedExampleIsValid() throws Exception {

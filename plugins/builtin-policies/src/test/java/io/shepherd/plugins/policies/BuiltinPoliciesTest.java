@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.SplittableRandom;
-import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 import io.shepherd.plugins.api.Decision;
@@ -16,36 +14,11 @@ import io.shepherd.plugins.api.PolicyContext;
 import io.shepherd.plugins.api.PolicySettings;
 import io.shepherd.plugins.api.RecoveryPolicy;
 import io.shepherd.plugins.api.RecoveryPolicyProvider;
+import io.shepherd.plugins.api.testing.PluginTesting;
 import org.junit.jupiter.api.Test;
 
 class BuiltinPoliciesTest {
-    static final PolicyContext CONTEXT = new PolicyContext() {
-        final SplittableRandom random = new SplittableRandom(7);
-
-        public long nowMillis() {
-            return 0;
-        }
-
-        public RandomGenerator random() {
-            return random;
-        }
-
-        public Map<String, Long> jobsByStatus() {
-            return Map.of();
-        }
-
-        public Map<String, Long> botsByStatus() {
-            return Map.of();
-        }
-
-        public long oldestPendingAgeMs() {
-            return 0;
-        }
-
-        public long lastSweepAtMillis() {
-            return 0;
-        }
-    };
+    static final PolicyContext CONTEXT = PluginTesting.policyContext(0, 7);
 
     static JobFacts job(int attempt, int max) {
         return new JobFacts("j", "t", "default", attempt, max, JobFacts.FAILED);
