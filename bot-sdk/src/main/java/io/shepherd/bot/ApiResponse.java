@@ -1,7 +1,5 @@
 package io.shepherd.bot;
 
-import java.io.StringReader;
-
 import jakarta.json.JsonObject;
 
 /** An answer from the runtime that was not a server failure (2xx, 3xx or 4xx). */
@@ -11,9 +9,7 @@ record ApiResponse(int status, String body) {
     }
 
     JsonObject json() {
-        try (var reader = Bot.JSON.createReader(new StringReader(body))) {
-            return reader.readObject();
-        }
+        return RuntimeApi.parse(body);
     }
 
     /** The problem's detail, or the raw body. */

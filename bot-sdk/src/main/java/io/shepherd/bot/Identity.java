@@ -23,7 +23,7 @@ record Identity(String botId, String token, long heartbeatIntervalMs) {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
-        try (var reader = Bot.JSON.createReader(new StringReader(Files.readString(file)))) {
+        try (var reader = RuntimeApi.JSON.createReader(new StringReader(Files.readString(file)))) {
             JsonObject json = reader.readObject();
             return Optional.of(new Identity(json.getString("id"), json.getString("token"),
                     json.getJsonNumber("heartbeatIntervalMs").longValue()));
@@ -43,7 +43,7 @@ record Identity(String botId, String token, long heartbeatIntervalMs) {
             } catch (UnsupportedOperationException ignored) {
                 // not a POSIX file system
             }
-            Files.writeString(tmp, Bot.JSON.createObjectBuilder()
+            Files.writeString(tmp, RuntimeApi.JSON.createObjectBuilder()
                     .add("id", botId)
                     .add("token", token)
                     .add("heartbeatIntervalMs", heartbeatIntervalMs)

@@ -1,0 +1,222 @@
+package io.shepherd.bot;
+
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.helidon.http.Method;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+
+/**
+ * The runtime's HTTP API as a bot speaks it: one typed method per call, the paths and bodies in
+ * this one place. Every call goes through the {@link RuntimeClient} (circuit breakers, failover,
+ * retries); a 4xx answer is an answer, returned typed, never retried.
+ */
+final class RuntimeApi {
+    /** Looked up once: {@code Json.createXxx()} looks the provider up on every call, a jar scan each time. */
+    static final JsonProvider JSON = JsonProvider.provider();
+    /** How long a call may wait for its answer, beyond a claim's own long poll. */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RuntimeClient client;
+    private final String botName;
+
+    RuntimeApi(RuntimeClient client, String botName) {
+        this.client = client;
+        this.botName = botName;
+    }
+
+    /** The first session of a newly registered bot, and the identity to keep. */
+    record Registered(Identity identity, String session) {
+    }
+
+    /** A session opened for a known identity: the jobs an earlier process held came back at once. */
+    record Opened(String session, List<String> released) {
+    }
+
+    /**
+     * What a heartbeat learned. {@code superseded} carries the runtime's words when another
+     * process took this identity over; {@code refused} when the beat was answered otherwise
+     * than 200 or 409.
+     */
+    record Beat(String superseded, String refused, List<String> cancel, List<String> lost, boolean drain) {
+    }
+
+    /** What a claim got: jobs (maybe none), or the words of a superseded session or another refusal. */
+    record Claimed(List<ClaimedJob> jobs, String superseded, String refused) {
+    }
+
+    /** A job claimed by this bot, and the lease token that fences its report. */
+    record ClaimedJob(Job job, String leaseToken) {
+    }
+
+    /** How the runtime answered a report. */
+    record Reported(int status, String detail) {
+        boolean accepted() {
+            return status >= 200 && status < 300;
+        }
+
+        /** 409, 403, 404: the job is no longer this bot's (released, recovered, re-claimed). */
+        boolean jobGone() {
+            return status == 409 || status == 403 || status == 404;
+        }
+    }
+
+    List<String> servers() {
+        return client.servers();
+    }
+
+    RuntimeClient client() {
+        return client;
+    }
+
+    /** Whether this runtime says it is ready ({@code GET /ready}). */
+    boolean ready(String server) {
+        return client.ready(server, correlationId("ready"));
+    }
+
+    /** {@code POST /v1/bots}, retried until a runtime answers; a refusal throws. */
+    Registered register(String enrollToken, Collection<String> types, Map<String, String> labels) {
+        JsonArrayBuilder typeArray = JSON.createArrayBuilder();
+        types.forEach(typeArray::add);
+        JsonObjectBuilder labelObject = JSON.createObjectBuilder();
+        labels.forEach(labelObject::add);
+        ApiResponse answer = client.callRetrying(Method.POST, "/v1/bots", enrollToken, JSON.createObjectBuilder()
+                .add("name", botName).add("types", typeArray).add("labels", labelObject).build(),
+                CALL_TIMEOUT, correlationId("register"));
+        if (answer.status() != 201) {
+            throw new IllegalStateException("Registration refused: HTTP " + answer.status() + " " + answer.detail());
+        }
+        JsonObject body = answer.json();
+        Identity identity = new Identity(body.getJsonObject("bot").getString("id"), body.getString("token"),
+                body.getJsonNumber("heartbeatIntervalMs").longValue());
+        return new Registered(identity, body.getString("session"));
+    }
+
+    /**
+     * {@code POST /v1/bots/{id}/sessions}, retried until a runtime answers. Empty when the runtime
+     * does not know this identity (401, 404); any other refusal throws.
+     */
+    Optional<Opened> openSession(Identity identity) {
+        ApiResponse answer = client.callRetrying(Method.POST, bot(identity) + "/sessions", identity.token(),
+                JSON.createObjectBuilder().build(), CALL_TIMEOUT, correlationId("session"));
+        if (answer.status() == 201) {
+            return Optional.of(new Opened(answer.json().getString("session"), strings(answer.json(), "released")));
+        }
+        if (answer.status() == 401 || answer.status() == 404) {
+            return Optional.empty();
+        }
+        throw new IllegalStateException("Could not open a session for bot " + identity.botId() + ": HTTP "
+                + answer.status() + " " + answer.detail());
+    }
+
+    /**
+     * {@code POST /v1/bots/{id}/heartbeat}, once (the next beat is the retry), naming the jobs
+     * this bot works on and their progress. Throws {@link ServerFailure} when no runtime answered.
+     */
+    Beat heartbeat(Identity identity, String session, Collection<String> jobs, Map<String, JsonValue> progress) {
+        JsonArrayBuilder named = JSON.createArrayBuilder();
+        jobs.forEach(named::add);
+        JsonObjectBuilder progressObject = JSON.createObjectBuilder();
+        progress.forEach(progressObject::add);
+        ApiResponse answer = client.callOnce(Method.POST, bot(identity) + "/heartbeat", identity.token(),
+                JSON.createObjectBuilder().add("session", session).add("jobs", named).add("progress", progressObject)
+                        .build(), Duration.ofSeconds(10), correlationId("heartbeat"));
+        if (answer.status() == 409) {
+            return new Beat(answer.detail(), null, List.of(), List.of(), false);
+        }
+        if (!answer.ok()) {
+            return new Beat(null, "HTTP " + answer.status() + " " + answer.detail(), List.of(), List.of(), false);
+        }
+        JsonObject body = answer.json();
+        return new Beat(null, null, strings(body, "cancel"), strings(body, "lost"), body.getBoolean("drain", false));
+    }
+
+    /**
+     * {@code POST /v1/bots/{id}/claim}: up to {@code max} jobs, waiting up to {@code wait} for
+     * work; retried while no runtime answers (throws {@link ServerFailure} when the retries ran out).
+     */
+    Claimed claim(Identity identity, String session, int max, Duration wait) {
+        ApiResponse answer = client.callRetrying(Method.POST, bot(identity) + "/claim", identity.token(),
+                JSON.createObjectBuilder().add("session", session).add("max", max).add("waitMs", wait.toMillis()).build(),
+                wait.plusSeconds(15), correlationId("claim"));
+        if (answer.status() == 409) {
+            return new Claimed(List.of(), answer.detail(), null);
+        }
+        if (answer.status() == 204) {
+            return new Claimed(List.of(), null, null);
+        }
+        if (answer.status() != 200) {
+            return new Claimed(List.of(), null, "HTTP " + answer.status() + " " + answer.detail());
+        }
+        List<ClaimedJob> jobs = answer.json().getJsonArray("jobs").getValuesAs(JsonObject.class).stream()
+                .map(j -> new ClaimedJob(new Job(j.getString("id"), j.getString("type"), j.getString("queue"),
+                        j.get("payload"), j.getInt("attempt")), j.getString("leaseToken")))
+                .toList();
+        return new Claimed(jobs, null, null);
+    }
+
+    /** {@code POST /v1/jobs/{id}/complete} with the result, fenced by the lease token; retried until answered. */
+    Reported complete(Identity identity, ClaimedJob claimed, JsonValue result, String correlationId) {
+        return report(identity, claimed, "complete", JSON.createObjectBuilder().add("leaseToken", claimed.leaseToken())
+                .add("result", result == null ? JsonValue.NULL : result).build(), correlationId);
+    }
+
+    /** {@code POST /v1/jobs/{id}/fail}, fenced by the lease token; retried until answered. */
+    Reported fail(Identity identity, ClaimedJob claimed, String error, boolean retryable, String correlationId) {
+        return report(identity, claimed, "fail", JSON.createObjectBuilder().add("leaseToken", claimed.leaseToken())
+                .add("error", error).add("retryable", retryable).build(), correlationId);
+    }
+
+    private Reported report(Identity identity, ClaimedJob claimed, String action, JsonObject body, String correlationId) {
+        ApiResponse answer = client.callRetrying(Method.POST, "/v1/jobs/" + claimed.job().id() + "/" + action,
+                identity.token(), body, CALL_TIMEOUT, correlationId);
+        return new Reported(answer.status(), answer.detail());
+    }
+
+    /** {@code DELETE /v1/bots/{id}}, once: the runtime takes back what the bot still holds, at once. */
+    Reported deregister(Identity identity) {
+        ApiResponse answer = client.callOnce(Method.DELETE, bot(identity), identity.token(), null, Duration.ofSeconds(5),
+                correlationId("deregister"));
+        return new Reported(answer.status(), answer.detail());
+    }
+
+    /** The correlation id of a job's calls: the bot, the job, and a random part. */
+    String correlationId(Job job) {
+        return botName + "-" + job.id().substring(0, Math.min(8, job.id().length())) + "-" + random();
+    }
+
+    private String correlationId(String what) {
+        return botName + "-" + what + "-" + random();
+    }
+
+    private static String random() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String bot(Identity identity) {
+        return "/v1/bots/" + identity.botId();
+    }
+
+    static List<String> strings(JsonObject json, String field) {
+        if (!json.containsKey(field) || json.isNull(field)) {
+            return List.of();
+        }
+        return json.getJsonArray(field).getValuesAs(JsonString.class).stream().map(JsonString::getString).toList();
+    }
+
+    static JsonObject parse(String text) {
+        try (var reader = JSON.createReader(new StringReader(text))) {
+            return reader.readObject();
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.shepherd.bot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.shepherd.runtime.testing.Http;
+import io.shepherd.runtime.testing.TestRuntime;
+import jakarta.json.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Heartbeats against a real runtime: what a beat names, and what its answer stops. */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"h2", "postgres"})
+class HeartbeatsTest extends Parts {
+    final CountDownLatch interrupted = new CountDownLatch(2);
+    final Control control = new Control();
+
+    /** A handler that works until it is interrupted, and says so. */
+    final JobHandler untilInterrupted = (job, ctx) -> {
+        ctx.progress(Json.createValue("working"));
+        try {
+            Thread.sleep(Long.MAX_VALUE);
+        } finally {
+            interrupted.countDown();
+        }
+        return null;
+    };
+
+    record Working(BotSettings settings, RuntimeApi api, StartUp.Session session, Runner runner, Heartbeats heartbeats) {
+    }
+
+    /** A registered bot with its handlers working on {@code jobs} claimed jobs. */
+    Working working(int jobs) throws Exception {
+        BotSettings settings = builder(untilInterrupted).settings();
+        RuntimeApi api = api(settings);
+        StartUp.Session session = new StartUp(settings, api, () -> false).run();
+        Runner runner = new Runner(settings, api, session.identity(), control::superseded);
+        for (int i = 0; i < jobs; i++) {
+            submit();
+        }
+        assertEquals(jobs, new Claimer(settings, api, session, runner, control).claimOnce());
+        return new Working(settings, api, session, runner, new Heartbeats(settings, api, session, runner, control));
+    }
+
+    @Test
+    void aJobTakenBackFromTheBotHasItsHandlerStoppedAndNothingReported() throws Exception {
+        Working w = working(2);
+        List<String> ids = w.runner().runningIds();
+        assertEquals(200, http.post("/v1/bots/" + w.session().identity().botId() + "/reset", TestRuntime.ADMIN, null).status());
+
+        RuntimeApi.Beat beat = w.heartbeats().beatOnce();
+
+        assertEquals(Set.copyOf(ids), Set.copyOf(beat.lost()));
+        assertTrue(interrupted.await(10, TimeUnit.SECONDS), "both handlers were stopped");
+        awaitNoneRunning(w.runner());
+        for (String id : ids) {
+            assertEquals(List.of("submitted/submitted", "claimed/claimed", "released/bot-reset"), events(id),
+                    "no late report, and so no refused one");
+        }
+    }
+
+    @Test
+    void aCancelledJobHasItsHandlerInterruptedAndItsOutcomeDropped() throws Exception {
+        Working w = working(1);
+        String id = w.runner().runningIds().getFirst();
+        assertEquals(200, http.post("/v1/jobs/" + id + "/cancel", TestRuntime.CLIENT, null).status());
+
+        RuntimeApi.Beat beat = w.heartbeats().beatOnce();
+
+        assertEquals(List.of(id), beat.cancel());
+        assertEquals(List.of(), beat.lost(), "a cancelled job is told as cancelled, not as lost");
+        awaitNoneRunning(w.runner());
+        assertEquals("cancelled", job(id).getString("status"));
+        assertEquals(List.of("submitted/submitted", "claimed/claimed", "cancelled/cancelled"), events(id));
+    }
+
+    @Test
+    void aBeatKeepsTheLeasesOfTheJobsItNames() throws Exception {
+        Working w = working(1);
+        String id = w.runner().runningIds().getFirst();
+        Instant before = Instant.parse(job(id).getString("leaseExpiresAt"));
+        Thread.sleep(5); // the lease is extended from the runtime's clock
+
+        assertNull(w.heartbeats().beatOnce().superseded());
+
+        assertTrue(Instant.parse(job(id).getString("leaseExpiresAt")).isAfter(before), "the named job's lease was extended");
+        w.runner().abandonAll();
+    }
+
+    @Test
+    void aNewerSessionOfTheSameIdentitySupersedesThisProcess() throws Exception {
+        Working w = working(0);
+        Http.Response other = http.post("/v1/bots/" + w.session().identity().botId() + "/sessions",
+                w.session().identity().token(), null);
+        assertEquals(201, other.status());
+
+        RuntimeApi.Beat beat = w.heartbeats().beatOnce();
+
+        assertNotNull(beat.superseded());
+        assertNotNull(control.supersededBy, "the bot was told");
+    }
+
+    @Test
+    void itBeatsAtTheIntervalTheRuntimeAskedForUnlessTheBuilderSaysOtherwise() throws Exception {
+        Working w = working(0);
+        control.beatsLeft = 6; // the loop asks before and after each sleep: three beats, then it stops
+        w.heartbeats().run();
+        assertEquals(List.of(5000L, 5000L, 5000L), clock.sleeps, "the runtime's heartbeat.interval");
+
+        clock.sleeps.clear();
+        BotSettings faster = builder(untilInterrupted).heartbeatInterval(Duration.ofMillis(1500)).settings();
+        control.beatsLeft = 2;
+        new Heartbeats(faster, w.api(), w.session(), w.runner(), control).run();
+        assertEquals(List.of(1500L), clock.sleeps);
+    }
+
+    static void awaitNoneRunning(Runner runner) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!runner.runningIds().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("still running: " + runner.runningIds());
+            }
+            Thread.sleep(10);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.shepherd.bot;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.shepherd.runtime.testing.Http;
+import io.shepherd.runtime.testing.TestDatabase;
+import io.shepherd.runtime.testing.TestRuntime;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.Parameter;
+
+/**
+ * What the tests of the SDK's parts share: a real runtime in this JVM over a database of the
+ * test's own (H2 or PostgreSQL, by the class parameter), a state directory, a clock the test
+ * moves, and settings for a bot of type {@code t}.
+ */
+abstract class Parts {
+    @Parameter
+    String databaseKind;
+
+    TestDatabase db;
+    TestRuntime runtime;
+    Http http;
+    Path stateDir;
+    final ManualClock clock = new ManualClock();
+
+    @BeforeEach
+    void startRuntime() throws Exception {
+        db = TestDatabase.create(databaseKind);
+        runtime = TestRuntime.start(db);
+        http = runtime.http();
+        stateDir = Files.createTempDirectory(db.dataDir(), "bot-state");
+    }
+
+    @AfterEach
+    void stopRuntime() {
+        try {
+            runtime.close();
+        } finally {
+            db.close();
+        }
+    }
+
+    /** A bot of type {@code t} with this handler, on the test's clock; fast retries. */
+    Bot.Builder builder(JobHandler handler) {
+        return Bot.builder()
+                .servers(http.base())
+                .enrollToken(TestRuntime.ENROLL)
+                .name("part")
+                .stateDir(stateDir)
+                .concurrency(3)
+                .claimWait(Duration.ZERO)
+                .retries(Duration.ofMillis(10), Duration.ofMillis(50), 3)
+                .handleSignals(false)
+                .handler("t", handler)
+                .clock(clock);
+    }
+
+    static RuntimeApi api(BotSettings settings) {
+        return new RuntimeApi(new RuntimeClient(settings.servers(), settings.client()), settings.name());
+    }
+
+    String submit(Object... fields) {
+        Object[] all = new Object[fields.length + 2];
+        all[0] = "type";
+        all[1] = "t";
+        System.arraycopy(fields, 0, all, 2, fields.length);
+        Http.Response r = http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj(all));
+        if (r.status() != 201) {
+            throw new AssertionError("submit failed: " + r);
+        }
+        return r.json().getString("id");
+    }
+
+    JsonObject job(String id) {
+        return http.get("/v1/jobs/" + id, TestRuntime.CLIENT).json();
+    }
+
+    /** The job's events as kind/reason, oldest first. */
+    List<String> events(String id) {
+        return http.get("/v1/jobs/" + id + "/events", TestRuntime.CLIENT).json().getJsonArray("events")
+                .getValuesAs(JsonObject.class).stream()
+                .map(e -> e.getString("kind") + "/" + e.getString("reason", "")).toList();
+    }
+
+    /** Waits (real time, briefly) until the job has this status. */
+    void awaitStatus(String id, String status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!status.equals(job(id).getString("status"))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("job " + id + " never became " + status + ": " + job(id));
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** A control whose answers the test sets, and which remembers what it was told. */
+    static final class Control implements BotControl {
+        volatile boolean beating = true;
+        volatile boolean claiming = true;
+        volatile String supersededBy;
+        volatile boolean drained;
+        volatile int beatsLeft = Integer.MAX_VALUE;
+
+        @Override
+        public boolean beating() {
+            return beating && beatsLeft-- > 0;
+        }
+
+        @Override
+        public boolean claiming() {
+            return claiming;
+        }
+
+        @Override
+        public boolean superseded() {
+            return supersededBy != null;
+        }
+
+        @Override
+        public void supersede(String detail) {
+            supersededBy = detail;
+        }
+
+        @Override
+        public void drain() {
+            drained = true;
+        }
+    }
+
+    static Map<String, Object> none() {
+        return Map.of();
+    }
+}
