@@ -46,7 +46,7 @@ public final class Database implements AutoCloseable {
      * not there yet. {@link #migrate()} brings the schema up to date once it is.
      */
     public static Database open(DatabaseSettings settings) {
-        Dialect dialect = Dialect.forUrl(settings.url());
+        Dialect dialect = Dialects.forUrl(settings.url());
         HikariDataSource dataSource = new HikariDataSource(pool(settings, settings.url(), "shepherd", settings.poolSize()));
         List<Replica> replicas = new java.util.ArrayList<>();
         try {
@@ -79,7 +79,7 @@ public final class Database implements AutoCloseable {
         hikari.setPoolName(name);
         hikari.setMaximumPoolSize(size);
         hikari.setMinimumIdle(Math.min(2, size));
-        Dialect.forUrl(url).configurePool(hikari);
+        Dialects.forUrl(url).configurePool(hikari);
         // Fail fast while the database is away, so callers get a 503 instead of hanging.
         hikari.setConnectionTimeout(settings.connectTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(1000, settings.connectTimeout().toMillis()));
@@ -129,20 +129,39 @@ public final class Database implements AutoCloseable {
 
     /**
      * A read that may be served by a replica (lists, counts, events): tried on each replica in
-     * turn, and on the primary when no replica can answer. Without replicas, the primary.
+     * turn, and on the primary when no replica can answer — because it cannot be reached, or
+     * because it has not replayed the latest migration yet (a table or column it does not have).
+     * Without replicas, the primary.
      */
     public <T> T read(Function<DbExecute, T> query) {
         for (Replica replica : replicas) {
             try {
                 return query.apply(replica.client().execute());
             } catch (RuntimeException e) {
-                if (!isUnavailable(e)) {
+                if (isUnavailable(e)) {
+                    LOG.log(System.Logger.Level.DEBUG, "Replica " + replica.url() + " unavailable; reading elsewhere");
+                } else if (isSchemaBehind(e)) {
+                    LOG.log(System.Logger.Level.INFO, "Replica " + replica.url() + " has not caught up with the "
+                            + "schema yet; reading elsewhere");
+                } else {
                     throw e;
                 }
-                LOG.log(System.Logger.Level.DEBUG, "Replica " + replica.url() + " unavailable; reading elsewhere");
             }
         }
         return query.apply(execute());
+    }
+
+    /**
+     * True when a statement failed for a table or column the database does not have (SQLSTATE
+     * 42P01, 42703): on a read replica, one that has not replayed the latest migration yet.
+     */
+    static boolean isSchemaBehind(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("42P01".equals(sql.getSQLState()) || "42703".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Statements that each run on their own connection, in auto-commit. */
