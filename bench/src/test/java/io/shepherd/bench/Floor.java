@@ -19,6 +19,7 @@ import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.db.Database;
 import io.shepherd.runtime.db.DatabaseSettings;
 import io.shepherd.runtime.db.Dialect;
+import io.shepherd.runtime.db.Dialects;
 import io.shepherd.runtime.store.JobStore;
 
 /**
@@ -49,7 +50,7 @@ final class Floor {
         try (Database db = Database.open(new DatabaseSettings(url, null, null, 2, Duration.ofSeconds(5), List.of()))) {
             db.migrate();
         }
-        Dialect dialect = Dialect.forUrl(url);
+        Dialect dialect = Dialects.forUrl(url);
         JobStore store = new JobStore(dialect);
         JobStore.ClaimStatement claimStatement = store.claimStatement(1);
         String completeStatement = store.completeStatement();

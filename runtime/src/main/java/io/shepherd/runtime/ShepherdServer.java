@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.webserver.WebServer;
+import io.shepherd.plugins.api.HealthContext;
 import io.shepherd.runtime.auth.Authenticator;
 import io.shepherd.runtime.auth.TokenFile;
 import io.shepherd.runtime.config.ShepherdConfig;
@@ -40,7 +41,6 @@ import io.shepherd.runtime.recovery.RescueExpiredLeases;
 import io.shepherd.runtime.service.Services;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
-import io.shepherd.plugins.api.HealthContext;
 
 /**
  * The runtime, wired in plain sight and in the order data flows: storage → policy → duties →

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
 import io.shepherd.runtime.store.RecoveryStore;
 import io.shepherd.runtime.store.Stores;
@@ -21,7 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
-import io.shepherd.runtime.core.JobStatus;
 
 /**
  * The recovery duties, one sweep at a time on a clock the test moves: no sleeping. Defaults:

@@ -15,13 +15,13 @@ import java.util.Map;
 import java.util.Set;
 
 import io.shepherd.runtime.auth.TokenFile;
+import io.shepherd.runtime.cli.Main;
 import io.shepherd.runtime.testing.ChildProcess;
 import io.shepherd.runtime.testing.Http;
-import picocli.CommandLine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.shepherd.runtime.cli.Main;
+import picocli.CommandLine;
 
 /**
  * {@code serve} as a user runs it on a fresh machine: a child process on the embedded default,

@@ -16,8 +16,8 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonGenerator;
-import picocli.CommandLine.Option;
 import java.net.http.HttpClient;
+import picocli.CommandLine.Option;
 
 /**
  * Options and plumbing shared by the commands that call a running runtime. The token defaults

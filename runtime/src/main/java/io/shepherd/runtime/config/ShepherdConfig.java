@@ -12,10 +12,11 @@ import java.util.Optional;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.shepherd.runtime.auth.Authenticator;
-import io.shepherd.runtime.policy.PolicyBook;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.db.DatabaseSettings;
 import io.shepherd.runtime.db.Dialect;
+import io.shepherd.runtime.db.Dialects;
+import io.shepherd.runtime.policy.PolicyBook;
 
 /**
  * The runtime's configuration: built-in defaults, then the {@code --config} YAML file, then the
@@ -92,7 +93,7 @@ public record ShepherdConfig(Config config,
                 config.get("db.pool-size").asInt().orElse(10),
                 duration(config, "db.connect-timeout", Duration.ofSeconds(2)),
                 tokens(config, "db.replicas")));
-        Dialect dialect = Dialect.forUrl(db.url());
+        Dialect dialect = Dialects.forUrl(db.url());
         for (String replica : db.replicas()) {
             if (!dialect.servesReadReplicas() || !dialect.accepts(replica)) {
                 throw new IllegalArgumentException("db.replicas takes URLs of read replicas of the primary database ("

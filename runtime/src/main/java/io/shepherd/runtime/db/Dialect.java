@@ -1,37 +1,21 @@
 package io.shepherd.runtime.db;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import com.zaxxer.hikari.HikariConfig;
 import io.helidon.dbclient.DbExecute;
-import io.shepherd.runtime.db.h2.H2Dialect;
-import io.shepherd.runtime.db.postgres.PostgresDialect;
 import io.shepherd.runtime.wake.JobSignal;
 
 /**
  * Everything that differs from one database to another, owned by one class per database and
- * chosen once, from the URL, when the database is opened: connection set-up, migration
- * placeholders, the few statement shapes that differ, who leads recovery, and how a change is
- * signalled to the other replicas. The schema and every other statement are shared.
- *
- * <p>A third database (say MySQL 8, which has {@code SKIP LOCKED}) is one more class — a
- * package under {@code db/} with its dialect and tests — and one more entry in {@link #KNOWN}.
+ * chosen once ({@link Dialects#forUrl}), from the URL, when the database is opened: connection
+ * set-up, migration placeholders, the few statement shapes that differ, who leads recovery, and
+ * how a change is signalled to the other replicas. The schema and every other statement are
+ * shared.
  */
 public interface Dialect {
-    /** The databases Shepherd speaks, asked in turn whether a URL is theirs. */
-    List<Dialect> KNOWN = List.of(new PostgresDialect(), new H2Dialect());
-
-    static Dialect forUrl(String jdbcUrl) {
-        for (Dialect dialect : KNOWN) {
-            if (dialect.accepts(jdbcUrl)) {
-                return dialect;
-            }
-        }
-        throw new IllegalArgumentException("Unsupported database URL (use jdbc:postgresql: or jdbc:h2:): " + jdbcUrl);
-    }
 
     /** For logs: {@code PostgreSQL}, {@code H2}. */
     String name();

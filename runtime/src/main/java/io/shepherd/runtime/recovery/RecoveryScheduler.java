@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.shepherd.runtime.db.Database;
-import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.db.LeaderElection;
 import io.shepherd.runtime.lifecycle.Background;
 import io.shepherd.runtime.lifecycle.Threads;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
+import io.shepherd.runtime.store.Stores;
 
 /**
  * Every {@code recovery.interval} the leading replica sweeps: it rescues expired leases, marks

@@ -10,15 +10,15 @@ import java.util.Set;
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.plugins.api.PolicyContext;
-import io.shepherd.runtime.metrics.RuntimeMetrics;
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.core.Reasons;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
+import io.shepherd.runtime.policy.Policies;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.RecoveryStore;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
-import io.shepherd.runtime.core.EventKind;
-import io.shepherd.runtime.core.JobStatus;
-import io.shepherd.runtime.policy.Policies;
 
 /**
  * Hands every claimed job whose lease expired to its recovery policy, in batches of one

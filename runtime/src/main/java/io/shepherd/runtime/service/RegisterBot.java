@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.UUID;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.auth.Tokens;
 import io.shepherd.runtime.core.BotStatus;
 import io.shepherd.runtime.core.Problem;
-import io.shepherd.runtime.auth.Tokens;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.Stores;
 

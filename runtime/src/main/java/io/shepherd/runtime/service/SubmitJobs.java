@@ -7,6 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.policy.Policies;
 import io.shepherd.runtime.store.JobEvent;
@@ -14,10 +18,6 @@ import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.NewJob;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
-import io.shepherd.runtime.core.EventKind;
-import io.shepherd.runtime.core.JobStatus;
-import io.shepherd.runtime.core.Problem;
-import io.shepherd.runtime.core.Reasons;
 
 /** Submits jobs, one or a batch (all or nothing), honouring idempotency keys. */
 public final class SubmitJobs {

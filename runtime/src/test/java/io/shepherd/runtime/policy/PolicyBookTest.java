@@ -13,11 +13,11 @@ import java.util.SplittableRandom;
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.plugins.api.PolicyContext;
+import io.shepherd.plugins.api.PolicySettings;
+import io.shepherd.plugins.api.RecoveryPolicy;
 import io.shepherd.plugins.api.RecoveryPolicyProvider;
 import io.shepherd.plugins.api.testing.PluginTesting;
 import org.junit.jupiter.api.Test;
-import io.shepherd.plugins.api.PolicySettings;
-import io.shepherd.plugins.api.RecoveryPolicy;
 
 class PolicyBookTest {
     static PolicyBook parse(String yaml) {
