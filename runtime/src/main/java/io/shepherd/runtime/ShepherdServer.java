@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.webserver.WebServer;
 import io.shepherd.plugins.api.HealthContext;
+import io.shepherd.plugins.api.HealthContext;
 import io.shepherd.runtime.auth.Authenticator;
 import io.shepherd.runtime.auth.TokenFile;
 import io.shepherd.runtime.config.ShepherdConfig;
@@ -129,9 +130,10 @@ public final class ShepherdServer implements AutoCloseable {
         }
     }
 
-    private io.shepherd.plugins.api.HealthContext.Recovery recoveryAsChecksSeeIt() {
+    /** This replica's recovery scheduler as health checks see it. */
+    private HealthContext.Recovery recoveryAsChecksSeeIt() {
         RecoveryScheduler.Status status = recovery.status();
-        return new io.shepherd.plugins.api.HealthContext.Recovery(status.leader(), config.recoveryEnabled(),
+        return new HealthContext.Recovery(status.leader(), config.recoveryEnabled(),
                 config.recoveryInterval().toMillis(), status.lastSweepAt(), status.leaderSince());
     }
 

@@ -113,7 +113,7 @@ public final class BotsHttpService implements HttpService {
 
     /** What a heartbeat says of each job's progress: any JSON by job id, kept as text. */
     private static Map<String, String> progress(JsonObject progress) {
-        if (progress == null) {
+        if (progress == null || progress.isEmpty()) {
             return Map.of();
         }
         Map<String, String> byJob = new LinkedHashMap<>();
