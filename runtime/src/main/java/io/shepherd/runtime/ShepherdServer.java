@@ -18,7 +18,7 @@ import io.shepherd.runtime.config.ShepherdConfig;
 import io.shepherd.runtime.db.Database;
 import io.shepherd.runtime.db.SchemaMigrator;
 import io.shepherd.runtime.health.HealthRegistry;
-import io.shepherd.runtime.health.HealthRunner;
+import io.shepherd.runtime.health.HealthMonitor;
 import io.shepherd.runtime.health.RuntimeHealthContext;
 import io.shepherd.runtime.http.Api;
 import io.shepherd.runtime.http.ApiFilter;
@@ -71,7 +71,8 @@ public final class ShepherdServer implements AutoCloseable {
         schema = life.start(new SchemaMigrator(database));
         Stores stores = Stores.of(database);
         JobSignal signal = life.start(database.dialect().jobSignal(config.database(), database, clock));
-        RuntimeMetrics metrics = life.closing("metrics", new RuntimeMetrics(new DatabaseFigures(stores, clock)));
+        RuntimeMetrics metrics = life.start(new RuntimeMetrics(new DatabaseFigures(stores, clock), clock,
+                config.metricsInterval()));
 
         // policy: the recovery policies in force, and their file when there is one
         policies = new Policies(PolicyProviders.builtIn(), config.policies(), stores, new Random());
@@ -88,16 +89,16 @@ public final class ShepherdServer implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "recovery.enabled is false: this replica never sweeps on its own");
         }
 
-        // plugins: built-in health checks, plugin jars, scripts
+        // plugins: built-in health checks, plugin jars, scripts; then every check on its schedule
         HealthRegistry checks = HealthRegistry.withBuiltIns();
-        HealthRunner health = life.closing("health", new HealthRunner(checks,
-                () -> new RuntimeHealthContext(stores, clock, this::recoveryAsChecksSeeIt, config.dataDir()),
-                config.checkTimeout(), config.healthCache(), metrics::healthChecked));
         JarPluginHost jars = life.start(new JarPluginHost(config.pluginsDir(),
                 config.dataDir().resolve("plugin-cache"), checks, policies.providers(), WATCH_PERIOD_MILLIS));
         ScriptHost scripts = life.start(new ScriptHost(config.scriptsDir(), config.checkTimeout(), checks,
                 policies.providers(), WATCH_PERIOD_MILLIS));
         plugins = new PluginCatalog(checks, policies.providers(), jars, scripts);
+        HealthMonitor health = life.start(new HealthMonitor(checks,
+                () -> new RuntimeHealthContext(stores, clock, this::recoveryAsChecksSeeIt, config.dataDir()),
+                config.healthInterval(), config.checkTimeout(), clock, metrics::healthChecked));
 
         // routes: the API over the use cases, probes, metrics; then the server
         Api api = new Api(new Authenticator(tokens(config), stores), config.maxBody());

@@ -46,7 +46,7 @@ class DatabaseOutageTest {
         ErrorStatusTest.assertProblem(submit, 503);
         assertNotNull(submit.header("Retry-After"));
         ErrorStatusTest.assertProblem(bot.claim(1, 0), 503);
-        assertEquals(503, http.get("/ready", null).status());
+        awaitStatus(http, "/ready", 503); // within a round of the background health checks
         assertEquals(503, http.get("/healthz", null).status());
         assertEquals(200, http.get("/livez", null).status());
 
@@ -60,7 +60,18 @@ class DatabaseOutageTest {
             Thread.sleep(200);
         }
         assertEquals(200, after.status(), after.toString());
-        assertEquals(200, http.get("/ready", null).status());
+        awaitStatus(http, "/ready", 200);
         assertEquals(1, bot.claimJobs(5, 0).size(), "the job submitted before the outage is still there, once");
+    }
+
+    /** Waits (up to 10 s) until the path answers the status; the background checks run every 2 s. */
+    static void awaitStatus(Http http, String path, int status) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        int got = http.get(path, null).status();
+        while (got != status && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            got = http.get(path, null).status();
+        }
+        assertEquals(status, got, path);
     }
 }

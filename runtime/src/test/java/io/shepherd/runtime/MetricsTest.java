@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MetricsTest extends ApiTestBase {
     @Override
     Map<String, String> overrides() {
-        return Map.of("lease.ttl", "PT2S", "heartbeat.interval", "PT1S", "recovery.interval", "PT1S");
+        return Map.of("lease.ttl", "PT2S", "heartbeat.interval", "PT1S", "recovery.interval", "PT1S",
+                "metrics.interval", "PT1S", "health.interval", "PT1S");
     }
 
     /** Series name with labels → value, as Prometheus would read them (scope label dropped). */
@@ -29,9 +30,14 @@ class MetricsTest extends ApiTestBase {
         Http.Response r = http.get("/metrics", null);
         assertEquals(200, r.status());
         assertTrue(r.contentType().startsWith("text/plain"), r.contentType());
+        return parse(r.body());
+    }
+
+    /** A Prometheus text exposition as series name with labels → value (scope label dropped). */
+    static Map<String, Double> parse(String text) {
         Map<String, Double> series = new LinkedHashMap<>();
         Pattern line = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?\\s+(\\S+)$");
-        for (String l : r.body().split("\n")) {
+        for (String l : text.split("\n")) {
             Matcher m = line.matcher(l.trim());
             if (!l.startsWith("#") && m.matches()) {
                 String labels = m.group(2) == null ? "" : m.group(2)
@@ -64,8 +70,7 @@ class MetricsTest extends ApiTestBase {
         while (!"pending".equals(row(c).get("status")) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        http.get("/healthz", null);
-        Thread.sleep(5500); // database-derived gauges are cached for 5 s
+        Thread.sleep(2500); // the database's figures and the health checks are read every second in the background
 
         Map<String, Double> after = scrape(http);
         for (String counter : new String[]{"shepherd_jobs_submitted_total", "shepherd_jobs_completed_total",
@@ -89,6 +94,10 @@ class MetricsTest extends ApiTestBase {
         assertTrue(after.get("shepherd_recovery_last_sweep_timestamp_seconds") > 1.7e9);
         assertEquals(1.0, after.get("shepherd_health_check_up{check=\"database\"}"));
         assertEquals(1.0, after.get("shepherd_health_check_up{check=\"job-claim\"}"));
+        assertTrue(after.get("shepherd_health_check_age_seconds{check=\"database\"}") < 2.5, "checked in the background");
+        for (String figure : new String[]{"jobs", "bots", "orphans", "failure_rate", "last_sweep"}) {
+            assertTrue(after.get("shepherd_figure_age_seconds{figure=\"" + figure + "\"}") < 2.5, figure + " read lately");
+        }
         assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("shepherd_claim_latency_seconds_bucket")));
         assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("shepherd_job_wait_seconds_bucket")));
         assertTrue(after.keySet().stream().noneMatch(k -> k.contains(bot.id) || k.contains(a)), "no ids in labels");

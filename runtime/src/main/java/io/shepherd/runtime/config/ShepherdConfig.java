@@ -38,7 +38,8 @@ public record ShepherdConfig(Config config,
                              Path pluginsDir,
                              Path scriptsDir,
                              Duration checkTimeout,
-                             Duration healthCache) {
+                             Duration healthInterval,
+                             Duration metricsInterval) {
 
     public static ShepherdConfig load(Optional<Path> file, Map<String, String> env) {
         var builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
@@ -146,7 +147,16 @@ public record ShepherdConfig(Config config,
                 policiesFile, policies,
                 Path.of(config.get("plugins.dir").asString().orElse("./plugins")).toAbsolutePath().normalize(),
                 Path.of(config.get("scripts.dir").asString().orElse("./scripts")).toAbsolutePath().normalize(),
-                checkTimeout, duration(config, "health.cache", Duration.ofSeconds(1)));
+                checkTimeout, positive(config, "health.interval", Duration.ofSeconds(2)),
+                positive(config, "metrics.interval", Duration.ofSeconds(5)));
+    }
+
+    private static Duration positive(Config config, String key, Duration fallback) {
+        Duration value = duration(config, key, fallback);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + " must be positive, was " + value);
+        }
+        return value;
     }
 
     private static Duration duration(Config config, String key, Duration fallback) {

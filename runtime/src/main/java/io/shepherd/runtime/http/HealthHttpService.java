@@ -11,22 +11,24 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.shepherd.plugins.api.HealthStatus;
-import io.shepherd.runtime.health.HealthRunner;
+import io.shepherd.runtime.health.HealthMonitor;
 import jakarta.json.JsonObjectBuilder;
 
 /**
  * {@code /healthz} (every check, deep), {@code /ready} (can this replica serve and claim now:
  * database, job-claim, migrations, not draining) and {@code /livez} (the process itself; no
- * database in it, so a database outage never restarts every pod).
+ * database in it, so a database outage never restarts every pod). The checks' answers are the
+ * {@link HealthMonitor}'s latest, each with when it was taken, so no probe waits for a check;
+ * {@code /healthz?fresh=true} runs them now, for a human who wants to see it happen.
  */
 public final class HealthHttpService implements HttpService {
-    private final HealthRunner runner;
+    private final HealthMonitor monitor;
     private final BooleanSupplier migrated;
     private final BooleanSupplier draining;
     private final Clock clock;
 
-    public HealthHttpService(HealthRunner runner, BooleanSupplier migrated, BooleanSupplier draining, Clock clock) {
-        this.runner = runner;
+    public HealthHttpService(HealthMonitor monitor, BooleanSupplier migrated, BooleanSupplier draining, Clock clock) {
+        this.monitor = monitor;
         this.migrated = migrated;
         this.draining = draining;
         this.clock = clock;
@@ -49,9 +51,17 @@ public final class HealthHttpService implements HttpService {
         return checks;
     }
 
-    /** The readiness verdict: the readiness checks, plus migrations done and not draining. */
+    /**
+     * The readiness verdict: the readiness checks' latest results (one older than the monitor's
+     * {@code staleAfter} counts as DOWN: the monitor stopped), plus migrations done and not draining.
+     */
     public Map<String, HealthStatus> readiness() {
-        Map<String, HealthStatus> checks = new LinkedHashMap<>(runner.run(true).checks());
+        long now = clock.millis();
+        Map<String, HealthStatus> checks = new LinkedHashMap<>();
+        monitor.latestReadiness().checks().forEach((name, result) -> checks.put(name,
+                now - result.checkedAt() > monitor.staleAfter().toMillis()
+                        ? HealthStatus.unhealthy("no result for " + (now - result.checkedAt()) + " ms")
+                        : result.status()));
         checks.put("migrations", migrated.getAsBoolean() ? HealthStatus.healthy()
                 : HealthStatus.unhealthy("the schema is not migrated yet (database not reached)"));
         checks.put("draining", draining.getAsBoolean() ? HealthStatus.unhealthy("this replica is shutting down")
@@ -67,15 +77,29 @@ public final class HealthHttpService implements HttpService {
         answer(res, readiness());
     }
 
+    /** Every check's latest result with its time; {@code ?fresh=true} runs them all now first. */
     private void health(ServerRequest req, ServerResponse res) {
-        answer(res, runner.run(false).checks());
+        boolean fresh = "true".equals(Api.query(req, "fresh"));
+        HealthMonitor.Report report = fresh ? monitor.round() : monitor.latest();
+        Map<String, Long> checkedAt = new LinkedHashMap<>();
+        report.checks().forEach((name, result) -> checkedAt.put(name, result.checkedAt()));
+        answer(res, report.statuses(), checkedAt);
     }
 
     private void answer(ServerResponse res, Map<String, HealthStatus> checks) {
+        answer(res, checks, Map.of());
+    }
+
+    private void answer(ServerResponse res, Map<String, HealthStatus> checks, Map<String, Long> checkedAt) {
         boolean up = checks.values().stream().allMatch(HealthStatus::up);
+        long now = clock.millis();
         JsonObjectBuilder all = JsonViews.BUILDERS.createObjectBuilder();
         checks.forEach((name, status) -> {
             JsonObjectBuilder one = JsonViews.BUILDERS.createObjectBuilder().add("status", status.up() ? "UP" : "DOWN");
+            Long at = checkedAt.get(name);
+            if (at != null) {
+                one.add("checkedAt", JsonViews.time(at)).add("ageMs", Math.max(0, now - at));
+            }
             if (!status.details().isEmpty()) {
                 JsonObjectBuilder details = JsonViews.BUILDERS.createObjectBuilder();
                 status.details().forEach((k, v) -> {

@@ -15,9 +15,16 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-/** {@code GET /metrics}: Helidon's registry in Prometheus text format (as {@code /observe/metrics} serves it). */
+/**
+ * {@code GET /metrics}: Helidon's registry in Prometheus text format (as {@code /observe/metrics}
+ * serves it). Every value is in memory — kept current by the runtime's background parts — so a
+ * scrape never waits for the database.
+ */
 public final class MetricsHttpService implements HttpService {
     private final MetricsConfig config = MetricsConfig.create();
+    /** Looked up once: a {@link ServiceLoader} scan per scrape costs more than the scrape. */
+    private final List<MeterRegistryFormatterProvider> formatters = ServiceLoader.load(MeterRegistryFormatterProvider.class)
+            .stream().map(ServiceLoader.Provider::get).toList();
     private final java.util.function.Supplier<String> extra;
 
     /** {@code extra}: series written here rather than by Helidon's formatter. */
@@ -32,7 +39,7 @@ public final class MetricsHttpService implements HttpService {
 
     private void scrape(ServerRequest req, ServerResponse res) {
         Optional<Object> text = Optional.empty();
-        for (MeterRegistryFormatterProvider provider : ServiceLoader.load(MeterRegistryFormatterProvider.class)) {
+        for (MeterRegistryFormatterProvider provider : formatters) {
             Optional<MeterRegistryFormatter> formatter = provider.formatter(MediaTypes.TEXT_PLAIN, config,
                     Metrics.globalRegistry(), Optional.empty(), List.of(), List.of());
             if (formatter.isPresent()) {

@@ -13,7 +13,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.shepherd.plugins.api.HealthStatus;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Settings;
-import io.shepherd.runtime.health.HealthRunner;
+import io.shepherd.runtime.health.HealthMonitor;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.plugins.PluginInfo;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
@@ -49,13 +49,13 @@ public final class Routes {
     }
 
     /** Helidon's own {@code /observe/health} and {@code /observe/metrics}, on the same checks. */
-    public static ObserveFeature observers(HealthHttpService health, HealthRunner checks) {
+    public static ObserveFeature observers(HealthHttpService health, HealthMonitor checks) {
         HealthObserver observer = HealthObserver.builder()
                 .details(true)
                 .useSystemServices(false)
                 .addCheck(() -> response(HealthHttpService.liveness()), HealthCheckType.LIVENESS, "liveness")
                 .addCheck(() -> response(health.readiness()), HealthCheckType.READINESS, "readiness")
-                .addCheck(() -> response(checks.run(false).checks()), HealthCheckType.STARTUP, "deep")
+                .addCheck(() -> response(checks.latest().statuses()), HealthCheckType.STARTUP, "deep")
                 .build();
         return ObserveFeature.just(observer, MetricsObserver.create());
     }

@@ -1,9 +1,13 @@
 package io.shepherd.runtime.metrics;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.helidon.metrics.api.Counter;
@@ -13,14 +17,23 @@ import io.helidon.metrics.api.Metrics;
 import io.helidon.metrics.api.Tag;
 import io.helidon.metrics.api.Timer;
 import io.shepherd.runtime.core.StatusCounts;
+import io.shepherd.runtime.health.HealthMonitor;
+import io.shepherd.runtime.lifecycle.Background;
+import io.shepherd.runtime.lifecycle.Threads;
 
 /**
  * The metrics of API.md, in Helidon's registry (Prometheus names: {@code shepherd_...}). Labels
- * are statuses, reasons and check names only — never job or bot ids. Figures read from the
- * database are cached for a few seconds, so scrapes from several Prometheus servers stay cheap.
+ * are statuses, reasons, figures and check names only — never job or bot ids.
+ *
+ * <p>A scrape never waits for the database. The figures read from it (jobs and bots by status,
+ * orphans, the failure rate, the last sweep) are refreshed in the background every
+ * {@code metrics.interval}, each exporting its age ({@code shepherd_figure_age_seconds{figure}}),
+ * and the health checks' latest results come from the {@link HealthMonitor} with theirs
+ * ({@code shepherd_health_check_age_seconds{check}}): when the database is stopped or frozen a
+ * scrape still answers at once, and a value that stopped moving shows as old instead of passing
+ * for current.
  */
-public final class RuntimeMetrics implements AutoCloseable {
-    private static final Duration DB_FIGURES_MAX_AGE = Duration.ofSeconds(5);
+public final class RuntimeMetrics implements Background {
 
     private final MeterRegistry registry;
     private final Counter submitted;
@@ -31,9 +44,12 @@ public final class RuntimeMetrics implements AutoCloseable {
     private final Timer claimLatency;
     private final Timer jobWait;
     private final Map<String, Counter> orphaned = new ConcurrentHashMap<>();
-    private final Cached<Long> orphans;
-    private final Map<String, Boolean> healthGauges = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> healthUp = new ConcurrentHashMap<>();
+    private final Figure<Long> orphans;
+    private final List<Figure<?>> figures = new ArrayList<>();
+    private final Map<String, HealthMonitor.Result> health = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final Duration interval;
+    private final ScheduledExecutorService timer = Threads.timer("metrics");
 
     /** What the runtime's database and scheduler say, read on demand. */
     public interface Figures {
@@ -50,8 +66,11 @@ public final class RuntimeMetrics implements AutoCloseable {
 
     private volatile boolean leading;
 
-    public RuntimeMetrics(Figures figures) {
+    /** {@code interval}: how often the database's figures are read ({@code metrics.interval}). */
+    public RuntimeMetrics(Figures source, Clock clock, Duration interval) {
         this.registry = Metrics.globalRegistry();
+        this.clock = clock;
+        this.interval = interval;
         this.submitted = counter("shepherd_jobs_submitted", "Jobs submitted");
         this.completed = counter("shepherd_jobs_completed", "Jobs completed");
         this.failed = counter("shepherd_jobs_failed", "Attempts reported failed by their bots");
@@ -65,24 +84,30 @@ public final class RuntimeMetrics implements AutoCloseable {
                 .description("From a job's runAt to its claim")
                 .baseUnit("seconds")
                 .publishPercentileHistogram(true));
-        Cached<Map<String, Long>> jobs = new Cached<>(figures::jobsByStatus);
-        Cached<Map<String, Long>> bots = new Cached<>(figures::botsByStatus);
-        this.orphans = new Cached<>(figures::orphanedNow);
-        Cached<Double> failureRate = new Cached<>(figures::botFailureRate);
+        Figure<Map<String, Long>> jobs = figure("jobs", source::jobsByStatus);
+        Figure<Map<String, Long>> bots = figure("bots", source::botsByStatus);
+        this.orphans = figure("orphans", source::orphanedNow);
+        Figure<Double> failureRate = figure("failure_rate", source::botFailureRate);
+        Figure<Long> lastSweep = figure("last_sweep", source::lastSweepAtMillis);
         for (String status : StatusCounts.JOB_STATUSES) {
             gauge("shepherd_jobs", "Jobs by status", List.of(Tag.create("status", status)),
-                    () -> jobs.get().getOrDefault(status, 0L));
+                    () -> jobs.read(m -> m.getOrDefault(status, 0L)));
         }
         for (String status : StatusCounts.BOT_STATUSES) {
             gauge("shepherd_bots", "Bots by status", List.of(Tag.create("status", status)),
-                    () -> bots.get().getOrDefault(status, 0L));
+                    () -> bots.read(m -> m.getOrDefault(status, 0L)));
         }
         gauge("shepherd_bot_failure_rate", "Failed / finished attempts over the last 5 minutes", List.of(),
-                failureRate::get);
+                () -> failureRate.read(rate -> rate));
         gauge("shepherd_recovery_leader", "1 when this replica leads recovery", List.of(),
                 () -> leading ? 1 : 0);
         gauge("shepherd_recovery_last_sweep_timestamp_seconds", "When recovery last swept (any replica)", List.of(),
-                () -> figures.lastSweepAtMillis() / 1000.0);
+                () -> lastSweep.read(at -> at / 1000.0));
+        for (Figure<?> figure : figures) {
+            gauge("shepherd_figure_age_seconds", "Seconds since the figure was last read from the database "
+                    + "(it is read every metrics.interval; an age that grows means the database does not answer)",
+                    List.of(Tag.create("figure", figure.name)), () -> figure.ageSeconds(clock.millis()));
+        }
         for (String reason : List.of("lease-expired", "bot-restarted", "bot-reset")) {
             orphaned(reason);
         }
@@ -94,12 +119,7 @@ public final class RuntimeMetrics implements AutoCloseable {
      * kept out of Helidon's registry and written by {@code /metrics} itself.
      */
     public String orphanedGaugeText() {
-        double value;
-        try {
-            value = orphans.get();
-        } catch (RuntimeException e) {
-            value = Double.NaN;
-        }
+        double value = orphans.read(n -> n).doubleValue();
         return "# HELP shepherd_orphaned_jobs Claimed jobs whose lease expired, not yet recovered\n"
                 + "# TYPE shepherd_orphaned_jobs gauge\n"
                 + "shepherd_orphaned_jobs " + value + "\n";
@@ -110,13 +130,34 @@ public final class RuntimeMetrics implements AutoCloseable {
     }
 
     private void gauge(String name, String description, List<Tag> tags, Supplier<? extends Number> value) {
-        registry.getOrCreate(Gauge.builder(name, () -> {
-            try {
-                return value.get().doubleValue();
-            } catch (RuntimeException e) {
-                return Double.NaN; // the database is away: no figure rather than a wrong one
-            }
-        }).description(description).tags(tags));
+        registry.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description).tags(tags));
+    }
+
+    private <T> Figure<T> figure(String name, Supplier<T> source) {
+        Figure<T> figure = new Figure<>(name, source);
+        figures.add(figure);
+        return figure;
+    }
+
+    @Override
+    public String name() {
+        return "metrics";
+    }
+
+    /** Reads the database's figures now, on the part's own thread, and every interval after. */
+    @Override
+    public void start() {
+        timer.scheduleWithFixedDelay(this::refreshFigures, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads every figure once; one that cannot be read keeps its last value, and its age grows.
+     * A database that hangs holds this thread, never a scrape.
+     */
+    public void refreshFigures() {
+        for (Figure<?> figure : figures) {
+            figure.refresh(clock.millis());
+        }
     }
 
     private Counter orphaned(String reason) {
@@ -164,15 +205,23 @@ public final class RuntimeMetrics implements AutoCloseable {
         jobWait.record(waited.isNegative() ? Duration.ZERO : waited);
     }
 
-    /** Publishes the latest verdict of each health check as {@code shepherd_health_check_up{check}}. */
-    public void healthChecked(Map<String, Boolean> upByCheck) {
-        healthUp.putAll(upByCheck);
-        upByCheck.keySet().forEach(check -> healthGauges.computeIfAbsent(check, c -> {
-            registry.getOrCreate(Gauge.builder("shepherd_health_check_up", () -> healthUp.getOrDefault(c, false) ? 1.0 : 0.0)
-                    .description("1 when the health check was UP at its latest run")
-                    .tags(List.of(Tag.create("check", c))));
-            return true;
-        }));
+    /**
+     * Publishes a round of health checks: {@code shepherd_health_check_up{check}} (1 when UP at
+     * its latest run) and {@code shepherd_health_check_age_seconds{check}} (since that run).
+     */
+    public void healthChecked(HealthMonitor.Report report) {
+        report.checks().forEach((check, result) -> {
+            if (health.put(check, result) == null) {
+                List<Tag> tags = List.of(Tag.create("check", check));
+                registry.getOrCreate(Gauge.builder("shepherd_health_check_up",
+                                () -> health.get(check).status().up() ? 1.0 : 0.0)
+                        .description("1 when the health check was UP at its latest run").tags(tags));
+                registry.getOrCreate(Gauge.builder("shepherd_health_check_age_seconds",
+                                () -> (clock.millis() - health.get(check).checkedAt()) / 1000.0)
+                        .description("Seconds since the health check's latest run (checks run every health.interval)")
+                        .tags(tags));
+            }
+        });
     }
 
     /**
@@ -181,28 +230,47 @@ public final class RuntimeMetrics implements AutoCloseable {
      */
     @Override
     public void close() {
+        timer.shutdownNow();
         for (var meter : registry.meters(m -> m.id().name().startsWith("shepherd_"))) {
             registry.remove(meter);
         }
     }
 
-    /** A value read at most every few seconds. */
-    private static final class Cached<T> {
+    /** A figure read from the database in the background: its latest value, and when it was read. */
+    private static final class Figure<T> {
+        private static final System.Logger LOG = System.getLogger(RuntimeMetrics.class.getName());
+        private final String name;
         private final Supplier<T> source;
         private volatile T value;
         private volatile long readAt;
+        private volatile boolean failing;
 
-        Cached(Supplier<T> source) {
+        Figure(String name, Supplier<T> source) {
+            this.name = name;
             this.source = source;
         }
 
-        T get() {
-            long now = System.nanoTime();
-            if (value == null || now - readAt > DB_FIGURES_MAX_AGE.toNanos()) {
+        void refresh(long now) {
+            try {
                 value = source.get();
                 readAt = now;
+                failing = false;
+            } catch (RuntimeException e) {
+                if (!failing) {
+                    failing = true;
+                    LOG.log(System.Logger.Level.DEBUG, "Figure " + name + " could not be read: " + e.getMessage());
+                }
             }
-            return value;
+        }
+
+        /** The figure through {@code view}; NaN until it was first read. */
+        Number read(java.util.function.Function<T, ? extends Number> view) {
+            T v = value;
+            return v == null ? Double.NaN : view.apply(v);
+        }
+
+        double ageSeconds(long now) {
+            return readAt == 0 ? Double.NaN : (now - readAt) / 1000.0;
         }
     }
 }

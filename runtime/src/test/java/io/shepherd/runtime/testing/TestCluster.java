@@ -75,6 +75,25 @@ public final class TestCluster implements AutoCloseable {
                 "-m", "fast", "-w", "-t", "60", "stop");
     }
 
+    /**
+     * Freezes every process of the cluster (SIGSTOP to the postmaster and its children): to the
+     * runtime the database hangs — connections stay open, nothing answers. {@link #thaw()} ends it.
+     */
+    public void freeze() throws Exception {
+        signal("STOP");
+    }
+
+    public void thaw() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String signal) throws Exception {
+        long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().trim());
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(postmaster)));
+        ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> cmd.add(Long.toString(p.pid())));
+        run(cmd.toArray(String[]::new));
+    }
+
     private static void run(String... command) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(command));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -86,6 +105,11 @@ public final class TestCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        try {
+            thaw(); // a frozen cluster cannot stop
+        } catch (Exception ignored) {
+            // not running
+        }
         try {
             stop();
         } catch (Exception ignored) {
