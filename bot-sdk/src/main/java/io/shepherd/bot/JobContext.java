@@ -7,7 +7,12 @@ public interface JobContext {
     /** True once the runtime cancelled this job (the handler's thread is interrupted too). */
     boolean cancelled();
 
-    /** The correlation id sent with this job's requests, for the handler's own log lines. */
+    /**
+     * The job's correlation id — the one its submitter's request carried, so one id finds the
+     * submission, the claim, this handler's lines and the outcome. It is in the handler thread's
+     * log context (SLF4J MDC {@code correlationId}, with {@code jobId}) while the handler runs, and
+     * on every request the SDK makes about the job.
+     */
     String correlationId();
 
     /** Progress to report with the next heartbeat (any JSON). */

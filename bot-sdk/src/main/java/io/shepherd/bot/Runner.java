@@ -11,6 +11,7 @@ import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 
 import jakarta.json.JsonValue;
+import org.slf4j.MDC;
 
 /**
  * Runs claimed jobs: each handler on a worker thread, at most {@code concurrency} at once, and
@@ -21,6 +22,9 @@ import jakarta.json.JsonValue;
  */
 final class Runner {
     private static final System.Logger LOG = System.getLogger(Runner.class.getName());
+    /** The log context (MDC) keys a handler's lines carry. */
+    static final String CORRELATION_ID = "correlationId";
+    static final String JOB_ID = "jobId";
 
     private final BotSettings settings;
     private final RuntimeApi api;
@@ -59,7 +63,8 @@ final class Runner {
 
     /** Runs a claimed job's handler on a worker thread (its slot was taken by the claim). */
     void start(RuntimeApi.ClaimedJob claimed) {
-        RunningJob r = new RunningJob(claimed, api.correlationId(claimed.job()));
+        RunningJob r = new RunningJob(claimed, claimed.correlationId() != null ? claimed.correlationId()
+                : api.correlationId(claimed.job()));
         running.put(r.id(), r);
         workers.execute(() -> work(r));
     }
@@ -99,6 +104,9 @@ final class Runner {
     /** Runs the handler and reports its outcome. */
     void work(RunningJob r) {
         r.runsOn(Thread.currentThread());
+        // the handler's log lines, and the SDK's about this job, carry the job's id and correlation id
+        MDC.put(CORRELATION_ID, r.correlationId);
+        MDC.put(JOB_ID, r.id());
         try {
             if (r.stopped()) {
                 // taken back (cancelled, lost, superseded) before a worker thread got to it
@@ -139,6 +147,8 @@ final class Runner {
         } finally {
             running.remove(r.id());
             freeSlot(r);
+            MDC.remove(CORRELATION_ID);
+            MDC.remove(JOB_ID);
         }
     }
 

@@ -55,8 +55,11 @@ final class RuntimeApi {
     record Claimed(List<ClaimedJob> jobs, String superseded, String refused) {
     }
 
-    /** A job claimed by this bot, and the lease token that fences its report. */
-    record ClaimedJob(Job job, String leaseToken) {
+    /**
+     * A job claimed by this bot, the lease token that fences its report, and the job's correlation
+     * id (from its submission; null from a runtime that does not keep one).
+     */
+    record ClaimedJob(Job job, String leaseToken, String correlationId) {
     }
 
     /** How the runtime answered a report. */
@@ -160,7 +163,8 @@ final class RuntimeApi {
         }
         List<ClaimedJob> jobs = answer.json().getJsonArray("jobs").getValuesAs(JsonObject.class).stream()
                 .map(j -> new ClaimedJob(new Job(j.getString("id"), j.getString("type"), j.getString("queue"),
-                        j.get("payload"), j.getInt("attempt")), j.getString("leaseToken")))
+                        j.get("payload"), j.getInt("attempt")), j.getString("leaseToken"),
+                        j.getString("correlationId", null)))
                 .toList();
         return new Claimed(jobs, null, null);
     }

@@ -19,7 +19,7 @@ public final class ServeCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--log-format", paramLabel = "json|text",
-            description = "json (default; one JSON object per line) or text for a terminal; env SHEPHERD_LOG_FORMAT")
+            description = "json (one JSON object per line) or text; default text on a terminal, json otherwise; env SHEPHERD_LOG_FORMAT")
     String logFormat;
 
     @Override

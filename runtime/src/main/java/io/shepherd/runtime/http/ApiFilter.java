@@ -1,7 +1,5 @@
 package io.shepherd.runtime.http;
 
-import java.util.UUID;
-
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.logging.common.HelidonMdc;
@@ -9,6 +7,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.shepherd.runtime.core.CorrelationIds;
 import io.shepherd.runtime.core.Problem;
 
 /**
@@ -28,11 +27,14 @@ public final class ApiFilter implements Filter {
         this.schemaReady = schemaReady;
     }
 
+    /** The correlation id of the request this thread serves (set by this filter for the request's life). */
+    public static String current() {
+        return org.slf4j.MDC.get(MDC_KEY);
+    }
+
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        String id = req.headers().value(CORRELATION_ID)
-                .filter(v -> !v.isBlank() && v.length() <= 200)
-                .orElseGet(() -> UUID.randomUUID().toString());
+        String id = CorrelationIds.orNew(req.headers().value(CORRELATION_ID).orElse(null));
         res.header(CORRELATION_ID, id);
         HelidonMdc.set(MDC_KEY, id);
         org.slf4j.MDC.put(MDC_KEY, id);

@@ -2,6 +2,7 @@ package io.shepherd.runtime.http;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -98,7 +99,8 @@ public final class JobsHttpService implements HttpService {
     private static SubmitJobs.Submission submission(Body body) {
         return new SubmitJobs.Submission(body.optString("type"), body.optJson("payload"), body.optString("queue"),
                 body.optInt("priority"), body.optInt("maxAttempts"), body.optTime("runAt"),
-                body.optString("idempotencyKey"));
+                body.optString("idempotencyKey"),
+                Objects.requireNonNullElseGet(body.optString("correlationId"), ApiFilter::current));
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -47,19 +47,21 @@ public final class JsonViews {
         }
         b.add("result", json(job.result()));
         nullable(b, "lastError", job.lastError());
+        nullable(b, "correlationId", job.correlationId());
         return b.build();
     }
 
     public static JsonObject claimed(JobRow job) {
-        return BUILDERS.createObjectBuilder()
+        JsonObjectBuilder b = BUILDERS.createObjectBuilder()
                 .add("id", job.id())
                 .add("type", job.type())
                 .add("queue", job.queue())
                 .add("payload", json(job.payload()))
                 .add("attempt", job.attempt())
                 .add("leaseToken", job.leaseToken())
-                .add("leaseExpiresAt", time(job.leaseExpiresAt()))
-                .build();
+                .add("leaseExpiresAt", time(job.leaseExpiresAt()));
+        nullable(b, "correlationId", job.correlationId());
+        return b.build();
     }
 
     public static JsonObject bot(BotRow bot) {

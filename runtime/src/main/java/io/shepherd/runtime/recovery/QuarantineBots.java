@@ -12,7 +12,7 @@ import io.shepherd.runtime.store.Stores;
  * until it restarts or an admin resets it. N is {@code quarantine.consecutive-failures}.
  */
 public final class QuarantineBots {
-    private static final System.Logger LOG = System.getLogger(QuarantineBots.class.getName());
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QuarantineBots.class);
 
     private final Stores stores;
     private final Policies policies;
@@ -43,8 +43,9 @@ public final class QuarantineBots {
             if (outcomes.size() == threshold && !outcomes.contains("completed")
                     && stores.recovery().quarantine(db, bot) > 0) {
                 quarantined++;
-                LOG.log(System.Logger.Level.WARNING, "Bot " + bot + " quarantined: its last " + threshold
-                        + " attempts all failed; it claims nothing until it restarts or an admin resets it");
+                LOG.atWarn().addKeyValue("botId", bot).addKeyValue("consecutiveFailures", threshold)
+                        .log("Bot {} quarantined: its last {} attempts all failed; it claims nothing until it "
+                                + "restarts or an admin resets it", bot, threshold);
             }
         }
         return quarantined;

@@ -11,6 +11,7 @@ import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.plugins.api.PolicyContext;
 import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
@@ -77,6 +78,8 @@ public final class RescueExpiredLeases {
                 return done;
             });
             for (RecoveryStore.Verdict v : applied) {
+                JobLog.event(v.orphan().logged(), v.status() == JobStatus.DEAD ? EventKind.DEAD_LETTERED : EventKind.REQUEUED,
+                        Reasons.LEASE_EXPIRED, v.orphan().holder());
                 if (v.status() == JobStatus.DEAD) {
                     dead++;
                 } else {

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
@@ -49,6 +50,7 @@ public final class BotSessions {
             stores.bots().openSession(tx, botId, session, now);
             return releaseAll(tx, botId, 0, Reasons.BOT_RESTARTED, now);
         });
+        log(released, Reasons.BOT_RESTARTED, botId);
         count(released, Reasons.BOT_RESTARTED);
         wake(released, now);
         return new Opened(session, released.stream().map(ReleasedJob::id).toList());
@@ -68,6 +70,7 @@ public final class BotSessions {
             }
             return releaseAll(tx, botId, 0, Reasons.BOT_RESET, now);
         });
+        log(released, Reasons.BOT_RESET, botId);
         count(released, Reasons.BOT_RESET);
         wake(released, now);
         return released.stream().map(ReleasedJob::id).toList();
@@ -82,6 +85,7 @@ public final class BotSessions {
             stores.bots().goOffline(tx, bot.id());
             return releaseAll(tx, botId, 1, Reasons.DEREGISTERED, now);
         });
+        log(released, Reasons.DEREGISTERED, botId);
         wake(released, now);
     }
 
@@ -95,6 +99,11 @@ public final class BotSessions {
         }
         stores.jobs().recordEvents(tx, events);
         return released;
+    }
+
+    private static void log(List<ReleasedJob> released, String reason, String botId) {
+        released.forEach(job -> JobLog.event(job.logged(), job.dead() ? EventKind.DEAD_LETTERED : EventKind.RELEASED,
+                reason, botId));
     }
 
     private void count(List<ReleasedJob> released, String reason) {

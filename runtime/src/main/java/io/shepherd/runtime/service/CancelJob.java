@@ -1,6 +1,7 @@
 package io.shepherd.runtime.service;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.shepherd.runtime.auth.Caller;
@@ -28,7 +29,8 @@ public final class CancelJob {
     public JobRow cancel(Caller caller, String jobId) {
         caller.requireClient();
         long now = clock.millis();
-        return stores.database().inTransaction(tx -> {
+        List<JobEvent> recorded = new ArrayList<>(1);
+        JobRow answer = stores.database().inTransaction(tx -> {
             // A held job's bot is flagged so that its next heartbeat hands the cancellation over.
             // The bot's row is locked before the job's, the order sessions, resets and heartbeats use.
             JobRow seen = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
@@ -47,11 +49,15 @@ public final class CancelJob {
                         + " and cannot be cancelled");
                 default -> {
                     stores.jobs().cancel(tx, jobId, now);
-                    stores.jobs().recordEvents(tx, List.of(new JobEvent(jobId, now, EventKind.CANCELLED,
-                            Reasons.CANCELLED, job.claimedBy(), job.attempt())));
+                    JobEvent event = new JobEvent(jobId, now, EventKind.CANCELLED, Reasons.CANCELLED, job.claimedBy(),
+                            job.attempt());
+                    stores.jobs().recordEvents(tx, List.of(event));
+                    recorded.add(event);
                     return stores.jobs().find(tx, jobId).orElseThrow();
                 }
             }
         });
+        recorded.forEach(e -> e.log(answer.type(), answer.correlationId()));
+        return answer;
     }
 }

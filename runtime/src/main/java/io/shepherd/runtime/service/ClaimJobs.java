@@ -8,7 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.BotRow;
@@ -122,6 +124,7 @@ public final class ClaimJobs {
         metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
         for (JobRow job : result) {
             metrics.jobWaited(Duration.ofMillis(now - job.runAt()));
+            JobLog.event(job.logged(), EventKind.CLAIMED, Reasons.CLAIMED, botId);
         }
         return result;
     }

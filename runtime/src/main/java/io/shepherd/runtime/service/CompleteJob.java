@@ -1,6 +1,7 @@
 package io.shepherd.runtime.service;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.shepherd.runtime.auth.Caller;
@@ -37,7 +38,8 @@ public final class CompleteJob {
             throw Problem.badRequest("leaseToken is required");
         }
         long now = clock.millis();
-        return LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "complete", () -> stores.database().inTransaction(tx -> {
+        List<JobEvent> recorded = new ArrayList<>(1);
+        JobRow answer = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "complete", () -> stores.database().inTransaction(tx -> {
             JobRow done = stores.jobs().complete(tx, jobId, leaseToken, result, now).orElse(null);
             if (done == null) {
                 JobRow job = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
@@ -51,9 +53,12 @@ public final class CompleteJob {
             }
             LeaseCheck.requireHolder(done, caller); // a 403 undoes the update with the transaction
             metrics.completed();
-            stores.jobs().recordEvents(tx, List.of(
-                    new JobEvent(jobId, now, EventKind.COMPLETED, Reasons.COMPLETED, done.claimedBy(), done.attempt())));
+            JobEvent event = new JobEvent(jobId, now, EventKind.COMPLETED, Reasons.COMPLETED, done.claimedBy(), done.attempt());
+            stores.jobs().recordEvents(tx, List.of(event));
+            recorded.add(event);
             return done;
         }));
+        recorded.forEach(e -> e.log(answer.type(), answer.correlationId()));
+        return answer;
     }
 }

@@ -1,6 +1,7 @@
 package io.shepherd.runtime.service;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -45,6 +46,7 @@ public final class FailJob {
             throw Problem.badRequest("error is required");
         }
         long now = clock.millis();
+        List<JobEvent> recorded = new ArrayList<>(1);
         JobRow failed = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "fail", () -> stores.database().inTransaction(tx -> {
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
             LeaseCheck.require(job, caller, leaseToken);
@@ -54,18 +56,18 @@ public final class FailJob {
                     : Decision.dead();
             if (decision.action() == Decision.Action.REQUEUE) {
                 stores.jobs().requeue(tx, jobId, leaseToken, 0, now + decision.delayMs(), error, now);
-                stores.jobs().recordEvents(tx, List.of(
-                        new JobEvent(jobId, now, EventKind.FAILED, Reasons.ERROR, job.claimedBy(), job.attempt())));
+                recorded.add(new JobEvent(jobId, now, EventKind.FAILED, Reasons.ERROR, job.claimedBy(), job.attempt()));
             } else {
                 stores.jobs().bury(tx, jobId, leaseToken, error, now);
                 String reason = !retryable ? Reasons.NOT_RETRYABLE
                         : job.attempt() >= job.maxAttempts() ? Reasons.ATTEMPTS_EXHAUSTED
                         : Reasons.POLICY;
-                stores.jobs().recordEvents(tx, List.of(
-                        new JobEvent(jobId, now, EventKind.DEAD_LETTERED, reason, job.claimedBy(), job.attempt())));
+                recorded.add(new JobEvent(jobId, now, EventKind.DEAD_LETTERED, reason, job.claimedBy(), job.attempt()));
             }
+            stores.jobs().recordEvents(tx, recorded);
             return stores.jobs().find(tx, jobId).orElseThrow();
         }));
+        recorded.forEach(e -> e.log(failed.type(), failed.correlationId()));
         metrics.failed();
         if (failed.status() == JobStatus.DEAD) {
             metrics.dead(1);

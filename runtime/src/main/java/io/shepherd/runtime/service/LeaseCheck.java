@@ -18,7 +18,6 @@ import io.shepherd.runtime.store.Stores;
  * present it (403).
  */
 final class LeaseCheck {
-    private static final System.Logger LOG = System.getLogger(LeaseCheck.class.getName());
     private LeaseCheck() {
     }
 
@@ -33,12 +32,12 @@ final class LeaseCheck {
             return change.get();
         } catch (Problem p) {
             if (p.status() == 409) {
-                LOG.log(System.Logger.Level.INFO, "Refused " + action + " of job " + jobId + " by "
-                        + (caller.botId() == null ? "an admin" : "bot " + caller.botId()) + ": " + p.detail());
                 try {
-                    int attempt = stores.jobs().find(stores.database().execute(), jobId).map(JobRow::attempt).orElse(0);
-                    stores.jobs().recordEvents(stores.database().execute(), List.of(new JobEvent(jobId, clock.millis(),
-                            EventKind.REFUSED, Reasons.staleLease(action), caller.botId(), attempt)));
+                    JobRow job = stores.jobs().find(stores.database().execute(), jobId).orElse(null);
+                    JobEvent refused = new JobEvent(jobId, clock.millis(), EventKind.REFUSED, Reasons.staleLease(action),
+                            caller.botId(), job == null ? 0 : job.attempt());
+                    stores.jobs().recordEvents(stores.database().execute(), List.of(refused));
+                    refused.log(job == null ? null : job.type(), job == null ? null : job.correlationId());
                 } catch (RuntimeException e) {
                     p.addSuppressed(e);
                 }

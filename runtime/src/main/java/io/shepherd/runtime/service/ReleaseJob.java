@@ -1,6 +1,7 @@
 package io.shepherd.runtime.service;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,14 +29,18 @@ public final class ReleaseJob {
     public JobRow release(Caller caller, String jobId, String leaseToken) {
         caller.requireAnyBot();
         long now = clock.millis();
+        List<JobEvent> recorded = new ArrayList<>(1);
         JobRow released = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "release", () -> stores.database().inTransaction(tx -> {
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
             LeaseCheck.require(job, caller, leaseToken);
             stores.jobs().requeue(tx, jobId, leaseToken, 1, now, null, now);
-            stores.jobs().recordEvents(tx, List.of(new JobEvent(jobId, now, EventKind.RELEASED, Reasons.RELEASED,
-                    job.claimedBy(), job.attempt() - 1)));
+            JobEvent event = new JobEvent(jobId, now, EventKind.RELEASED, Reasons.RELEASED, job.claimedBy(),
+                    job.attempt() - 1);
+            stores.jobs().recordEvents(tx, List.of(event));
+            recorded.add(event);
             return stores.jobs().find(tx, jobId).orElseThrow();
         }));
+        recorded.forEach(e -> e.log(released.type(), released.correlationId()));
         signal.jobsAvailable(Map.of(released.type(), released.runAt()), now);
         return released;
     }

@@ -1,6 +1,7 @@
 package io.shepherd.runtime.service;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,16 +30,19 @@ public final class RetryJob {
     public JobRow retry(Caller caller, String jobId) {
         caller.requireAdmin();
         long now = clock.millis();
+        List<JobEvent> recorded = new ArrayList<>(1);
         JobRow revived = stores.database().inTransaction(tx -> {
             JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
             if (job.status() != JobStatus.DEAD && job.status() != JobStatus.CANCELLED) {
                 throw Problem.conflict("Job " + jobId + " is " + job.status().wire() + "; only dead or cancelled jobs are retried");
             }
             stores.jobs().revive(tx, jobId, now);
-            stores.jobs().recordEvents(tx, List.of(
-                    new JobEvent(jobId, now, EventKind.RETRIED, Reasons.ADMIN_RETRY, null, 0)));
+            JobEvent event = new JobEvent(jobId, now, EventKind.RETRIED, Reasons.ADMIN_RETRY, null, 0);
+            stores.jobs().recordEvents(tx, List.of(event));
+            recorded.add(event);
             return stores.jobs().find(tx, jobId).orElseThrow();
         });
+        recorded.forEach(e -> e.log(revived.type(), revived.correlationId()));
         signal.jobsAvailable(Map.of(revived.type(), revived.runAt()), now);
         return revived;
     }

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.shepherd.runtime.core.CorrelationIds;
 import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Reasons;
@@ -39,7 +41,7 @@ public final class SubmitJobs {
 
     /** What a client asks for; optional fields are null. {@code payload} is JSON text. */
     public record Submission(String type, String payload, String queue, Integer priority, Integer maxAttempts,
-                             Long runAt, String idempotencyKey) {
+                             Long runAt, String idempotencyKey, String correlationId) {
     }
 
     /** The job, and whether this call created it (false when the idempotency key repeated). */
@@ -94,6 +96,8 @@ public final class SubmitJobs {
             }
         }
         metrics.submitted(result.stream().filter(Submitted::created).count());
+        result.stream().filter(Submitted::created)
+                .forEach(s -> JobLog.event(s.job().logged(), EventKind.SUBMITTED, Reasons.SUBMITTED, null));
         signal.jobsAvailable(due, now);
         return result;
     }
@@ -116,15 +120,18 @@ public final class SubmitJobs {
         if (s.idempotencyKey() != null && (s.idempotencyKey().isEmpty() || s.idempotencyKey().length() > 200)) {
             throw Problem.badRequest(prefix + "idempotencyKey must be 1 to 200 characters");
         }
+        if (s.correlationId() != null && !CorrelationIds.valid(s.correlationId())) {
+            throw Problem.badRequest(prefix + "correlationId must be " + CorrelationIds.RULE);
+        }
         long runAt = s.runAt() == null ? now : s.runAt();
         int priority = s.priority() == null ? 0 : s.priority();
         return new NewJob(UUID.randomUUID().toString(), s.type(), queue, s.payload(), priority, maxAttempts, runAt,
-                s.idempotencyKey());
+                s.idempotencyKey(), s.correlationId());
     }
 
     private static JobRow pending(NewJob job, long now) {
         return new JobRow(job.id(), job.type(), job.queue(), job.payload(), job.priority(), JobStatus.PENDING, 0,
                 job.maxAttempts(), job.runAt(), now, now, null, null, null, null, false, null, null,
-                job.idempotencyKey());
+                job.idempotencyKey(), job.correlationId());
     }
 }

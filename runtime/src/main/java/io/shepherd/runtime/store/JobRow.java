@@ -1,5 +1,6 @@
 package io.shepherd.runtime.store;
 
+import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.JobStatus;
 
 /** One row of the jobs table; payload, result and error are JSON text as stored. */
@@ -21,5 +22,11 @@ public record JobRow(String id,
                      boolean cancelRequested,
                      String result,
                      String lastError,
-                     String idempotencyKey) {
+                     String idempotencyKey,
+                     String correlationId) {
+
+    /** What a log line about this job says of it. */
+    public JobLog.Job logged() {
+        return new JobLog.Job(id, type, attempt, correlationId);
+    }
 }

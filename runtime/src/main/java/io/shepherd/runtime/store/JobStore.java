@@ -18,7 +18,7 @@ import io.shepherd.runtime.db.Dialect;
 public final class JobStore {
     static final String COLUMNS = "id, type, queue, payload, priority, status, attempt, max_attempts, run_at, "
             + "created_at, updated_at, claimed_by, claim_session, lease_token, lease_expires_at, cancel_requested, "
-            + "result, last_error, idempotency_key";
+            + "result, last_error, idempotency_key, correlation_id";
 
     private static final String RELEASE_SET = "status = 'pending', claimed_by = NULL, claim_session = NULL, "
             + "claimed_at = NULL, lease_token = NULL, lease_expires_at = NULL";
@@ -35,11 +35,11 @@ public final class JobStore {
             return;
         }
         StringBuilder sql = new StringBuilder("INSERT INTO jobs (id, type, queue, payload, priority, status, attempt, "
-                + "max_attempts, run_at, created_at, updated_at, idempotency_key) VALUES ");
-        List<Object> params = new ArrayList<>(jobs.size() * 10);
+                + "max_attempts, run_at, created_at, updated_at, idempotency_key, correlation_id) VALUES ");
+        List<Object> params = new ArrayList<>(jobs.size() * 11);
         for (int i = 0; i < jobs.size(); i++) {
             NewJob job = jobs.get(i);
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?)");
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)");
             params.add(job.id());
             params.add(job.type());
             params.add(job.queue());
@@ -50,6 +50,7 @@ public final class JobStore {
             params.add(now);
             params.add(now);
             params.add(job.idempotencyKey());
+            params.add(job.correlationId());
         }
         sql.append(" ON CONFLICT DO NOTHING");
         db.createInsert(sql.toString()).params(params).execute();
@@ -239,10 +240,11 @@ public final class JobStore {
                 + "ELSE 'pending' END, claimed_by = NULL, claim_session = NULL, claimed_at = NULL, lease_token = NULL, "
                 + "lease_expires_at = NULL, attempt = attempt - ?, run_at = ?, updated_at = ? "
                 + "WHERE claimed_by = ? AND status = 'claimed'";
-        return Rows.list(db.createQuery(dialect.returning(update, "id, type, attempt, status"))
+        return Rows.list(db.createQuery(dialect.returning(update, "id, type, attempt, status, correlation_id"))
                         .params(refund, refund, now, now, botId).execute(),
                 r -> new ReleasedJob(Rows.string(r, "id"), Rows.string(r, "type"),
-                        Rows.intValue(r, "attempt"), JobStatus.of(Rows.string(r, "status"))));
+                        Rows.intValue(r, "attempt"), JobStatus.of(Rows.string(r, "status")),
+                        Rows.string(r, "correlation_id")));
     }
 
     /**
@@ -384,6 +386,7 @@ public final class JobStore {
                 Rows.booleanValue(r, "cancel_requested"),
                 Rows.string(r, "result"),
                 Rows.string(r, "last_error"),
-                Rows.string(r, "idempotency_key"));
+                Rows.string(r, "idempotency_key"),
+                Rows.string(r, "correlation_id"));
     }
 }

@@ -40,7 +40,7 @@ public final class ProbeStore {
                 session, now, now, new ArrayList<>());
         // the highest priority puts the probe first in claim order, however long the queue ahead of it
         NewJob job = new NewJob(UUID.randomUUID().toString(), PROBE_TYPE, "health-probe", null, Integer.MAX_VALUE, 1, now,
-                null);
+                null, null);
         int claimed;
         try {
             stores.database().inTransaction(tx -> {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.helidon.dbclient.DbExecute;
+import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.db.Dialect;
 
@@ -24,7 +25,10 @@ public final class RecoveryStore {
 
     /** A claimed job whose lease ran out, as the sweep saw it. */
     public record Orphan(String id, String type, String queue, int attempt, int maxAttempts, String holder,
-                         String leaseToken) {
+                         String leaseToken, String correlationId) {
+        public JobLog.Job logged() {
+            return new JobLog.Job(id, type, attempt, correlationId);
+        }
     }
 
     /** What to do with one orphan: its new status and, for pending, when it may run. */
@@ -32,12 +36,12 @@ public final class RecoveryStore {
     }
 
     public List<Orphan> expiredLeases(DbExecute db, long cutoff, int limit) {
-        return Rows.list(db.createQuery("SELECT id, type, queue, attempt, max_attempts, claimed_by, lease_token "
+        return Rows.list(db.createQuery("SELECT id, type, queue, attempt, max_attempts, claimed_by, lease_token, correlation_id "
                         + "FROM jobs WHERE status = 'claimed' AND lease_expires_at < ? "
                         + "ORDER BY lease_expires_at LIMIT ?").params(cutoff, limit).execute(),
                 r -> new Orphan(Rows.string(r, "id"), Rows.string(r, "type"), Rows.string(r, "queue"),
                         Rows.intValue(r, "attempt"), Rows.intValue(r, "max_attempts"),
-                        Rows.string(r, "claimed_by"), Rows.string(r, "lease_token")));
+                        Rows.string(r, "claimed_by"), Rows.string(r, "lease_token"), Rows.string(r, "correlation_id")));
     }
 
     /**

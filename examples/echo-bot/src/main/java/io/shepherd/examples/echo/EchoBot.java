@@ -15,6 +15,8 @@ import jakarta.json.JsonValue;
  * BOT_NAME, BOT_TYPES (default echo), BOT_STATE_DIR, BOT_CONCURRENCY (default 1).
  */
 public final class EchoBot {
+    private static final System.Logger LOG = System.getLogger(EchoBot.class.getName());
+
     private EchoBot() {
     }
 
@@ -38,6 +40,9 @@ public final class EchoBot {
     }
 
     static JsonValue echo(io.shepherd.bot.Job job, io.shepherd.bot.JobContext context) throws Exception {
+        // DEBUG (SHEPHERD_LOG_LEVELS=io.shepherd.examples.echo=DEBUG): the line carries the job's
+        // correlation id, which the SDK put in this thread's log context
+        LOG.log(System.Logger.Level.DEBUG, "Echoing job " + job.id() + " (attempt " + job.attempt() + ")");
         if (job.payload() instanceof JsonObject payload) {
             if (payload.containsKey("sleepMs")) {
                 Thread.sleep(payload.getJsonNumber("sleepMs").longValue());

@@ -27,7 +27,12 @@ final class Stack implements AutoCloseable {
 
     /** A runtime process on the given port; returns an HTTP client for it (not yet ready). */
     ChildProcess runtime(String name, int port, String... extraYaml) throws Exception {
-        ChildProcess process = ChildProcess.serve(dir.resolve(name), db.url(), port, Map.of(), extraYaml);
+        return runtime(name, port, Map.of(), extraYaml);
+    }
+
+    /** A runtime process with extra environment (log format and levels, say). */
+    ChildProcess runtime(String name, int port, Map<String, String> env, String... extraYaml) throws Exception {
+        ChildProcess process = ChildProcess.serve(dir.resolve(name), db.url(), port, env, extraYaml);
         processes.add(process);
         return process;
     }

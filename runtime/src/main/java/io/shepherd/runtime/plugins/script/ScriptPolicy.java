@@ -18,6 +18,7 @@ import org.graalvm.polyglot.Value;
  * {@code {action: "requeue" | "dead", delayMs?}}.
  */
 final class ScriptPolicy implements RecoveryPolicyProvider {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScriptPolicy.class);
     static final String FUNCTION = "decide";
 
     private final String name;
@@ -49,7 +50,7 @@ final class ScriptPolicy implements RecoveryPolicyProvider {
             facts.put("reason", job.reason());
             ReadOnlyProxy jobView = new ReadOnlyProxy(facts);
             ReadOnlyProxy view = ReadOnlyProxy.of(context);
-            return sandbox.run(source, timeout, ctx -> {
+            Decision decision = sandbox.run(source, timeout, ctx -> {
                 Value result = ctx.getBindings("js").getMember(FUNCTION).execute(jobView, view);
                 if (result == null || !result.hasMember("action")) {
                     throw new IllegalStateException("decide(job, ctx) must return {action: \"requeue\" | \"dead\", delayMs?}");
@@ -64,6 +65,13 @@ final class ScriptPolicy implements RecoveryPolicyProvider {
                     default -> throw new IllegalStateException("action must be requeue or dead, was " + action);
                 };
             });
+            LOG.atInfo().addKeyValue("jobId", job.id()).addKeyValue("type", job.type())
+                    .addKeyValue("attempt", job.attempt()).addKeyValue("policy", name)
+                    .addKeyValue("action", decision.action().name().toLowerCase(java.util.Locale.ROOT))
+                    .addKeyValue("delayMs", decision.delayMs())
+                    .log("Script policy {} decided {} for job {} ({} after attempt {})", name,
+                            decision.action().name().toLowerCase(java.util.Locale.ROOT), job.id(), job.reason(), job.attempt());
+            return decision;
         };
     }
 }
