@@ -107,6 +107,7 @@ public final class ShepherdServer implements AutoCloseable {
         server = WebServer.builder()
                 .config(config.config().get("server"))
                 .addFeature(Routes.observers(healthHttp, health))
+                .addFeature(Routes.openApi())
                 .routing(Routes.api(api, config.settings(), services, recovery, plugins::list, metrics, healthHttp,
                         new ApiFilter(config.maxBody(), database::migrated)))
                 .build();

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -21,7 +22,15 @@ import io.shepherd.runtime.service.Services;
 
 /** The whole HTTP surface: the API's resources, the health and metrics endpoints, and Helidon's observers. */
 public final class Routes {
+    /** Where the API's own OpenAPI document ({@code META-INF/openapi.yaml}) is served. */
+    public static final String OPENAPI = "/openapi";
+
     private Routes() {
+    }
+
+    /** {@code /openapi}: the contract, as YAML ({@code ?format=JSON} for JSON), no token. */
+    public static OpenApiFeature openApi() {
+        return OpenApiFeature.builder().webContext(OPENAPI).build();
     }
 
     /** Every route of the API and its probes; a path none of them knows is 404 problem+json. */
@@ -38,8 +47,9 @@ public final class Routes {
                 .register("/metrics", new MetricsHttpService(metrics::orphanedGaugeText))
                 .register("/", health)
                 .any((req, res) -> {
-                    if (req.path().path().startsWith("/observe")) {
-                        res.next(); // Helidon's observe endpoints are routed after ours
+                    String path = req.path().path();
+                    if (path.startsWith("/observe") || path.startsWith(OPENAPI)) {
+                        res.next(); // Helidon's observe and OpenAPI endpoints are routed after ours
                         return;
                     }
                     throw Problem.notFound("No such resource: " + req.path().path());
