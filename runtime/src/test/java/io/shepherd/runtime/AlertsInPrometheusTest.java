@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
  * Prometheus server (Debian's {@code prometheus}, as the test command installs it) that scrapes
  * real runtimes on PostgreSQL, the way {@code compose/prometheus.yml} does, only faster. Each
  * fault a rule is about is caused for real, and Prometheus's own API must show that rule pending
- * — and no rule that would send the operator the wrong way: a stopped database must not look
- * like a dead runtime.
+ * — and no rule that would send the operator the wrong way: a stopped or frozen database must
+ * not look like a dead runtime.
  */
 class AlertsInPrometheusTest {
     static final Path RULES = Path.of("..", "alerts", "shepherd-rules.yml").toAbsolutePath().normalize();
@@ -94,7 +94,20 @@ class AlertsInPrometheusTest {
             assertEquals(Set.of(instanceB), prometheus.pendingInstances("ShepherdRuntimeDown"),
                     "a stopped database does not make a live runtime look dead");
             assertEquals(1.0, prometheus.query("up{instance=\"" + instanceA + "\"}"));
+
+            // back, then frozen (SIGSTOP: connections open, nothing answers): the same, within a minute
             cluster.start();
+            prometheus.await("the database alert resolved", Duration.ofSeconds(60),
+                    p -> !p.pending().contains("ShepherdDatabaseUnreachable"));
+            cluster.freeze();
+            try {
+                prometheus.awaitPending("ShepherdDatabaseUnreachable");
+                assertEquals(Set.of(instanceB), prometheus.pendingInstances("ShepherdRuntimeDown"),
+                        "a hung database does not make a live runtime look dead");
+                assertEquals(1.0, prometheus.query("up{instance=\"" + instanceA + "\"}"), "A is still scraped in time");
+            } finally {
+                cluster.thaw();
+            }
         }
     }
 

@@ -99,7 +99,7 @@ class ServeCommandTest {
     }
 
     @Test
-    void jsonLogLinesCarryTheRequestsCorrelationId() throws Exception {
+    void jsonLogLinesCarryTheJobsAndTheRequestsCorrelationIds() throws Exception {
         int port = ChildProcess.freePort();
         Path config = workDir.resolve("shepherd.yaml");
         Files.writeString(config, "server:\n  port: " + port + "\n  host: 127.0.0.1\nauth:\n  admin-tokens: a\n"
@@ -124,14 +124,19 @@ class ServeCommandTest {
                     for (String field : List.of("time", "level", "logger", "message")) {
                         assertTrue(json.containsKey(field), field + " in " + l);
                     }
-                    if ("trace-4711".equals(json.getString("correlationId", null))) {
+                    // a line about a job carries the job's own id as correlationId, the request's as requestId
+                    if ("trace-4711".equals(json.getString("requestId", null))) {
                         line = json;
                     }
                 }
             }
-            assertTrue(line != null, "a JSON log line with the correlation id:\n" + serve.output());
-            assertTrue(line.getString("message").contains("Refused complete of job " + job), line.toString());
+            assertTrue(line != null, "a JSON log line with the request's correlation id:\n" + serve.output());
+            assertTrue(line.getString("message").contains("Job " + job + " refused (stale-lease:complete)"), line.toString());
             assertEquals("INFO", line.getString("level"));
+            assertEquals(job, line.getString("jobId"));
+            assertEquals("refused", line.getString("kind"));
+            String submittedWith = http.get("/v1/jobs/" + job, "c").json().getString("correlationId");
+            assertEquals(submittedWith, line.getString("correlationId"), "the job's own id, from its submission");
         }
     }
 
