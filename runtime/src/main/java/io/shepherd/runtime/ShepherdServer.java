@@ -11,14 +11,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.webserver.WebServer;
 import io.shepherd.plugins.api.HealthContext;
-import io.shepherd.plugins.api.HealthContext;
 import io.shepherd.runtime.auth.Authenticator;
 import io.shepherd.runtime.auth.TokenFile;
 import io.shepherd.runtime.config.ShepherdConfig;
 import io.shepherd.runtime.db.Database;
 import io.shepherd.runtime.db.SchemaMigrator;
-import io.shepherd.runtime.health.HealthRegistry;
 import io.shepherd.runtime.health.HealthMonitor;
+import io.shepherd.runtime.health.HealthRegistry;
 import io.shepherd.runtime.health.RuntimeHealthContext;
 import io.shepherd.runtime.http.Api;
 import io.shepherd.runtime.http.ApiFilter;

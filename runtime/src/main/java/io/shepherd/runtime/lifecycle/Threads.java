@@ -1,8 +1,10 @@
 package io.shepherd.runtime.lifecycle;
 
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,6 +29,19 @@ public final class Threads {
     /** One daemon thread that runs a part's timed work. */
     public static ScheduledExecutorService timer(String name) {
         return Executors.newSingleThreadScheduledExecutor(daemons(name));
+    }
+
+    /**
+     * Stops a part's threads: what runs is interrupted, and this waits a few seconds for it to
+     * end, so a part that is closed is done touching what it used.
+     */
+    public static void stop(ExecutorService threads) {
+        threads.shutdownNow();
+        try {
+            threads.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs {@code work} when the JVM shuts down (SIGTERM, SIGINT), on a thread named {@code shepherd-<name>}. */

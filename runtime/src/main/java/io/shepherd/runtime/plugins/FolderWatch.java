@@ -115,11 +115,6 @@ public final class FolderWatch implements Background {
     /** Stops looking; what was loaded stays until its host lets go of it. */
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.stop(timer);
     }
 }

@@ -133,12 +133,7 @@ public final class RecoveryScheduler implements Background {
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.stop(timer);
         election.close();
     }
 }

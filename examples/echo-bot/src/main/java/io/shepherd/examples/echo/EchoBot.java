@@ -3,8 +3,8 @@ package io.shepherd.examples.echo;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.shepherd.logging.Logging;
 import io.shepherd.bot.Bot;
+import io.shepherd.logging.Logging;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 

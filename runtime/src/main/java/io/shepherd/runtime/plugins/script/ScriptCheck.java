@@ -11,24 +11,11 @@ import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
 
 /** {@code NAME.check.js}: a health check named NAME, whose {@code check(ctx)} returns {@code {status, details?}}. */
-final class ScriptCheck implements HealthCheck {
+final class ScriptCheck extends ScriptPlugin implements HealthCheck {
     static final String FUNCTION = "check";
 
-    private final String name;
-    private final Source source;
-    private final ScriptSandbox sandbox;
-    private final Duration timeout;
-
     ScriptCheck(String name, Source source, ScriptSandbox sandbox, Duration timeout) {
-        this.name = name;
-        this.source = source;
-        this.sandbox = sandbox;
-        this.timeout = timeout;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(name, source, sandbox, timeout);
     }
 
     @Override

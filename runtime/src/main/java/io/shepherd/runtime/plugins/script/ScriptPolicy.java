@@ -17,25 +17,12 @@ import org.graalvm.polyglot.Value;
  * {@code NAME.policy.js}: a recovery policy named NAME, whose {@code decide(job, ctx)} returns
  * {@code {action: "requeue" | "dead", delayMs?}}.
  */
-final class ScriptPolicy implements RecoveryPolicyProvider {
+final class ScriptPolicy extends ScriptPlugin implements RecoveryPolicyProvider {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScriptPolicy.class);
     static final String FUNCTION = "decide";
 
-    private final String name;
-    private final Source source;
-    private final ScriptSandbox sandbox;
-    private final Duration timeout;
-
     ScriptPolicy(String name, Source source, ScriptSandbox sandbox, Duration timeout) {
-        this.name = name;
-        this.source = source;
-        this.sandbox = sandbox;
-        this.timeout = timeout;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        super(name, source, sandbox, timeout);
     }
 
     @Override
