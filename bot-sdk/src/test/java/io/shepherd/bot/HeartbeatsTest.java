@@ -37,25 +37,19 @@ class HeartbeatsTest extends Parts {
         return null;
     };
 
-    record Working(BotSettings settings, RuntimeApi api, StartUp.Session session, Runner runner, Heartbeats heartbeats) {
-    }
-
     /** A registered bot with its handlers working on {@code jobs} claimed jobs. */
-    Working working(int jobs) throws Exception {
-        BotSettings settings = builder(untilInterrupted).settings();
-        RuntimeApi api = api(settings);
-        StartUp.Session session = new StartUp(settings, api, () -> false).run();
-        Runner runner = new Runner(settings, api, session.identity(), control::superseded);
+    Started working(int jobs) throws Exception {
+        Started w = started(untilInterrupted, control);
         for (int i = 0; i < jobs; i++) {
             submit();
         }
-        assertEquals(jobs, new Claimer(settings, api, session, runner, control).claimOnce());
-        return new Working(settings, api, session, runner, new Heartbeats(settings, api, session, runner, control));
+        assertEquals(jobs, w.claimer().claimOnce());
+        return w;
     }
 
     @Test
     void aJobTakenBackFromTheBotHasItsHandlerStoppedAndNothingReported() throws Exception {
-        Working w = working(2);
+        Started w = working(2);
         List<String> ids = w.runner().runningIds();
         assertEquals(200, http.post("/v1/bots/" + w.session().identity().botId() + "/reset", TestRuntime.ADMIN, null).status());
 
@@ -72,7 +66,7 @@ class HeartbeatsTest extends Parts {
 
     @Test
     void aCancelledJobHasItsHandlerInterruptedAndItsOutcomeDropped() throws Exception {
-        Working w = working(1);
+        Started w = working(1);
         String id = w.runner().runningIds().getFirst();
         assertEquals(200, http.post("/v1/jobs/" + id + "/cancel", TestRuntime.CLIENT, null).status());
 
@@ -87,7 +81,7 @@ class HeartbeatsTest extends Parts {
 
     @Test
     void aBeatKeepsTheLeasesOfTheJobsItNames() throws Exception {
-        Working w = working(1);
+        Started w = working(1);
         String id = w.runner().runningIds().getFirst();
         Instant before = Instant.parse(job(id).getString("leaseExpiresAt"));
         Thread.sleep(5); // the lease is extended from the runtime's clock
@@ -100,7 +94,7 @@ class HeartbeatsTest extends Parts {
 
     @Test
     void aNewerSessionOfTheSameIdentitySupersedesThisProcess() throws Exception {
-        Working w = working(0);
+        Started w = working(0);
         Http.Response other = http.post("/v1/bots/" + w.session().identity().botId() + "/sessions",
                 w.session().identity().token(), null);
         assertEquals(201, other.status());
@@ -113,7 +107,7 @@ class HeartbeatsTest extends Parts {
 
     @Test
     void itBeatsAtTheIntervalTheRuntimeAskedForUnlessTheBuilderSaysOtherwise() throws Exception {
-        Working w = working(0);
+        Started w = working(0);
         control.beatsLeft = 6; // the loop asks before and after each sleep: three beats, then it stops
         w.heartbeats().run();
         assertEquals(List.of(5000L, 5000L, 5000L), clock.sleeps, "the runtime's heartbeat.interval");

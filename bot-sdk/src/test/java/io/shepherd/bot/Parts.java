@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestDatabase;
@@ -133,7 +132,18 @@ abstract class Parts {
         }
     }
 
-    static Map<String, Object> none() {
-        return Map.of();
+    /** A bot's parts after its start-up, wired as {@code Bot.run()} wires them, around the test's control. */
+    record Started(BotSettings settings, RuntimeApi api, StartUp.Session session, Runner runner, Claimer claimer,
+                   Heartbeats heartbeats) {
+    }
+
+    /** Registers a bot of type {@code t} with this handler and builds its parts. */
+    Started started(JobHandler handler, BotControl control) {
+        BotSettings settings = builder(handler).settings();
+        RuntimeApi api = api(settings);
+        StartUp.Session session = new StartUp(settings, api, () -> false).run();
+        Runner runner = new Runner(settings, api, session.identity(), control::superseded);
+        return new Started(settings, api, session, runner, new Claimer(settings, api, session, runner, control),
+                new Heartbeats(settings, api, session, runner, control));
     }
 }

@@ -22,20 +22,13 @@ class RunnerTest extends Parts {
     final Control control = new Control();
     final CountDownLatch release = new CountDownLatch(1);
 
-    record Running(RuntimeApi api, StartUp.Session session, Runner runner, Claimer claimer) {
-    }
-
-    Running start(JobHandler handler) {
-        BotSettings settings = builder(handler).settings();
-        RuntimeApi api = api(settings);
-        StartUp.Session session = new StartUp(settings, api, () -> false).run();
-        Runner runner = new Runner(settings, api, session.identity(), control::superseded);
-        return new Running(api, session, runner, new Claimer(settings, api, session, runner, control));
+    Started start(JobHandler handler) {
+        return started(handler, control);
     }
 
     @Test
     void oneClaimTakesAsManyJobsAsThereAreFreeSlotsAndEachOutcomeIsReported() throws Exception {
-        Running r = start((job, ctx) -> {
+        Started r = start((job, ctx) -> {
             release.await();
             return job.payload();
         });
@@ -57,7 +50,7 @@ class RunnerTest extends Parts {
 
     @Test
     void aThrowingHandlerFailsTheAttemptAndANonRetryableOneKillsTheJob() throws Exception {
-        Running r = start((job, ctx) -> {
+        Started r = start((job, ctx) -> {
             if (job.payload().toString().contains("fatal")) {
                 throw new NonRetryableException("bad input");
             }
@@ -78,7 +71,7 @@ class RunnerTest extends Parts {
     @Test
     void aHandlerThatOutlivesTheShutdownGraceIsGivenBackAndReportsNothing() throws Exception {
         CountDownLatch interrupted = new CountDownLatch(1);
-        Running r = start((job, ctx) -> {
+        Started r = start((job, ctx) -> {
             try {
                 Thread.sleep(Long.MAX_VALUE);
             } finally {
@@ -106,7 +99,7 @@ class RunnerTest extends Parts {
 
     @Test
     void aReportOfAJobTheBotNoLongerHoldsIsRefusedByTheFence() throws Exception {
-        Running r = start((job, ctx) -> {
+        Started r = start((job, ctx) -> {
             release.await();
             return null;
         });
@@ -124,7 +117,7 @@ class RunnerTest extends Parts {
 
     @Test
     void aSupersededProcessReportsNothing() throws Exception {
-        Running r = start((job, ctx) -> {
+        Started r = start((job, ctx) -> {
             release.await();
             return null;
         });

@@ -115,21 +115,13 @@ class LogStreamTest {
     }
 
     static void awaitReady(Process process, Http http, Path output) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("exited " + process.exitValue() + ":\n" + Files.readString(output));
-            }
+        ChildProcess.awaitReady(process, http, Duration.ofSeconds(60), () -> {
             try {
-                if (http.get("/ready", null).status() == 200) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // not listening yet
+                return Files.readString(output);
+            } catch (java.io.IOException e) {
+                return e.toString();
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not ready:\n" + Files.readString(output));
+        });
     }
 
     static String java() {

@@ -19,11 +19,6 @@ public enum JobStatus {
         return wire;
     }
 
-    /** A job that will not change again unless an admin retries it. */
-    public boolean terminal() {
-        return this == COMPLETED || this == DEAD || this == CANCELLED;
-    }
-
     /** The status spelled as on the wire; throws {@link IllegalArgumentException} for anything else. */
     public static JobStatus of(String wire) {
         for (JobStatus status : values()) {

@@ -47,12 +47,14 @@ public final class Database implements AutoCloseable {
      */
     public static Database open(DatabaseSettings settings) {
         Dialect dialect = Dialects.forUrl(settings.url());
-        HikariDataSource dataSource = new HikariDataSource(pool(settings, settings.url(), "shepherd", settings.poolSize()));
+        HikariDataSource dataSource = new HikariDataSource(pool(settings, dialect, settings.url(), "shepherd",
+                settings.poolSize()));
         List<Replica> replicas = new java.util.ArrayList<>();
         try {
             DbClient client = client(dataSource);
             for (String replicaUrl : settings.replicas()) {
-                HikariConfig config = pool(settings, replicaUrl, "shepherd-replica", Math.max(2, settings.poolSize() / 2));
+                HikariConfig config = pool(settings, dialect, replicaUrl, "shepherd-replica",
+                        Math.max(2, settings.poolSize() / 2));
                 config.setReadOnly(true);
                 // a replica that does not answer quickly is skipped for the primary
                 config.setConnectionTimeout(Math.min(1000, settings.connectTimeout().toMillis()));
@@ -67,7 +69,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static HikariConfig pool(DatabaseSettings settings, String url, String name, int size) {
+    private static HikariConfig pool(DatabaseSettings settings, Dialect dialect, String url, String name, int size) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(url);
         if (settings.username() != null) {
@@ -79,7 +81,7 @@ public final class Database implements AutoCloseable {
         hikari.setPoolName(name);
         hikari.setMaximumPoolSize(size);
         hikari.setMinimumIdle(Math.min(2, size));
-        Dialects.forUrl(url).configurePool(hikari);
+        dialect.configurePool(hikari);
         // Fail fast while the database is away, so callers get a 503 instead of hanging.
         hikari.setConnectionTimeout(settings.connectTimeout().toMillis());
         hikari.setValidationTimeout(Math.min(1000, settings.connectTimeout().toMillis()));

@@ -64,11 +64,14 @@ public final class ClaimJobs {
             throw Problem.badRequest("types, when given, must be a non-empty list of job types");
         }
         // A bot's types never change, so they are read once; the claim statement itself checks
-        // the session, and the bot is read again only when nothing was claimed, to tell a
+        // the session, and the session is read again only when nothing was claimed, to tell a
         // superseded session (409) from an empty queue.
         List<String> registered = registeredTypes.get(request.botId());
         if (registered == null) {
-            registered = checkedBot(request).types();
+            BotRow bot = stores.bots().find(stores.database().execute(), request.botId())
+                    .orElseThrow(() -> noBot(request));
+            requireCurrent(request, bot.session());
+            registered = bot.types();
             if (registeredTypes.size() > 10_000) {
                 registeredTypes.clear();
             }
@@ -84,7 +87,8 @@ public final class ClaimJobs {
                 if (!claimed.isEmpty()) {
                     return claimed;
                 }
-                checkedBot(request);
+                requireCurrent(request, stores.bots().currentSession(stores.database().execute(), request.botId())
+                        .orElseThrow(() -> noBot(request)).session());
                 if (waiter == null) {
                     return claimed;
                 }
@@ -104,15 +108,16 @@ public final class ClaimJobs {
         }
     }
 
-    /** The bot, if it exists and the request's session is its current one. */
-    private BotRow checkedBot(Request request) {
-        BotRow bot = stores.bots().find(stores.database().execute(), request.botId())
-                .orElseThrow(() -> Problem.notFound("No bot " + request.botId()));
-        if (!request.session().equals(bot.session())) {
-            throw Problem.conflict("Session " + request.session() + " of bot " + bot.id()
+    private static Problem noBot(Request request) {
+        return Problem.notFound("No bot " + request.botId());
+    }
+
+    /** 409 unless the request's session is the bot's current one. */
+    private static void requireCurrent(Request request, String current) {
+        if (!request.session().equals(current)) {
+            throw Problem.conflict("Session " + request.session() + " of bot " + request.botId()
                     + " was superseded; open a new session");
         }
-        return bot;
     }
 
     private List<JobRow> claimOnce(String botId, String session, List<String> types, int max) {

@@ -34,6 +34,19 @@ public final class BotStore {
         return db.createGet("SELECT " + COLUMNS + " FROM bots WHERE id = ?").addParam(id).execute().map(BotStore::row);
     }
 
+    /** A bot's current session (null when it has none: deregistered). */
+    public record CurrentSession(String session) {
+    }
+
+    /**
+     * The bot's current session alone, without reading the rest of its row; empty when there is
+     * no such bot. What an empty claim asks, to tell a superseded session from an empty queue.
+     */
+    public Optional<CurrentSession> currentSession(DbExecute db, String id) {
+        return db.createNamedGet("bot-session", "SELECT session FROM bots WHERE id = ?").addParam(id).execute()
+                .map(r -> new CurrentSession(Rows.string(r, "session")));
+    }
+
     public Optional<BotRow> findForUpdate(DbExecute db, String id) {
         return db.createGet("SELECT " + COLUMNS + " FROM bots WHERE id = ? FOR UPDATE")
                 .addParam(id).execute().map(BotStore::row);

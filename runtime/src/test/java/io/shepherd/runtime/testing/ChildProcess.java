@@ -75,10 +75,16 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Polls a URL until it answers 200, or fails with the process's output. */
     public void awaitReady(Http http, Duration timeout) throws InterruptedException {
+        awaitReady(process, http, timeout, this::output);
+    }
+
+    /** Polls a runtime's {@code /ready} until it answers 200; fails with {@code output} when the process exits or time runs out. */
+    public static void awaitReady(Process process, Http http, Duration timeout, java.util.function.Supplier<String> output)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new AssertionError("process exited with " + process.exitValue() + ":\n" + output());
+                throw new AssertionError("process exited with " + process.exitValue() + ":\n" + output.get());
             }
             try {
                 if (http.get("/ready", null).status() == 200) {
@@ -89,7 +95,7 @@ public final class ChildProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("not ready within " + timeout + ":\n" + output());
+        throw new AssertionError("not ready within " + timeout + ":\n" + output.get());
     }
 
     /** SIGTERM, as Kubernetes or a terminal would send. */
