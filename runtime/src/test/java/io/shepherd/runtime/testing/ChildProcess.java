@@ -98,6 +98,18 @@ public final class ChildProcess implements AutoCloseable {
         throw new AssertionError("not ready within " + timeout + ":\n" + output.get());
     }
 
+    /** Waits until the process has written {@code text}; fails with its output when it exits or time runs out. */
+    public void awaitOutput(String text, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!output().contains(text)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("no \"" + text + "\" in the output "
+                        + (process.isAlive() ? "within " + timeout : "before the process exited") + ":\n" + output());
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** SIGTERM, as Kubernetes or a terminal would send. */
     public int terminate(Duration timeout) throws InterruptedException {
         process.destroy();

@@ -103,9 +103,13 @@ class EchoBotTest {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("finish", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "10000"));
+            ChildProcess bot = stack.echoBot("finish", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "10000",
+                    "SHEPHERD_LOG_LEVELS", "io.shepherd.examples.echo=DEBUG"));
             String id = Stack.submit(http, Http.obj("sleepMs", 1500));
             Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30));
+            // "claimed" is the runtime's word; the bot holds the job once its handler runs. A claim
+            // still in flight when SIGTERM lands is given back at deregistration instead (another test).
+            bot.awaitOutput("Echoing job " + id, Duration.ofSeconds(10));
             bot.process().destroy();
             assertTrue(bot.process().waitFor(15, TimeUnit.SECONDS));
             assertEquals(0, bot.process().exitValue(), bot.output());
