@@ -23,6 +23,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * it stops claiming, lets running jobs finish within the grace period while heartbeats go on,
  * gives back what did not finish, deregisters and returns; if another process with the same
  * identity opens a newer session, it stops at once without releasing or claiming anything.
+ *
+ * <p>An operator may drain the bot (its heartbeat says so): it stops claiming, lets running jobs
+ * finish within the grace period, gives back the rest, and then either idles — heartbeating,
+ * holding nothing, claiming again once undrained — or deregisters and returns from {@link #run()},
+ * as {@link Builder#onDrain} says. An admin may revoke it: the runtime refuses its token, and it
+ * stops at once (the runtime already took its jobs back); enrolling again makes a new bot.
  */
 public final class Bot {
     private static final System.Logger LOG = System.getLogger(Bot.class.getName());
@@ -39,6 +45,19 @@ public final class Bot {
     private volatile Runner runner;
     private volatile Thread claimThread;
     private volatile Thread heartbeatThread;
+    /** An operator's drain is in force (the latest heartbeat said so). */
+    private volatile boolean operatorDrained;
+
+    /** What a drained bot does once it finished or gave back what it held. */
+    public enum OnDrain {
+        /**
+         * Stays up, heartbeating and holding nothing, and claims again when undrained (the default:
+         * under an orchestrator that restarts what exits, exiting would only come back drained).
+         */
+        IDLE,
+        /** Deregisters and returns from {@link #run()}, so the process can exit. */
+        EXIT
+    }
 
     private Bot(BotSettings settings) {
         this.settings = settings;
@@ -88,7 +107,8 @@ public final class Bot {
     private final class Control implements BotControl {
         @Override
         public boolean beating() {
-            return phase == BotState.Phase.RUNNING || phase == BotState.Phase.DRAINING;
+            return phase == BotState.Phase.RUNNING || phase == BotState.Phase.DRAINING
+                    || phase == BotState.Phase.DRAINED;
         }
 
         @Override
@@ -108,8 +128,103 @@ public final class Bot {
 
         @Override
         public void drain() {
-            claiming = false;
+            operatorDrain();
         }
+
+        @Override
+        public void undrain() {
+            operatorUndrain();
+        }
+
+        @Override
+        public boolean drained() {
+            return operatorDrained;
+        }
+
+        @Override
+        public void revoke(String detail) {
+            revoked(detail);
+        }
+    }
+
+    /**
+     * An operator drained this bot: no new claims (a claim in flight finds nothing: the runtime
+     * refuses a drained bot work); running jobs get the grace to finish; then idle or exit.
+     */
+    private void operatorDrain() {
+        Runner r;
+        synchronized (this) {
+            if (operatorDrained || phase != BotState.Phase.RUNNING || stopping.get()) {
+                return;
+            }
+            operatorDrained = true;
+            claiming = false;
+            r = runner;
+        }
+        LOG.log(System.Logger.Level.INFO, "An operator drained this bot: no new claims; " + r.jobs().size()
+                + " running job(s) get up to " + settings.shutdownGrace().toMillis() + " ms to finish, then it "
+                + (settings.onDrain() == OnDrain.EXIT ? "deregisters and exits" : "idles until undrained"));
+        if (settings.onDrain() == OnDrain.EXIT) {
+            stopInBackground();
+            return;
+        }
+        synchronized (this) {
+            phase = BotState.Phase.DRAINING;
+        }
+        Thread.ofPlatform().daemon().name("shepherd-drain").start(() -> {
+            boolean idle = r.awaitIdle(settings.clock().nanoTime() + settings.shutdownGrace().toNanos());
+            if (!operatorDrained || stopping.get()) {
+                return; // undrained or stopping meanwhile: nothing to give back here
+            }
+            if (!idle) {
+                LOG.log(System.Logger.Level.WARNING, "Drain grace over; giving back unfinished job(s) " + r.runningIds());
+                r.giveBackAll();
+            }
+            synchronized (this) {
+                if (operatorDrained && phase == BotState.Phase.DRAINING) {
+                    phase = BotState.Phase.DRAINED;
+                }
+            }
+            LOG.log(System.Logger.Level.INFO, "Drained: holding nothing; heartbeating until undrained");
+        });
+    }
+
+    /** An operator undrained this bot: it claims again. */
+    private void operatorUndrain() {
+        synchronized (this) {
+            if (!operatorDrained || stopping.get()) {
+                return;
+            }
+            operatorDrained = false;
+            phase = BotState.Phase.RUNNING;
+            claiming = true;
+            Thread claimer = claimThread;
+            if (claimer == null || !claimer.isAlive()) {
+                claimThread = Thread.ofVirtual().name("shepherd-claim")
+                        .start(new Claimer(settings, api, session, runner, control));
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "An operator undrained this bot: claiming again");
+    }
+
+    /** The runtime refuses this bot's token: stop at once; its jobs are already back with the runtime. */
+    private void revoked(String detail) {
+        synchronized (this) {
+            if (phase == BotState.Phase.SUPERSEDED || phase == BotState.Phase.STOPPED
+                    || phase == BotState.Phase.REVOKED) {
+                return;
+            }
+            phase = BotState.Phase.REVOKED;
+        }
+        LOG.log(System.Logger.Level.ERROR, "The runtime refuses this bot's token (" + detail + "): an admin revoked bot "
+                + session.identity().botId() + ". Stopping without reporting anything; the runtime already took "
+                + "its jobs back. Enrolling again (a restart with an enroll token) makes a new bot.");
+        claiming = false;
+        stopping.set(true);
+        interrupt(claimThread);
+        runner.abandonAll();
+        runner.shutdownNow();
+        stopped.countDown();
     }
 
     private void superseded(String detail) {
@@ -147,7 +262,8 @@ public final class Bot {
         long deadline = settings.clock().nanoTime() + settings.shutdownGrace().toNanos();
         boolean running;
         synchronized (this) {
-            running = phase == BotState.Phase.RUNNING;
+            running = phase == BotState.Phase.RUNNING || (operatorDrained
+                    && (phase == BotState.Phase.DRAINING || phase == BotState.Phase.DRAINED));
             if (running) {
                 phase = BotState.Phase.DRAINING;
             }
@@ -243,6 +359,7 @@ public final class Bot {
         private int retryCalls = 10;
         private Duration startBackoffMax = Duration.ofSeconds(5);
         private boolean handleSignals = true;
+        private OnDrain onDrain = OnDrain.IDLE;
         private BotClock clock = BotClock.SYSTEM;
 
         private Builder() {
@@ -344,6 +461,12 @@ public final class Bot {
             return this;
         }
 
+        /** What the bot does once an operator drained it and it holds nothing (default {@link OnDrain#IDLE}). */
+        public Builder onDrain(OnDrain then) {
+            this.onDrain = Objects.requireNonNull(then);
+            return this;
+        }
+
         /** The longest wait between looks for a ready runtime at start (default 5 s). */
         Builder startBackoffMax(Duration max) {
             this.startBackoffMax = max;
@@ -365,7 +488,7 @@ public final class Bot {
         BotSettings settings() {
             return new BotSettings(servers, handlers, labels, enrollToken, name, stateDir, concurrency,
                     shutdownGrace, claimWait, heartbeatInterval, connectTimeout, breakerFailures, breakerDelay,
-                    retryInitial, retryMax, retryCalls, startBackoffMax, handleSignals, clock);
+                    retryInitial, retryMax, retryCalls, startBackoffMax, handleSignals, onDrain, clock);
         }
     }
 }

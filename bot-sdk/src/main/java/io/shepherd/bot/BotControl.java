@@ -14,6 +14,15 @@ interface BotControl {
     /** The runtime refused this process's session: another process took the identity over. */
     void supersede(String detail);
 
-    /** The runtime asks this bot to drain: no new claims. */
+    /** An operator drained this bot (the heartbeat said so): no new claims; finish or give back what it holds. */
     void drain();
+
+    /** An operator undrained this bot: claim again. */
+    void undrain();
+
+    /** Whether an operator's drain is in force for this process. */
+    boolean drained();
+
+    /** The runtime refused this bot's token (an admin revoked it). */
+    void revoke(String detail);
 }

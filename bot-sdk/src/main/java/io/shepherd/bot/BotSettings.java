@@ -31,6 +31,7 @@ record BotSettings(List<String> servers,
                    int retryCalls,
                    Duration startBackoffMax,
                    boolean handleSignals,
+                   Bot.OnDrain onDrain,
                    BotClock clock) {
 
     BotSettings {
@@ -54,6 +55,9 @@ record BotSettings(List<String> servers,
         }
         if (breakerFailures < 1 || retryCalls < 1) {
             throw new IllegalArgumentException("breakerFailures and retry calls must be at least 1");
+        }
+        if (onDrain == null) {
+            onDrain = Bot.OnDrain.IDLE;
         }
         if (stateDir == null) {
             stateDir = Path.of("bot-state");

@@ -21,11 +21,15 @@ public record BotState(Phase phase, String botId, String session, String server,
         WAITING,
         /** Registered or resumed, claiming and working. */
         RUNNING,
-        /** Shutting down: no new claims, finishing what it holds. */
+        /** Shutting down, or drained by an operator: no new claims, finishing what it holds. */
         DRAINING,
+        /** Drained by an operator and idle: heartbeating, holding nothing, claiming again once undrained. */
+        DRAINED,
         /** Stopped after a graceful shutdown. */
         STOPPED,
         /** Stopped because another process with the same identity opened a newer session. */
-        SUPERSEDED
+        SUPERSEDED,
+        /** Stopped because an admin revoked this bot: its token no longer works. */
+        REVOKED
     }
 }

@@ -52,6 +52,11 @@ final class Claimer implements Runnable {
             settings.clock().sleep(1000);
             return 0;
         }
+        if (claimed.revoked() != null) {
+            runner.giveBack(want);
+            bot.revoke(claimed.revoked());
+            return 0;
+        }
         if (claimed.superseded() != null) {
             runner.giveBack(want);
             bot.supersede(claimed.superseded());

@@ -68,11 +68,21 @@ final class Heartbeats implements Runnable {
         RuntimeApi.Beat beat;
         try {
             beat = api.heartbeat(session.identity(), session.id(), named, progress);
+            if (beat.refused() != null && beat.refused().startsWith("HTTP 413") && !progress.isEmpty()) {
+                // a progress report over the runtime's limit must not cost the leases: beat again without
+                LOG.log(System.Logger.Level.WARNING, "The runtime refused this beat's progress (" + beat.refused()
+                        + "); beating again without it");
+                beat = api.heartbeat(session.identity(), session.id(), named, Map.of());
+            }
         } catch (ServerFailure e) {
             return null; // logged by the client; the next beat tries again
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "Heartbeat failed: " + e);
             return null;
+        }
+        if (beat.revoked() != null) {
+            bot.revoke(beat.revoked());
+            return beat;
         }
         if (beat.superseded() != null) {
             bot.supersede(beat.superseded());
@@ -96,9 +106,10 @@ final class Heartbeats implements Runnable {
                         + "took it back); stopping its handler without reporting");
             }
         }
-        if (beat.drain() && bot.claiming()) {
-            LOG.log(System.Logger.Level.INFO, "The runtime asks this bot to drain: no new claims");
+        if (beat.drain() && !bot.drained()) {
             bot.drain();
+        } else if (!beat.drain() && bot.drained()) {
+            bot.undrain();
         }
         return beat;
     }

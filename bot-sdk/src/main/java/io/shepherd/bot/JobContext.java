@@ -15,6 +15,10 @@ public interface JobContext {
      */
     String correlationId();
 
-    /** Progress to report with the next heartbeat (any JSON). */
+    /**
+     * Progress to report with the next heartbeat (any JSON of up to 4 KB; latest wins): the
+     * runtime keeps it on the job, where {@code GET /v1/jobs/{id}} and {@code shepherd jobs}
+     * show it. Throws {@link IllegalArgumentException} for a larger value.
+     */
     void progress(JsonValue progress);
 }

@@ -83,6 +83,18 @@ final class Runner {
         running.values().forEach(RunningJob::abandon);
     }
 
+    /**
+     * Gives every running job back to the runtime at once (a drain's grace ran out while the bot
+     * stays up): each handler is stopped and its job released, the attempt not counted.
+     */
+    void giveBackAll() {
+        for (RunningJob r : List.copyOf(running.values())) {
+            if (r.giveBack()) {
+                logRefusal(r, "release", () -> api.release(identity, r.claimed, r.correlationId));
+            }
+        }
+    }
+
     /** Waits until no job runs, or until the deadline ({@link BotClock#nanoTime()}); true when none runs. */
     boolean awaitIdle(long deadlineNanos) {
         while (!running.isEmpty() && settings.clock().nanoTime() < deadlineNanos) {
@@ -142,7 +154,17 @@ final class Runner {
             Thread.interrupted(); // a stray interrupt must not abort the report
             beginReport(r);
             if (!superseded.getAsBoolean()) {
-                logRefusal(r, "complete", () -> api.complete(identity, r.claimed, result, r.correlationId));
+                logRefusal(r, "complete", () -> {
+                    RuntimeApi.Reported answer = api.complete(identity, r.claimed, result, r.correlationId);
+                    if (answer.status() == 413) {
+                        // the result is over the runtime's limit: it will be no smaller next time
+                        LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + ": the runtime refused its result ("
+                                + answer.detail() + "); failing the job as not retryable");
+                        return api.fail(identity, r.claimed, "result refused: " + answer.detail(), false,
+                                r.correlationId);
+                    }
+                    return answer;
+                });
             }
         } finally {
             running.remove(r.id());

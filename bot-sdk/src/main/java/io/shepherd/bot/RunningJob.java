@@ -20,6 +20,8 @@ final class RunningJob implements JobContext {
     /** Whether this job's slot was given back (once its handler is done, before its report). */
     private boolean slotFreed;
     private volatile JsonValue progress;
+    /** The runtime's default {@code limits.max-progress}. */
+    static final int MAX_PROGRESS_BYTES = 4096;
 
     RunningJob(RuntimeApi.ClaimedJob claimed, String correlationId) {
         this.claimed = claimed;
@@ -55,6 +57,20 @@ final class RunningJob implements JobContext {
             return false;
         }
         lost = true;
+        abandoned = true;
+        interruptHandler();
+        return true;
+    }
+
+    /**
+     * Given back to the runtime (a drain's grace ran out): the handler is stopped and nothing is
+     * reported — unless its outcome is already on its way or it was cancelled. Returns whether
+     * the job is to be released.
+     */
+    boolean giveBack() {
+        if (reporting || cancelled) {
+            return false;
+        }
         abandoned = true;
         interruptHandler();
         return true;
@@ -116,6 +132,13 @@ final class RunningJob implements JobContext {
 
     @Override
     public void progress(JsonValue value) {
+        if (value != null) {
+            int size = value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (size > MAX_PROGRESS_BYTES) {
+                throw new IllegalArgumentException("progress is " + size + " bytes of JSON; the runtime keeps at most "
+                        + MAX_PROGRESS_BYTES + " (report a summary: counts, a phase, a percentage)");
+            }
+        }
         this.progress = value;
     }
 }

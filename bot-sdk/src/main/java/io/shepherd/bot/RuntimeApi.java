@@ -45,14 +45,27 @@ final class RuntimeApi {
 
     /**
      * What a heartbeat learned. {@code superseded} carries the runtime's words when another
-     * process took this identity over; {@code refused} when the beat was answered otherwise
-     * than 200 or 409.
+     * process took this identity over; {@code revoked} when the runtime no longer accepts this
+     * bot's token (401: an admin revoked it); {@code refused} when the beat was answered otherwise
+     * than 200, 401 or 409.
      */
-    record Beat(String superseded, String refused, List<String> cancel, List<String> lost, boolean drain) {
+    record Beat(String superseded, String refused, List<String> cancel, List<String> lost, boolean drain,
+                String revoked) {
+        static Beat superseded(String detail) {
+            return new Beat(detail, null, List.of(), List.of(), false, null);
+        }
+
+        static Beat refused(String detail) {
+            return new Beat(null, detail, List.of(), List.of(), false, null);
+        }
+
+        static Beat revoked(String detail) {
+            return new Beat(null, null, List.of(), List.of(), false, detail);
+        }
     }
 
-    /** What a claim got: jobs (maybe none), or the words of a superseded session or another refusal. */
-    record Claimed(List<ClaimedJob> jobs, String superseded, String refused) {
+    /** What a claim got: jobs (maybe none), or the words of a superseded session, a revoked token or another refusal. */
+    record Claimed(List<ClaimedJob> jobs, String superseded, String refused, String revoked) {
     }
 
     /**
@@ -135,13 +148,17 @@ final class RuntimeApi {
                 JSON.createObjectBuilder().add("session", session).add("jobs", named).add("progress", progressObject)
                         .build(), Duration.ofSeconds(10), correlationId("heartbeat"));
         if (answer.status() == 409) {
-            return new Beat(answer.detail(), null, List.of(), List.of(), false);
+            return Beat.superseded(answer.detail());
+        }
+        if (answer.status() == 401) {
+            return Beat.revoked(answer.detail());
         }
         if (!answer.ok()) {
-            return new Beat(null, "HTTP " + answer.status() + " " + answer.detail(), List.of(), List.of(), false);
+            return Beat.refused("HTTP " + answer.status() + " " + answer.detail());
         }
         JsonObject body = answer.json();
-        return new Beat(null, null, strings(body, "cancel"), strings(body, "lost"), body.getBoolean("drain", false));
+        return new Beat(null, null, strings(body, "cancel"), strings(body, "lost"), body.getBoolean("drain", false),
+                null);
     }
 
     /**
@@ -153,20 +170,23 @@ final class RuntimeApi {
                 JSON.createObjectBuilder().add("session", session).add("max", max).add("waitMs", wait.toMillis()).build(),
                 wait.plusSeconds(15), correlationId("claim"));
         if (answer.status() == 409) {
-            return new Claimed(List.of(), answer.detail(), null);
+            return new Claimed(List.of(), answer.detail(), null, null);
+        }
+        if (answer.status() == 401) {
+            return new Claimed(List.of(), null, null, answer.detail());
         }
         if (answer.status() == 204) {
-            return new Claimed(List.of(), null, null);
+            return new Claimed(List.of(), null, null, null);
         }
         if (answer.status() != 200) {
-            return new Claimed(List.of(), null, "HTTP " + answer.status() + " " + answer.detail());
+            return new Claimed(List.of(), null, "HTTP " + answer.status() + " " + answer.detail(), null);
         }
         List<ClaimedJob> jobs = answer.json().getJsonArray("jobs").getValuesAs(JsonObject.class).stream()
                 .map(j -> new ClaimedJob(new Job(j.getString("id"), j.getString("type"), j.getString("queue"),
                         j.get("payload"), j.getInt("attempt")), j.getString("leaseToken"),
                         j.getString("correlationId", null)))
                 .toList();
-        return new Claimed(jobs, null, null);
+        return new Claimed(jobs, null, null, null);
     }
 
     /** {@code POST /v1/jobs/{id}/complete} with the result, fenced by the lease token; retried until answered. */
@@ -175,10 +195,21 @@ final class RuntimeApi {
                 .add("result", result == null ? JsonValue.NULL : result).build(), correlationId);
     }
 
+    /** The longest error text sent: the runtime keeps a few kilobytes; the whole text belongs in the bot's log. */
+    static final int MAX_ERROR_CHARS = 2000;
+
     /** {@code POST /v1/jobs/{id}/fail}, fenced by the lease token; retried until answered. */
     Reported fail(Identity identity, ClaimedJob claimed, String error, boolean retryable, String correlationId) {
+        String text = error.length() <= MAX_ERROR_CHARS ? error
+                : error.substring(0, MAX_ERROR_CHARS) + "... (" + (error.length() - MAX_ERROR_CHARS) + " more characters)";
         return report(identity, claimed, "fail", JSON.createObjectBuilder().add("leaseToken", claimed.leaseToken())
-                .add("error", error).add("retryable", retryable).build(), correlationId);
+                .add("error", text).add("retryable", retryable).build(), correlationId);
+    }
+
+    /** {@code POST /v1/jobs/{id}/release}: gives the job back at once, the attempt not counted. */
+    Reported release(Identity identity, ClaimedJob claimed, String correlationId) {
+        return report(identity, claimed, "release", JSON.createObjectBuilder().add("leaseToken", claimed.leaseToken())
+                .build(), correlationId);
     }
 
     private Reported report(Identity identity, ClaimedJob claimed, String action, JsonObject body, String correlationId) {

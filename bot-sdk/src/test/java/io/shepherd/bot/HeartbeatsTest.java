@@ -106,6 +106,62 @@ class HeartbeatsTest extends Parts {
     }
 
     @Test
+    void theHandlersProgressIsKeptOnTheJob() throws Exception {
+        Started w = working(1);
+        String id = w.runner().runningIds().getFirst();
+        awaitProgress(w, id);
+
+        assertNull(w.heartbeats().beatOnce().refused());
+
+        assertEquals("working", ((jakarta.json.JsonString) job(id).get("progress")).getString());
+        w.runner().abandonAll();
+    }
+
+    private static void awaitProgress(Started w, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (w.runner().get(id).currentProgress() == null && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void progressTooLargeIsRefusedInTheHandlerNotByLosingTheLease() {
+        RunningJob r = new RunningJob(null, "c");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> r.progress(Json.createValue("x".repeat(5000))));
+        assertTrue(e.getMessage().contains("at most 4096"), e.getMessage());
+    }
+
+    @Test
+    void anOperatorsDrainAndUndrainReachTheBotThroughItsBeat() throws Exception {
+        Started w = working(0);
+        String botId = w.session().identity().botId();
+        assertEquals(200, http.post("/v1/bots/" + botId + "/drain", TestRuntime.ADMIN, null).status());
+
+        assertTrue(w.heartbeats().beatOnce().drain());
+        assertTrue(control.drained, "the bot was told to drain");
+
+        assertEquals(200, http.post("/v1/bots/" + botId + "/undrain", TestRuntime.ADMIN, null).status());
+        w.heartbeats().beatOnce();
+        assertTrue(!control.drained, "and to work again");
+    }
+
+    @Test
+    void aRevokedBotIsToldByItsBeatAndByItsClaim() throws Exception {
+        Started w = working(0);
+        String botId = w.session().identity().botId();
+        assertEquals(200, http.post("/v1/bots/" + botId + "/revoke", TestRuntime.ADMIN, null).status());
+
+        RuntimeApi.Beat beat = w.heartbeats().beatOnce();
+
+        assertNotNull(beat.revoked());
+        assertNotNull(control.revokedBy, "the bot was told");
+        control.revokedBy = null;
+        assertEquals(0, w.claimer().claimOnce());
+        assertNotNull(control.revokedBy, "a claim tells it too");
+    }
+
+    @Test
     void itBeatsAtTheIntervalTheRuntimeAskedForUnlessTheBuilderSaysOtherwise() throws Exception {
         Started w = working(0);
         control.beatsLeft = 6; // the loop asks before and after each sleep: three beats, then it stops

@@ -126,9 +126,26 @@ abstract class Parts {
             supersededBy = detail;
         }
 
+        volatile String revokedBy;
+
         @Override
         public void drain() {
             drained = true;
+        }
+
+        @Override
+        public void undrain() {
+            drained = false;
+        }
+
+        @Override
+        public boolean drained() {
+            return drained;
+        }
+
+        @Override
+        public void revoke(String detail) {
+            revokedBy = detail;
         }
     }
 

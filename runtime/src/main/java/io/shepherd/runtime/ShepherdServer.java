@@ -35,9 +35,11 @@ import io.shepherd.runtime.policy.Policies;
 import io.shepherd.runtime.policy.PolicyFileWatcher;
 import io.shepherd.runtime.policy.PolicyProviders;
 import io.shepherd.runtime.recovery.MarkLostBots;
+import io.shepherd.runtime.recovery.PruneFinished;
 import io.shepherd.runtime.recovery.QuarantineBots;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
 import io.shepherd.runtime.recovery.RescueExpiredLeases;
+import io.shepherd.runtime.recovery.TimeOutJobs;
 import io.shepherd.runtime.service.Services;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
@@ -80,8 +82,9 @@ public final class ShepherdServer implements AutoCloseable {
         // duties: recovery, led by one replica
         recovery = new RecoveryScheduler(stores, clock, config.recoveryInterval(), config.settings().heartbeatInterval(),
                 database.dialect().leaderElection(config.database()), UUID.randomUUID().toString(),
-                new RescueExpiredLeases(stores, policies, signal, metrics),
-                new MarkLostBots(stores, config.botsLostAfter()), new QuarantineBots(stores, policies), metrics);
+                new RescueExpiredLeases(stores, policies, signal, metrics), new TimeOutJobs(stores, policies, signal, metrics),
+                new MarkLostBots(stores, config.botsLostAfter()), new QuarantineBots(stores, policies),
+                new PruneFinished(stores, policies, config.retention(), metrics), config.retention().interval(), metrics);
         if (config.recoveryEnabled()) {
             life.start(recovery);
         } else {
@@ -100,8 +103,10 @@ public final class ShepherdServer implements AutoCloseable {
                 config.healthInterval(), config.checkTimeout(), clock, metrics::healthChecked));
 
         // routes: the API over the use cases, probes, metrics; then the server
-        Api api = new Api(new Authenticator(tokens(config), stores), config.maxBody());
-        Services services = Services.create(stores, signal, clock, config.settings(), policies, metrics);
+        Authenticator authenticator = new Authenticator(tokens(config), stores, clock);
+        Services services = Services.create(stores, signal, clock, config.settings(), config.limits(), policies,
+                metrics, authenticator::forget);
+        Api api = new Api(authenticator, config.maxBody());
         HealthHttpService healthHttp = new HealthHttpService(health, database::migrated, draining::get, clock);
         server = WebServer.builder()
                 .config(config.config().get("server"))

@@ -104,7 +104,7 @@ class ManifestsTest {
         assertNotNull(find(docs, "PodDisruptionBudget", "shepherd-runtime"));
         assertNotNull(find(docs, "NetworkPolicy", "shepherd-runtime"));
         assertTrue((Integer) map(find(docs, "Cluster", "shepherd-db"), "spec").get("instances") >= 2, "a replica");
-        assertNotNull(find(docs, "Deployment", "echo-bot"));
+        assertNotNull(find(docs, "StatefulSet", "echo-bot"));
 
         // and the runtime answers on those paths
         Map<String, Object> monitor = find(docs, "ServiceMonitor", "shepherd");
@@ -157,5 +157,29 @@ class ManifestsTest {
             assertTrue(nginx.contains(upstream), "nginx balances over " + upstream);
         }
         jakarta.json.Json.createReader(new StringReader(Files.readString(root.resolve("dashboards/shepherd.json")))).readObject();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void botsKeepTheirIdentityAcrossReschedulesInAVolumeOfTheirOwn() throws Exception {
+        List<Map<String, Object>> docs = documents();
+        Map<String, Object> spec = map(find(docs, "StatefulSet", "echo-bot"), "spec");
+        Map<String, Object> container = (Map<String, Object>) list(map(spec, "template", "spec"), "containers").getFirst();
+        Map<String, String> env = new java.util.HashMap<>();
+        for (Object e : list(container, "env")) {
+            Map<String, Object> var = (Map<String, Object>) e;
+            if (var.get("value") != null) {
+                env.put((String) var.get("name"), var.get("value").toString());
+            }
+        }
+        String stateDir = env.get("BOT_STATE_DIR");
+        Map<String, Object> mount = (Map<String, Object>) list(container, "volumeMounts").stream()
+                .filter(m -> stateDir.equals(((Map<String, Object>) m).get("mountPath"))).findFirst()
+                .orElseThrow(() -> new AssertionError("the state directory " + stateDir + " is a mounted volume"));
+        Map<String, Object> claim = (Map<String, Object>) list(spec, "volumeClaimTemplates").getFirst();
+        assertEquals(mount.get("name"), map(claim, "metadata").get("name"), "a persistent volume per pod, not an emptyDir");
+        assertEquals("idle", env.get("BOT_ON_DRAIN"), "a drained pod idles instead of being restarted drained");
+        assertEquals("echo-bot", spec.get("serviceName"));
+        find(docs, "Service", "echo-bot");
     }
 }

@@ -147,6 +147,15 @@ class OpenApiTest extends ApiTestBase {
         schemas.check("GET /v1/admin/recovery", "200", http.get("/v1/admin/recovery", TestRuntime.ADMIN));
         schemas.check("POST /v1/admin/recovery/run", "200", http.post("/v1/admin/recovery/run", TestRuntime.ADMIN, null));
         schemas.check("GET /v1/admin/plugins", "200", http.get("/v1/admin/plugins", TestRuntime.ADMIN));
+        schemas.check("POST /v1/admin/recovery/prune", "200", http.post("/v1/admin/recovery/prune", TestRuntime.ADMIN, null));
+        schemas.check("POST /v1/bots/{id}/drain", "200", http.post("/v1/bots/" + bot.id + "/drain", TestRuntime.ADMIN, null));
+        schemas.check("POST /v1/bots/drain", "200", http.post("/v1/bots/drain", TestRuntime.ADMIN,
+                Http.obj("labels", Http.obj("zone", "a"))));
+        schemas.check("POST /v1/bots/undrain", "400", http.post("/v1/bots/undrain", TestRuntime.ADMIN, Http.obj()));
+        schemas.check("POST /v1/bots/{id}/undrain", "200", http.post("/v1/bots/" + bot.id + "/undrain", TestRuntime.ADMIN, null));
+        schemas.check("POST /v1/bots/{id}/revoke", "200", http.post("/v1/bots/" + bot.id + "/revoke", TestRuntime.ADMIN, null));
+        schemas.check("POST /v1/bots/{id}/heartbeat", "401", bot.heartbeat(List.of()));
+        schemas.check("GET /v1/admin/actions", "200", http.get("/v1/admin/actions", TestRuntime.ADMIN));
         schemas.check("GET /healthz", "200", http.get("/healthz", null));
         schemas.check("GET /ready", "200", http.get("/ready", null));
         schemas.check("GET /livez", "200", http.get("/livez", null));

@@ -59,6 +59,7 @@ class RecoveryDutiesTest extends ApiTestBase {
         int dead = 0;
         long lost = 0;
         int quarantined = 0;
+        int timedOut = 0;
         for (int left = seconds; left > 0; left -= 5) {
             advance(Math.min(5, left));
             RecoveryScheduler.Sweep s = sweep();
@@ -66,8 +67,9 @@ class RecoveryDutiesTest extends ApiTestBase {
             dead += s.deadLettered();
             lost += s.botsMarkedLost();
             quarantined += s.quarantined();
+            timedOut += s.timedOut();
         }
-        return new RecoveryScheduler.Sweep(requeued, dead, lost, quarantined);
+        return new RecoveryScheduler.Sweep(requeued, dead, lost, quarantined, timedOut);
     }
 
     @BeforeEach
@@ -139,14 +141,14 @@ class RecoveryDutiesTest extends ApiTestBase {
 
         // the bot checks in between the look and the change: its lease is current again
         assertEquals(200, bot.heartbeat().status());
-        assertEquals(List.of(), stores.recovery().rescue(stores.database().execute(), verdict, clock.millis(), clock.millis()));
+        assertEquals(List.of(), stores.recovery().takeBack(stores.database().execute(), verdict, "test", clock.millis(), clock.millis()));
         assertEquals("claimed", row(id).get("status"));
 
         // or the job was released and claimed again: a new token
         assertEquals(200, bot.reset().status());
         JsonObject again = bot.claimJobs(1, 0).getFirst();
         clock.advance(Duration.ofSeconds(31));
-        assertEquals(List.of(), stores.recovery().rescue(stores.database().execute(), verdict, clock.millis(), clock.millis()));
+        assertEquals(List.of(), stores.recovery().takeBack(stores.database().execute(), verdict, "test", clock.millis(), clock.millis()));
         assertEquals(again.getString("leaseToken"), row(id).get("lease_token"));
     }
 

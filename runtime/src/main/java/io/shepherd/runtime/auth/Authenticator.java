@@ -1,5 +1,6 @@
 package io.shepherd.runtime.auth;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,18 +15,28 @@ import io.shepherd.runtime.store.Stores;
  */
 public final class Authenticator {
     private static final String BEARER = "Bearer ";
+    /** How long a bot token known to be good is believed without asking the database again. */
+    static final long TRUST_MILLIS = 1000;
+    /** The most bot tokens remembered; past it the memory starts over (a bot's next request costs one lookup). */
+    static final int MAX_REMEMBERED = 20_000;
 
     private final TokenSet tokens;
     private final Stores stores;
+    private final Clock clock;
     /**
-     * Known bot token → bot id; a bot's token never changes, so a hit never goes stale, and a
-     * request with a known token costs no hash. Only tokens the database knows are kept.
+     * Bot token → bot id, and when the database last said so. A hit younger than {@link
+     * #TRUST_MILLIS} costs no hash and no query; an older one is asked again, so a token revoked
+     * on any replica stops working everywhere within a second (at once on the replica that revoked).
      */
-    private final Map<String, String> botsByToken = new ConcurrentHashMap<>();
+    private final Map<String, Known> botsByToken = new ConcurrentHashMap<>();
 
-    public Authenticator(TokenSet tokens, Stores stores) {
+    private record Known(String botId, long checkedAt) {
+    }
+
+    public Authenticator(TokenSet tokens, Stores stores, Clock clock) {
         this.tokens = tokens;
         this.stores = stores;
+        this.clock = clock;
     }
 
     /** The configured tokens of each fixed role. */
@@ -52,24 +63,34 @@ public final class Authenticator {
             throw Problem.unauthorized("The bearer token is empty");
         }
         if (matches(tokens.admin(), token)) {
-            return Caller.admin();
+            return Caller.of(Role.ADMIN, token);
         }
         if (matches(tokens.client(), token)) {
-            return new Caller(Role.CLIENT, null);
+            return Caller.of(Role.CLIENT, token);
         }
         if (matches(tokens.enroll(), token)) {
-            return new Caller(Role.ENROLL, null);
+            return Caller.of(Role.ENROLL, token);
         }
-        String botId = botsByToken.get(token);
-        if (botId == null) {
-            botId = stores.bots().idForTokenHash(stores.database().execute(), Tokens.hash(token))
-                    .orElseThrow(() -> Problem.unauthorized("Unknown token"));
-            if (botsByToken.size() > 100_000) {
+        long now = clock.millis();
+        Known known = botsByToken.get(token);
+        if (known == null || now - known.checkedAt() >= TRUST_MILLIS) {
+            Optional<String> botId = stores.bots().idForTokenHash(stores.database().execute(), Tokens.hash(token));
+            if (botId.isEmpty()) {
+                botsByToken.remove(token);
+                throw Problem.unauthorized("Unknown or revoked token");
+            }
+            if (botsByToken.size() >= MAX_REMEMBERED) {
                 botsByToken.clear();
             }
-            botsByToken.put(token, botId);
+            known = new Known(botId.get(), now);
+            botsByToken.put(token, known);
         }
-        return Caller.bot(botId);
+        return Caller.bot(known.botId());
+    }
+
+    /** Forgets every remembered token of this bot (it was revoked here): its next request is refused. */
+    public void forget(String botId) {
+        botsByToken.values().removeIf(k -> k.botId().equals(botId));
     }
 
     private static boolean matches(List<String> candidates, String token) {

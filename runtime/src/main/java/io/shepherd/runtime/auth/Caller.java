@@ -2,14 +2,23 @@ package io.shepherd.runtime.auth;
 
 import io.shepherd.runtime.core.Problem;
 
-/** Who sent a request: a role and, for a bot token, which bot. */
-public record Caller(Role role, String botId) {
+/**
+ * Who sent a request: a role and, for a bot token, which bot. {@code actor} names the caller in
+ * the record of operator actions and in logs without giving the token away: the role and the
+ * token's fingerprint ({@link Tokens#fingerprint}), e.g. {@code admin:3f2a9c0d1e4b}.
+ */
+public record Caller(Role role, String botId, String actor) {
+    /** An admin acting from inside the runtime (the CLI on the same machine, a test). */
     public static Caller admin() {
-        return new Caller(Role.ADMIN, null);
+        return new Caller(Role.ADMIN, null, "admin:local");
+    }
+
+    public static Caller of(Role role, String token) {
+        return new Caller(role, null, role.name().toLowerCase(java.util.Locale.ROOT) + ":" + Tokens.fingerprint(token));
     }
 
     public static Caller bot(String botId) {
-        return new Caller(Role.BOT, botId);
+        return new Caller(Role.BOT, botId, "bot:" + botId);
     }
 
     public boolean isAdmin() {

@@ -29,6 +29,11 @@ public final class Tokens {
         }
     }
 
+    /** A token's public name: the first 12 hex digits of its SHA-256, safe to log and to record. */
+    public static String fingerprint(String token) {
+        return hash(token).substring(0, 12);
+    }
+
     /** Compares without leaking where two tokens first differ. */
     public static boolean same(String a, String b) {
         return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         version = "Shepherd 0.1.0",
         description = "A self-healing job runtime.",
         subcommands = {ServeCommand.class, SubmitCommand.class, JobsCommand.class, BotsCommand.class,
-                RecoverCommand.class, ResetBotCommand.class, HealthCommand.class})
+                RecoverCommand.class, ResetBotCommand.class, BotLeverCommand.Drain.class, BotLeverCommand.Undrain.class,
+                BotLeverCommand.Revoke.class, HealthCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,6 +52,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: serve, submit, jobs, bots, recover, reset-bot, health");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: serve, submit, jobs, bots, recover, reset-bot, drain, undrain, revoke, health");
     }
 }

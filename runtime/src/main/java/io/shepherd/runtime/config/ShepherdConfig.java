@@ -12,6 +12,9 @@ import java.util.Optional;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.shepherd.runtime.auth.Authenticator;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Limits;
+import io.shepherd.runtime.core.Retention;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.db.DatabaseSettings;
 import io.shepherd.runtime.db.Dialect;
@@ -39,7 +42,9 @@ public record ShepherdConfig(Config config,
                              Path scriptsDir,
                              Duration checkTimeout,
                              Duration healthInterval,
-                             Duration metricsInterval) {
+                             Duration metricsInterval,
+                             Retention retention,
+                             Limits limits) {
 
     public static ShepherdConfig load(Optional<Path> file, Map<String, String> env) {
         var builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
@@ -148,7 +153,32 @@ public record ShepherdConfig(Config config,
                 Path.of(config.get("plugins.dir").asString().orElse("./plugins")).toAbsolutePath().normalize(),
                 Path.of(config.get("scripts.dir").asString().orElse("./scripts")).toAbsolutePath().normalize(),
                 checkTimeout, positive(config, "health.interval", Duration.ofSeconds(2)),
-                positive(config, "metrics.interval", Duration.ofSeconds(5)));
+                positive(config, "metrics.interval", Duration.ofSeconds(5)), retention(config), limits(config));
+    }
+
+    /** {@code retention.*}: a period per finished status and for departed bots; {@code 0} keeps for ever. */
+    private static Retention retention(Config config) {
+        Retention defaults = Retention.defaults();
+        Map<JobStatus, Duration> jobs = new java.util.EnumMap<>(JobStatus.class);
+        for (JobStatus status : Retention.FINISHED) {
+            String key = "retention." + status.wire();
+            jobs.put(status, config.get(key).asString().map(t -> Retention.parsePeriod(key, t))
+                    .orElse(defaults.jobs().get(status)));
+        }
+        Duration bots = config.get("retention.bots").asString().map(t -> Retention.parsePeriod("retention.bots", t))
+                .orElse(defaults.bots());
+        Duration actions = config.get("retention.actions").asString()
+                .map(t -> Retention.parsePeriod("retention.actions", t)).orElse(defaults.actions());
+        return new Retention(jobs, bots, actions, positive(config, "retention.interval", defaults.interval()),
+                config.get("retention.batch").asInt().orElse(defaults.batch()));
+    }
+
+    private static Limits limits(Config config) {
+        Limits defaults = Limits.defaults();
+        return new Limits(config.get("limits.max-payload").asInt().orElse(defaults.payload()),
+                config.get("limits.max-result").asInt().orElse(defaults.result()),
+                config.get("limits.max-error").asInt().orElse(defaults.error()),
+                config.get("limits.max-progress").asInt().orElse(defaults.progress()));
     }
 
     private static Duration positive(Config config, String key, Duration fallback) {

@@ -8,13 +8,16 @@ public enum BotStatus {
     IDLE,
     /** Live and holding jobs: never stored, derived from the jobs table ({@link #IDLE} with jobs). */
     BUSY,
+    /** An operator asked it to take no work: it finishes or gives back what it holds, and claims nothing. */
     DRAINING,
     /** Silent for longer than {@code bots.lost-after}; a heartbeat or a new session brings it back. */
     LOST,
     /** Its latest attempts all failed: it claims nothing until it restarts or an admin resets it. */
     QUARANTINED,
     /** Deregistered: its session ended. */
-    OFFLINE;
+    OFFLINE,
+    /** An admin revoked it: its token is dead and its jobs were given back; kept for the record until pruned. */
+    REVOKED;
 
     private final String wire = name().toLowerCase(Locale.ROOT);
 

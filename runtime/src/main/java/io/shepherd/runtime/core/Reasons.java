@@ -9,6 +9,8 @@ public final class Reasons {
     public static final String CLAIMED = "claimed";
     public static final String COMPLETED = "completed";
     public static final String LEASE_EXPIRED = "lease-expired";
+    public static final String TIMED_OUT = "timed-out";
+    public static final String REVOKED = "revoked";
     public static final String BOT_RESTARTED = "bot-restarted";
     public static final String BOT_RESET = "bot-reset";
     public static final String DEREGISTERED = "deregistered";

@@ -38,6 +38,9 @@ public interface Dialect {
     /** Turns an UPDATE into a statement that yields the updated rows' {@code columns}. */
     String returning(String update, String columns);
 
+    /** Turns a DELETE into a statement that yields the deleted rows' {@code columns}. */
+    String returningDeleted(String delete, String columns);
+
     /**
      * Turns an UPDATE into one statement that also inserts a row per updated row and yields the
      * updated rows' {@code columns}; {@code insertFromChanged} reads the updated rows as

@@ -8,9 +8,11 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.service.BotSessions;
 import io.shepherd.runtime.service.ClaimJobs;
+import io.shepherd.runtime.service.DrainBots;
 import io.shepherd.runtime.service.Heartbeat;
 import io.shepherd.runtime.service.ReadBots;
 import io.shepherd.runtime.service.RegisterBot;
@@ -20,7 +22,7 @@ import io.shepherd.runtime.store.JobRow;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 
-/** {@code /v1/bots}: register, sessions, heartbeat, claim, reset, deregister, read. */
+/** {@code /v1/bots}: register, sessions, heartbeat, claim, reset, deregister, read; an admin's drain, undrain, revoke. */
 public final class BotsHttpService implements HttpService {
     private final Api api;
     private final Settings settings;
@@ -29,6 +31,7 @@ public final class BotsHttpService implements HttpService {
     private final Heartbeat heartbeat;
     private final ClaimJobs claimJobs;
     private final ReadBots readBots;
+    private final DrainBots drainBots;
 
     public BotsHttpService(Api api, Settings settings, Services services) {
         this.api = api;
@@ -38,6 +41,7 @@ public final class BotsHttpService implements HttpService {
         this.heartbeat = services.heartbeat();
         this.claimJobs = services.claimJobs();
         this.readBots = services.readBots();
+        this.drainBots = services.drainBots();
     }
 
     @Override
@@ -45,6 +49,10 @@ public final class BotsHttpService implements HttpService {
         rules.post("/", this::register)
                 .get("/", this::list)
                 .any("/", Api.METHOD_NOT_ALLOWED)
+                .post("/drain", (req, res) -> drainMatching(req, res, true))
+                .any("/drain", Api.METHOD_NOT_ALLOWED)
+                .post("/undrain", (req, res) -> drainMatching(req, res, false))
+                .any("/undrain", Api.METHOD_NOT_ALLOWED)
                 .get("/{id}", this::get)
                 .delete("/{id}", this::deregister)
                 .any("/{id}", Api.METHOD_NOT_ALLOWED)
@@ -55,7 +63,13 @@ public final class BotsHttpService implements HttpService {
                 .post("/{id}/claim", this::claim)
                 .any("/{id}/claim", Api.METHOD_NOT_ALLOWED)
                 .post("/{id}/reset", this::reset)
-                .any("/{id}/reset", Api.METHOD_NOT_ALLOWED);
+                .any("/{id}/reset", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/drain", (req, res) -> drain(req, res, true))
+                .any("/{id}/drain", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/undrain", (req, res) -> drain(req, res, false))
+                .any("/{id}/undrain", Api.METHOD_NOT_ALLOWED)
+                .post("/{id}/revoke", this::revoke)
+                .any("/{id}/revoke", Api.METHOD_NOT_ALLOWED);
     }
 
     private void register(ServerRequest req, ServerResponse res) {
@@ -134,6 +148,37 @@ public final class BotsHttpService implements HttpService {
         } else {
             Responses.ok(res, JsonViews.jobs("jobs", claimed, true));
         }
+    }
+
+    private void drain(ServerRequest req, ServerResponse res, boolean drain) {
+        var caller = api.caller(req);
+        drainBots.set(caller, Api.id(req), drain);
+        Responses.ok(res, JsonViews.bot(readBots.get(caller, Api.id(req))));
+    }
+
+    /** {@code {"labels": {"zone": "a"}}}: every bot carrying all of these labels. */
+    private void drainMatching(ServerRequest req, ServerResponse res, boolean drain) {
+        var caller = api.caller(req);
+        caller.requireAdmin();
+        JsonObject labels = api.body(req).optObject("labels");
+        Map<String, String> selector = new LinkedHashMap<>();
+        if (labels != null) {
+            labels.forEach((name, value) -> {
+                if (!(value instanceof jakarta.json.JsonString text)) {
+                    throw Problem.badRequest("labels." + name + " must be a string");
+                }
+                selector.put(name, text.getString());
+            });
+        }
+        List<String> changed = drainBots.setMatching(caller, selector, drain);
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder().add("bots", JsonViews.strings(changed)).build());
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res) {
+        List<String> released = sessions.revoke(api.caller(req), Api.id(req));
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
+                .add("released", JsonViews.strings(released))
+                .build());
     }
 
     private void reset(ServerRequest req, ServerResponse res) {

@@ -100,7 +100,8 @@ public final class JobsHttpService implements HttpService {
         return new SubmitJobs.Submission(body.optString("type"), body.optJson("payload"), body.optString("queue"),
                 body.optInt("priority"), body.optInt("maxAttempts"), body.optTime("runAt"),
                 body.optString("idempotencyKey"),
-                Objects.requireNonNullElseGet(body.optString("correlationId"), ApiFilter::current));
+                Objects.requireNonNullElseGet(body.optString("correlationId"), ApiFilter::current),
+                body.optLong("timeoutMs"));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -108,7 +109,7 @@ public final class JobsHttpService implements HttpService {
         ReadJobs.Page page = readJobs.list(caller, Api.query(req, "status"), Api.query(req, "type"),
                 Api.query(req, "queue"), Api.intQuery(req, "limit"), Api.query(req, "after"));
         JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
-        page.jobs().forEach(j -> jobs.add(JsonViews.job(j)));
+        page.jobs().forEach(j -> jobs.add(JsonViews.jobSummary(j)));
         var body = JsonViews.BUILDERS.createObjectBuilder().add("jobs", jobs);
         if (page.next() == null) {
             body.addNull("next");

@@ -25,13 +25,29 @@ public final class JsonViews {
     private JsonViews() {
     }
 
+    /** One job, whole: what a submission, a read by id and a report answer. */
     public static JsonObject job(JobRow job) {
+        return job(job, true);
+    }
+
+    /**
+     * One job as a list shows it: everything but its payload, result and progress, which can each
+     * be hundreds of kilobytes; a page of them stays small however deep it is. Read the job by id
+     * for those.
+     */
+    public static JsonObject jobSummary(JobRow job) {
+        return job(job, false);
+    }
+
+    private static JsonObject job(JobRow job, boolean whole) {
         JsonObjectBuilder b = BUILDERS.createObjectBuilder()
                 .add("id", job.id())
                 .add("type", job.type())
-                .add("queue", job.queue())
-                .add("payload", json(job.payload()))
-                .add("priority", job.priority())
+                .add("queue", job.queue());
+        if (whole) {
+            b.add("payload", json(job.payload()));
+        }
+        b.add("priority", job.priority())
                 .add("status", job.status().wire())
                 .add("attempt", job.attempt())
                 .add("maxAttempts", job.maxAttempts())
@@ -45,7 +61,21 @@ public final class JsonViews {
         } else {
             b.addNull("leaseExpiresAt");
         }
-        b.add("result", json(job.result()));
+        if (job.timeoutMs() == null) {
+            b.addNull("timeoutMs");
+        } else {
+            b.add("timeoutMs", job.timeoutMs());
+        }
+        Long timeoutAt = job.status() == JobStatus.CLAIMED ? job.timeoutAt() : null;
+        if (timeoutAt == null) {
+            b.addNull("timeoutAt");
+        } else {
+            b.add("timeoutAt", time(timeoutAt));
+        }
+        if (whole) {
+            b.add("result", json(job.result()));
+            b.add("progress", json(job.progress()));
+        }
         nullable(b, "lastError", job.lastError());
         nullable(b, "correlationId", job.correlationId());
         return b.build();
@@ -74,6 +104,7 @@ public final class JsonViews {
                 .add("labels", json(bot.labels()))
                 .add("status", bot.effectiveStatus().wire());
         nullable(b, "session", bot.session());
+        b.add("drain", bot.drain());
         return b.add("lastHeartbeatAt", time(bot.lastHeartbeatAt()))
                 .add("registeredAt", time(bot.registeredAt()))
                 .add("jobs", jobs)

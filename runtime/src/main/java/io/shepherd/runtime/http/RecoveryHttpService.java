@@ -4,6 +4,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.shepherd.runtime.recovery.PruneFinished;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
 
 /** {@code /v1/admin/recovery}: the scheduler's state, and one sweep on demand (the runbook's step). */
@@ -21,7 +22,9 @@ public final class RecoveryHttpService implements HttpService {
         rules.get("/", this::status)
                 .any("/", Api.METHOD_NOT_ALLOWED)
                 .post("/run", this::run)
-                .any("/run", Api.METHOD_NOT_ALLOWED);
+                .any("/run", Api.METHOD_NOT_ALLOWED)
+                .post("/prune", this::prune)
+                .any("/prune", Api.METHOD_NOT_ALLOWED);
     }
 
     private void status(ServerRequest req, ServerResponse res) {
@@ -51,6 +54,20 @@ public final class RecoveryHttpService implements HttpService {
                 .add("deadLettered", sweep.deadLettered())
                 .add("botsMarkedLost", sweep.botsMarkedLost())
                 .add("botsQuarantined", sweep.quarantined())
+                .add("timedOut", sweep.timedOut())
+                .build());
+    }
+
+    /** Retention now: what it deleted, by status. */
+    private void prune(ServerRequest req, ServerResponse res) {
+        api.caller(req).requireAdmin();
+        PruneFinished.Pruned pruned = scheduler.pruneOnce();
+        var jobs = JsonViews.BUILDERS.createObjectBuilder();
+        pruned.jobs().forEach((status, n) -> jobs.add(status.wire(), n));
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
+                .add("jobs", jobs)
+                .add("bots", pruned.bots())
+                .add("actions", pruned.actions())
                 .build());
     }
 }

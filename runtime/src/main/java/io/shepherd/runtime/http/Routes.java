@@ -44,6 +44,7 @@ public final class Routes {
                 .register("/v1/stats", new StatsHttpService(api, services.readJobs()))
                 .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery))
                 .register("/v1/admin/plugins", new PluginsHttpService(api, plugins))
+                .register("/v1/admin/actions", new ActionsHttpService(api, services.operatorActions()))
                 .register("/metrics", new MetricsHttpService(metrics::orphanedGaugeText))
                 .register("/", health)
                 .any((req, res) -> {

@@ -44,6 +44,8 @@ public final class RuntimeMetrics implements Background {
     private final Timer claimLatency;
     private final Timer jobWait;
     private final Map<String, Counter> orphaned = new ConcurrentHashMap<>();
+    private final Map<String, Counter> pruned = new ConcurrentHashMap<>();
+    private final Counter prunedBots;
     private final Figure<Long> orphans;
     private final List<Figure<?>> figures = new ArrayList<>();
     private final Map<String, HealthMonitor.Result> health = new ConcurrentHashMap<>();
@@ -76,6 +78,7 @@ public final class RuntimeMetrics implements Background {
         this.failed = counter("shepherd_jobs_failed", "Attempts reported failed by their bots");
         this.dead = counter("shepherd_jobs_dead", "Jobs dead-lettered");
         this.sweeps = counter("shepherd_recovery_sweeps", "Recovery sweeps run by this replica");
+        this.prunedBots = counter("shepherd_pruned_bots", "Departed bots deleted by retention, with their tokens");
         this.claimLatency = registry.getOrCreate(Timer.builder("shepherd_claim_latency")
                 .description("Time of one claim statement (not the long-poll wait)")
                 .baseUnit("seconds")
@@ -108,8 +111,11 @@ public final class RuntimeMetrics implements Background {
                     + "(it is read every metrics.interval; an age that grows means the database does not answer)",
                     List.of(Tag.create("figure", figure.name)), () -> figure.ageSeconds(clock.millis()));
         }
-        for (String reason : List.of("lease-expired", "bot-restarted", "bot-reset")) {
+        for (String reason : List.of("lease-expired", "bot-restarted", "bot-reset", "timed-out")) {
             orphaned(reason);
+        }
+        for (String status : List.of("completed", "cancelled", "dead")) {
+            pruned(status, 0);
         }
     }
 
@@ -186,6 +192,19 @@ public final class RuntimeMetrics implements Background {
         if (n > 0) {
             orphaned(reason).increment(n);
         }
+    }
+
+    /** Finished jobs retention deleted, by the status they had. */
+    public void pruned(String status, long n) {
+        Counter counter = pruned.computeIfAbsent(status, st -> registry.getOrCreate(Counter.builder("shepherd_pruned_jobs")
+                .description("Finished jobs deleted by retention, with their events")
+                .tags(List.of(Tag.create("status", st)))));
+        counter.increment(n);
+    }
+
+    /** Departed bots retention deleted. */
+    public void prunedBots(long n) {
+        prunedBots.increment(n);
     }
 
     public void swept() {

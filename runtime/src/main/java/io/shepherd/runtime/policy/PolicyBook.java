@@ -1,14 +1,18 @@
 package io.shepherd.runtime.policy;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import io.helidon.config.Config;
 import io.shepherd.plugins.api.PolicySettings;
 import io.shepherd.plugins.policies.BackoffPolicy;
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Retention;
 
 /**
  * The operator's recovery policies, as read from YAML: a {@code default}, per-type entries that
@@ -20,6 +24,8 @@ import io.shepherd.plugins.policies.BackoffPolicy;
  *   max-attempts: 5
  *   backoff: {initial: PT1S, multiplier: 2.0, max: PT5M, jitter: 0.2}
  *   on-exhausted: dead       # or retry
+ *   timeout: PT1H            # an attempt running longer is taken back (reason timed-out); 0 = none
+ *   retention: {completed: P1D, cancelled: P1D, dead: P14D}   # over the runtime's retention.*
  * quarantine:
  *   consecutive-failures: 10 # a bot whose last N attempts all failed stops claiming; 0 = never
  * email:                     # a job type
@@ -29,11 +35,20 @@ import io.shepherd.plugins.policies.BackoffPolicy;
 public record PolicyBook(TypePolicy defaults, Map<String, TypePolicy> byType, int quarantineAfter) {
     public static final String DEFAULT = "default";
     public static final String QUARANTINE = "quarantine";
-    private static final Set<String> TYPE_KEYS = Set.of("policy", "max-attempts", "backoff", "on-exhausted");
+    private static final Set<String> TYPE_KEYS = Set.of("policy", "max-attempts", "backoff", "on-exhausted", "timeout",
+            "retention");
     private static final Set<String> BACKOFF_KEYS = Set.of("initial", "multiplier", "max", "jitter");
 
-    /** One job type's policy: which policy by name, with which settings. */
-    public record TypePolicy(String policy, PolicySettings settings) {
+    /**
+     * One job type's policy: which policy by name, with which settings; how long one attempt may
+     * run (null: as long as its bot heartbeats); how long its finished jobs are kept, by status,
+     * where it says (the runtime's {@code retention.*} otherwise).
+     */
+    public record TypePolicy(String policy, PolicySettings settings, Duration timeout,
+                             Map<JobStatus, Duration> retention) {
+        public TypePolicy {
+            retention = Map.copyOf(retention);
+        }
     }
 
     public PolicyBook {
@@ -45,11 +60,16 @@ public record PolicyBook(TypePolicy defaults, Map<String, TypePolicy> byType, in
     }
 
     public static PolicyBook builtIn() {
-        return new PolicyBook(new TypePolicy(BackoffPolicy.NAME, PolicySettings.defaults()), Map.of(), 10);
+        return new PolicyBook(new TypePolicy(BackoffPolicy.NAME, PolicySettings.defaults(), null, Map.of()), Map.of(), 10);
     }
 
     public TypePolicy forType(String type) {
         return byType.getOrDefault(type, defaults);
+    }
+
+    /** The longest one attempt of a job of this type may run; empty when there is no ceiling. */
+    public Optional<Duration> timeoutFor(String type) {
+        return Optional.ofNullable(forType(type).timeout());
     }
 
     /**
@@ -128,11 +148,35 @@ public record PolicyBook(TypePolicy defaults, Map<String, TypePolicy> byType, in
                         : new IllegalArgumentException(where + ".backoff: " + e.getMessage());
             }
         }
+        Duration timeout = inherited.timeout();
+        if (node.get("timeout").exists()) {
+            Duration t = Retention.parsePeriod(where + ".timeout", node.get("timeout").asString().get());
+            if (t.isNegative()) {
+                throw new IllegalArgumentException(where + ".timeout must not be negative, was " + t);
+            }
+            timeout = t.isZero() ? null : t;
+        }
+        Map<JobStatus, Duration> retention = new EnumMap<>(JobStatus.class);
+        retention.putAll(inherited.retention());
+        Config r = node.get("retention");
+        if (r.exists()) {
+            for (Config key : r.asNodeList().orElse(java.util.List.of())) {
+                JobStatus status = Retention.FINISHED.stream().filter(s -> s.wire().equals(key.name())).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("unknown key " + where + ".retention." + key.name()
+                                + " (known: completed, cancelled, dead)"));
+                Duration period = Retention.parsePeriod(where + ".retention." + key.name(), key.asString().orElse(""));
+                if (period.isNegative()) {
+                    throw new IllegalArgumentException(where + ".retention." + key.name() + " must not be negative");
+                }
+                retention.put(status, period);
+            }
+        }
         String onExhausted = node.get("on-exhausted").asString().orElse(base.onExhausted());
         Map<String, String> allOptions = new HashMap<>(base.options());
         allOptions.putAll(options);
         try {
-            return new TypePolicy(policy, new PolicySettings(maxAttempts, backoff, onExhausted, allOptions));
+            return new TypePolicy(policy, new PolicySettings(maxAttempts, backoff, onExhausted, allOptions), timeout,
+                    retention);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage());
         }

@@ -14,10 +14,12 @@ import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.Stores;
 
 /**
- * Every {@code recovery.interval} the leading replica sweeps: it rescues expired leases, marks
- * silent bots lost and quarantines bots that only fail. The duties share this one life cycle and
- * one leader; each can also be run once on demand. Until the schema is migrated (the database
- * not reached yet) a tick does nothing.
+ * Every {@code recovery.interval} the leading replica sweeps: it rescues expired leases, takes back
+ * attempts that ran past their timeout, marks silent bots lost and quarantines bots that only
+ * fail. Every {@code retention.interval} it also prunes what retention no longer keeps, on a
+ * thread of its own so that a long prune never delays a rescue. The duties share this one life
+ * cycle and one leader; each can also be run once on demand. Until the schema is migrated (the
+ * database not reached yet) a tick does nothing.
  */
 public final class RecoveryScheduler implements Background {
     private static final System.Logger LOG = System.getLogger(RecoveryScheduler.class.getName());
@@ -31,7 +33,12 @@ public final class RecoveryScheduler implements Background {
     private final MarkLostBots markLost;
     private final QuarantineBots quarantine;
     private final OutageGrace grace;
+    private final PruneFinished prune;
+    private final TimeOutJobs timeouts;
+    private final Duration pruneInterval;
     private final ScheduledExecutorService timer = Threads.timer(name());
+    private final ScheduledExecutorService pruneTimer = Threads.timer("retention");
+    private volatile boolean pruneFailing;
     private final AtomicLong sweeps = new AtomicLong();
     private volatile long lastSweepAt;
     private volatile boolean leader;
@@ -40,7 +47,7 @@ public final class RecoveryScheduler implements Background {
     private volatile boolean failing;
 
     /** What one sweep did. */
-    public record Sweep(int requeued, int deadLettered, long botsMarkedLost, int quarantined) {
+    public record Sweep(int requeued, int deadLettered, long botsMarkedLost, int quarantined, int timedOut) {
     }
 
     /** What this replica's scheduler is doing. */
@@ -49,7 +56,11 @@ public final class RecoveryScheduler implements Background {
 
     public RecoveryScheduler(Stores stores, Clock clock, Duration interval, Duration heartbeatInterval,
                              LeaderElection election, String replicaId, RescueExpiredLeases rescue,
-                             MarkLostBots markLost, QuarantineBots quarantine, RuntimeMetrics metrics) {
+                             TimeOutJobs timeouts, MarkLostBots markLost, QuarantineBots quarantine, PruneFinished prune,
+                             Duration pruneInterval, RuntimeMetrics metrics) {
+        this.prune = prune;
+        this.timeouts = timeouts;
+        this.pruneInterval = pruneInterval;
         this.metrics = metrics;
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("recovery.interval must be positive, was " + interval);
@@ -74,6 +85,37 @@ public final class RecoveryScheduler implements Background {
     @Override
     public void start() {
         timer.scheduleWithFixedDelay(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        pruneTimer.scheduleWithFixedDelay(this::pruneTick, pruneInterval.toMillis(), pruneInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Prunes when this replica led at its latest sweep; a failure is logged once until it recovers. */
+    private void pruneTick() {
+        if (!leader || !stores.database().migrated()) {
+            return;
+        }
+        try {
+            PruneFinished.Pruned pruned = pruneOnce();
+            if (pruneFailing) {
+                pruneFailing = false;
+                LOG.log(System.Logger.Level.INFO, "Retention prunes again");
+            }
+            if (pruned.jobCount() + pruned.bots() > 0) {
+                LOG.log(System.Logger.Level.INFO, "Retention pruned " + pruned.jobs() + " jobs and " + pruned.bots()
+                        + " bots");
+            }
+        } catch (RuntimeException e) {
+            if (!pruneFailing) {
+                pruneFailing = true;
+                LOG.log(System.Logger.Level.WARNING, "Retention failed"
+                        + (Database.isUnavailable(e) ? " (database unreachable)" : "") + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** One retention run now, whether or not this replica leads (an admin's request, a test). */
+    public PruneFinished.Pruned pruneOnce() {
+        return prune.runOnce(clock.millis());
     }
 
     void tick() {
@@ -112,17 +154,18 @@ public final class RecoveryScheduler implements Background {
         long lastShared = stores.recovery().lastSweepAt(db);
         long effectiveNow = grace.effectiveNow(now, lastShared);
         RescueExpiredLeases.Result rescued = rescue.runOnce(now, effectiveNow, lastShared);
+        int timedOut = timeouts.runOnce(now, lastShared);
         long lost = markLost.runOnce(effectiveNow);
         int quarantined = quarantine.runOnce();
         stores.recovery().recordSweep(db, now, replicaId);
         sweeps.incrementAndGet();
         metrics.swept();
         lastSweepAt = now;
-        Sweep sweep = new Sweep(rescued.requeued(), rescued.deadLettered(), lost, quarantined);
-        if (sweep.requeued() + sweep.deadLettered() + sweep.botsMarkedLost() + sweep.quarantined() > 0) {
+        Sweep sweep = new Sweep(rescued.requeued(), rescued.deadLettered(), lost, quarantined, timedOut);
+        if (sweep.requeued() + sweep.deadLettered() + sweep.botsMarkedLost() + sweep.quarantined() + timedOut > 0) {
             LOG.log(System.Logger.Level.INFO, "Recovery sweep: " + sweep.requeued() + " requeued, "
-                    + sweep.deadLettered() + " dead-lettered, " + sweep.botsMarkedLost() + " bots lost, "
-                    + sweep.quarantined() + " bots quarantined");
+                    + sweep.deadLettered() + " dead-lettered, " + timedOut + " timed out, " + sweep.botsMarkedLost()
+                    + " bots lost, " + sweep.quarantined() + " bots quarantined");
         }
         return sweep;
     }
@@ -133,6 +176,7 @@ public final class RecoveryScheduler implements Background {
 
     @Override
     public void close() {
+        Threads.stop(pruneTimer);
         Threads.stop(timer);
         election.close();
     }

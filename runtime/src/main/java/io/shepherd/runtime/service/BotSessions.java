@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.EventKind;
@@ -29,9 +30,15 @@ public final class BotSessions {
     private final Clock clock;
 
     private final RuntimeMetrics metrics;
+    private final OperatorActions actions;
+    private final Consumer<String> revoked;
 
-    public BotSessions(Stores stores, JobSignal signal, Clock clock, RuntimeMetrics metrics) {
+    /** {@code revoked} hears of each bot revoked here, so that its token is refused at once. */
+    public BotSessions(Stores stores, JobSignal signal, Clock clock, RuntimeMetrics metrics, OperatorActions actions,
+                       Consumer<String> revoked) {
         this.metrics = metrics;
+        this.actions = actions;
+        this.revoked = revoked;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -67,9 +74,13 @@ public final class BotSessions {
             stores.bots().findForUpdate(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
             if (caller.isAdmin()) {
                 stores.bots().liftQuarantine(tx, botId);
+                actions.record(tx, caller, "bot.reset", botId, null);
             }
             return releaseAll(tx, botId, 0, Reasons.BOT_RESET, now);
         });
+        if (caller.isAdmin()) {
+            OperatorActions.log(caller, "bot.reset", botId, released.size() + " job(s) released");
+        }
         log(released, Reasons.BOT_RESET, botId);
         count(released, Reasons.BOT_RESET);
         wake(released, now);
@@ -87,6 +98,31 @@ public final class BotSessions {
         });
         log(released, Reasons.DEREGISTERED, botId);
         wake(released, now);
+    }
+
+    /**
+     * An admin revokes the bot: its token stops working (here at once, on other replicas within a
+     * second), its session ends, its jobs go back without counting an attempt, and its row stays
+     * for the record until retention prunes it. The same process can only come back by enrolling
+     * again, as a new bot. Answers the released jobs' ids.
+     */
+    public List<String> revoke(Caller caller, String botId) {
+        caller.requireAdmin();
+        long now = clock.millis();
+        List<ReleasedJob> released = stores.database().inTransaction(tx -> {
+            stores.bots().findForUpdate(tx, botId).orElseThrow(() -> Problem.notFound("No bot " + botId));
+            if (!stores.bots().revoke(tx, botId, now)) {
+                throw Problem.conflict("Bot " + botId + " is already revoked");
+            }
+            List<ReleasedJob> jobs = releaseAll(tx, botId, 1, Reasons.REVOKED, now);
+            actions.record(tx, caller, "bot.revoke", botId, jobs.size() + " job(s) released");
+            return jobs;
+        });
+        revoked.accept(botId);
+        OperatorActions.log(caller, "bot.revoke", botId, released.size() + " job(s) released");
+        log(released, Reasons.REVOKED, botId);
+        wake(released, now);
+        return released.stream().map(ReleasedJob::id).toList();
     }
 
     private List<ReleasedJob> releaseAll(io.helidon.dbclient.DbExecute tx, String botId, int refund, String reason,

@@ -20,8 +20,10 @@ import io.shepherd.runtime.store.Stores;
 public final class CancelJob {
     private final Stores stores;
     private final Clock clock;
+    private final OperatorActions actions;
 
-    public CancelJob(Stores stores, Clock clock) {
+    public CancelJob(Stores stores, Clock clock, OperatorActions actions) {
+        this.actions = actions;
         this.stores = stores;
         this.clock = clock;
     }
@@ -53,10 +55,14 @@ public final class CancelJob {
                             job.attempt());
                     stores.jobs().recordEvents(tx, List.of(event));
                     recorded.add(event);
+                    actions.record(tx, caller, "job.cancel", jobId, "was " + job.status().wire());
                     return stores.jobs().find(tx, jobId).orElseThrow();
                 }
             }
         });
+        if (!recorded.isEmpty()) {
+            OperatorActions.log(caller, "job.cancel", jobId, null);
+        }
         recorded.forEach(e -> e.log(answer.type(), answer.correlationId()));
         return answer;
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Limits;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
@@ -20,9 +21,11 @@ public final class CompleteJob {
     private final Clock clock;
 
     private final RuntimeMetrics metrics;
+    private final Limits limits;
 
-    public CompleteJob(Stores stores, Clock clock, RuntimeMetrics metrics) {
+    public CompleteJob(Stores stores, Clock clock, RuntimeMetrics metrics, Limits limits) {
         this.metrics = metrics;
+        this.limits = limits;
         this.stores = stores;
         this.clock = clock;
     }
@@ -37,6 +40,7 @@ public final class CompleteJob {
         if (leaseToken == null || leaseToken.isBlank()) {
             throw Problem.badRequest("leaseToken is required");
         }
+        Limits.requireFits("result", result, limits.result());
         long now = clock.millis();
         List<JobEvent> recorded = new ArrayList<>(1);
         JobRow answer = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "complete", () -> stores.database().inTransaction(tx -> {

@@ -10,6 +10,7 @@ import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Limits;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
@@ -31,9 +32,12 @@ public final class FailJob {
     private final Policies policies;
 
     private final RuntimeMetrics metrics;
+    private final Limits limits;
 
-    public FailJob(Stores stores, JobSignal signal, Clock clock, Policies policies, RuntimeMetrics metrics) {
+    public FailJob(Stores stores, JobSignal signal, Clock clock, Policies policies, RuntimeMetrics metrics,
+                   Limits limits) {
         this.metrics = metrics;
+        this.limits = limits;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -44,6 +48,11 @@ public final class FailJob {
         caller.requireAnyBot();
         if (error == null) {
             throw Problem.badRequest("error is required");
+        }
+        int size = error.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (size > limits.error()) {
+            throw Problem.badRequest("error is " + size + " bytes; at most " + limits.error() + " are kept (send its "
+                    + "first lines: the whole text belongs in the bot's log)");
         }
         long now = clock.millis();
         List<JobEvent> recorded = new ArrayList<>(1);

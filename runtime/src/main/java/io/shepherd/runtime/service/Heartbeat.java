@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.shepherd.runtime.auth.Caller;
-import io.shepherd.runtime.core.BotStatus;
+import io.shepherd.runtime.core.Limits;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.store.BotRow;
@@ -30,11 +30,13 @@ public final class Heartbeat {
     private final Stores stores;
     private final Clock clock;
     private final Settings settings;
+    private final Limits limits;
 
-    public Heartbeat(Stores stores, Clock clock, Settings settings) {
+    public Heartbeat(Stores stores, Clock clock, Settings settings, Limits limits) {
         this.stores = stores;
         this.clock = clock;
         this.settings = settings;
+        this.limits = limits;
     }
 
     /** {@code lost}: jobs the bot named that it no longer holds (recovered, reset, cancelled, finished). */
@@ -46,8 +48,9 @@ public final class Heartbeat {
 
     /**
      * @param jobs     the jobs the bot works on, or null to extend every lease it holds
-     * @param progress what the bot says of each job's progress (JSON text by job id), parsed and
-     *                 checked by the API; not kept yet — the lifecycle work stores it on the job
+     * @param progress what the bot says of each job's progress (JSON text by job id): kept on
+     *                 those jobs it holds under this session, latest wins; one over
+     *                 {@code limits.max-progress} refuses the beat (413) before anything changes
      */
     public Answer beat(Caller caller, String botId, String session, List<String> jobs, Map<String, String> progress) {
         caller.requireBot(botId);
@@ -58,6 +61,7 @@ public final class Heartbeat {
             throw Problem.badRequest("jobs names " + jobs.size() + " jobs; at most " + MAX_JOBS + " are allowed");
         }
         List<String> named = jobs == null ? null : List.copyOf(new LinkedHashSet<>(jobs));
+        progress.forEach((id, json) -> Limits.requireFits("progress of job " + id, json, limits.progress()));
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         // the beat itself: one statement, committed on its own
@@ -67,7 +71,7 @@ public final class Heartbeat {
             return Problem.conflict("Session " + session + " of bot " + bot.id()
                     + " was superseded; stop work and open a new session");
         });
-        boolean draining = beat.status() == BotStatus.DRAINING;
+        boolean draining = beat.drain();
         if (named != null && named.isEmpty() && !beat.cancelsPending()) {
             return new Answer(leaseExpiresAt, List.of(), List.of(), draining); // an idle bot: nothing more to do
         }
@@ -86,6 +90,7 @@ public final class Heartbeat {
                 Set<String> held = new HashSet<>(stores.jobs().extendLeases(tx, botId, session, named, leaseExpiresAt));
                 lost = named.stream().filter(id -> !held.contains(id)).toList();
             }
+            stores.jobs().recordProgress(tx, botId, session, progress);
             if (!cancelled.isEmpty() && !lost.isEmpty()) {
                 // a cancelled job is told as cancelled, not as lost
                 Set<String> told = new HashSet<>(cancelled);

@@ -47,7 +47,7 @@ public final class RegisterBot {
         BotRow bot = new BotRow(UUID.randomUUID().toString(), registration.name(),
                 List.copyOf(new java.util.LinkedHashSet<>(registration.types())),
                 registration.labels() == null ? "{}" : registration.labels(), BotStatus.IDLE, UUID.randomUUID().toString(),
-                now, now, new ArrayList<>());
+                now, now, false, new ArrayList<>());
         stores.bots().insert(stores.database().execute(), bot, Tokens.hash(token));
         return new Registered(bot, token);
     }

@@ -20,8 +20,10 @@ public final class RetryJob {
     private final Stores stores;
     private final JobSignal signal;
     private final Clock clock;
+    private final OperatorActions actions;
 
-    public RetryJob(Stores stores, JobSignal signal, Clock clock) {
+    public RetryJob(Stores stores, JobSignal signal, Clock clock, OperatorActions actions) {
+        this.actions = actions;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -40,8 +42,10 @@ public final class RetryJob {
             JobEvent event = new JobEvent(jobId, now, EventKind.RETRIED, Reasons.ADMIN_RETRY, null, 0);
             stores.jobs().recordEvents(tx, List.of(event));
             recorded.add(event);
+            actions.record(tx, caller, "job.retry", jobId, "was " + job.status().wire());
             return stores.jobs().find(tx, jobId).orElseThrow();
         });
+        OperatorActions.log(caller, "job.retry", jobId, null);
         recorded.forEach(e -> e.log(revived.type(), revived.correlationId()));
         signal.jobsAvailable(Map.of(revived.type(), revived.runAt()), now);
         return revived;

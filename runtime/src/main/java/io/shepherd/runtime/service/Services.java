@@ -1,7 +1,9 @@
 package io.shepherd.runtime.service;
 
 import java.time.Clock;
+import java.util.function.Consumer;
 
+import io.shepherd.runtime.core.Limits;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.policy.Policies;
@@ -20,22 +22,28 @@ public record Services(SubmitJobs submitJobs,
                        BotSessions botSessions,
                        Heartbeat heartbeat,
                        ClaimJobs claimJobs,
-                       ReadBots readBots) {
+                       ReadBots readBots,
+                       DrainBots drainBots,
+                       OperatorActions operatorActions) {
 
-    public static Services create(Stores stores, JobSignal signal, Clock clock, Settings settings, Policies policies,
-                                  RuntimeMetrics metrics) {
+    /** {@code revoked} hears of each bot revoked, so that its token is refused at once. */
+    public static Services create(Stores stores, JobSignal signal, Clock clock, Settings settings, Limits limits,
+                                  Policies policies, RuntimeMetrics metrics, Consumer<String> revoked) {
+        OperatorActions actions = new OperatorActions(stores, clock);
         return new Services(
-                new SubmitJobs(stores, signal, clock, policies, metrics),
+                new SubmitJobs(stores, signal, clock, policies, metrics, limits),
                 new ReadJobs(stores),
-                new CancelJob(stores, clock),
-                new RetryJob(stores, signal, clock),
-                new CompleteJob(stores, clock, metrics),
-                new FailJob(stores, signal, clock, policies, metrics),
+                new CancelJob(stores, clock, actions),
+                new RetryJob(stores, signal, clock, actions),
+                new CompleteJob(stores, clock, metrics, limits),
+                new FailJob(stores, signal, clock, policies, metrics, limits),
                 new ReleaseJob(stores, signal, clock),
                 new RegisterBot(stores, clock),
-                new BotSessions(stores, signal, clock, metrics),
-                new Heartbeat(stores, clock, settings),
+                new BotSessions(stores, signal, clock, metrics, actions, revoked),
+                new Heartbeat(stores, clock, settings, limits),
                 new ClaimJobs(stores, signal, clock, settings, metrics),
-                new ReadBots(stores));
+                new ReadBots(stores),
+                new DrainBots(stores, actions),
+                actions);
     }
 }

@@ -11,6 +11,7 @@ import io.shepherd.runtime.core.CorrelationIds;
 import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Limits;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
@@ -30,9 +31,12 @@ public final class SubmitJobs {
     private final Clock clock;
     private final Policies policies;
     private final RuntimeMetrics metrics;
+    private final Limits limits;
 
-    public SubmitJobs(Stores stores, JobSignal signal, Clock clock, Policies policies, RuntimeMetrics metrics) {
+    public SubmitJobs(Stores stores, JobSignal signal, Clock clock, Policies policies, RuntimeMetrics metrics,
+                      Limits limits) {
         this.metrics = metrics;
+        this.limits = limits;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -41,7 +45,7 @@ public final class SubmitJobs {
 
     /** What a client asks for; optional fields are null. {@code payload} is JSON text. */
     public record Submission(String type, String payload, String queue, Integer priority, Integer maxAttempts,
-                             Long runAt, String idempotencyKey, String correlationId) {
+                             Long runAt, String idempotencyKey, String correlationId, Long timeoutMs) {
     }
 
     /** The job, and whether this call created it (false when the idempotency key repeated). */
@@ -123,15 +127,28 @@ public final class SubmitJobs {
         if (s.correlationId() != null && !CorrelationIds.valid(s.correlationId())) {
             throw Problem.badRequest(prefix + "correlationId must be " + CorrelationIds.RULE);
         }
+        if (s.timeoutMs() != null && s.timeoutMs() < 1) {
+            throw Problem.badRequest(prefix + "timeoutMs must be positive, was " + s.timeoutMs());
+        }
+        Limits.requireFits(prefix + "payload", s.payload(), limits.payload());
         long runAt = s.runAt() == null ? now : s.runAt();
         int priority = s.priority() == null ? 0 : s.priority();
         return new NewJob(UUID.randomUUID().toString(), s.type(), queue, s.payload(), priority, maxAttempts, runAt,
-                s.idempotencyKey(), s.correlationId());
+                s.idempotencyKey(), s.correlationId(), timeoutMs(s));
+    }
+
+    /** The job's own timeout, capped by its type's; the type's when it gives none; null when neither has one. */
+    private Long timeoutMs(Submission s) {
+        Long typeMs = policies.book().timeoutFor(s.type()).map(java.time.Duration::toMillis).orElse(null);
+        if (s.timeoutMs() == null) {
+            return typeMs;
+        }
+        return typeMs == null ? s.timeoutMs() : Math.min(s.timeoutMs(), typeMs);
     }
 
     private static JobRow pending(NewJob job, long now) {
         return new JobRow(job.id(), job.type(), job.queue(), job.payload(), job.priority(), JobStatus.PENDING, 0,
                 job.maxAttempts(), job.runAt(), now, now, null, null, null, null, false, null, null,
-                job.idempotencyKey(), job.correlationId());
+                job.idempotencyKey(), job.correlationId(), null, job.timeoutMs(), null);
     }
 }

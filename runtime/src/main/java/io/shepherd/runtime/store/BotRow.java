@@ -6,7 +6,8 @@ import io.shepherd.runtime.core.BotStatus;
 
 /**
  * One bot. {@code jobs} is never stored: it is read from the jobs the bot holds, so it cannot
- * disagree with them. {@code labels} is a JSON object as text.
+ * disagree with them. {@code labels} is a JSON object as text. {@code drain}: an operator asked
+ * it to take no work, until undrained (its restarts keep the wish).
  */
 public record BotRow(String id,
                      String name,
@@ -16,6 +17,7 @@ public record BotRow(String id,
                      String session,
                      long lastHeartbeatAt,
                      long registeredAt,
+                     boolean drain,
                      List<String> jobs) {
 
     public BotRow {
@@ -23,7 +25,7 @@ public record BotRow(String id,
     }
 
     public BotRow withJobs(List<String> held) {
-        return new BotRow(id, name, types, labels, status, session, lastHeartbeatAt, registeredAt, held);
+        return new BotRow(id, name, types, labels, status, session, lastHeartbeatAt, registeredAt, drain, held);
     }
 
     /** What the API shows: a live bot that holds jobs is busy. */

@@ -19,7 +19,10 @@ public final class BotStore {
         this.dialect = dialect;
     }
 
-    private static final String COLUMNS = "id, name, types, labels, status, session, last_heartbeat_at, registered_at";
+    private static final String COLUMNS = "id, name, types, labels, status, session, last_heartbeat_at, registered_at, "
+            + "drain";
+    /** A live bot's status: draining while an operator wants it to take no work, idle otherwise. */
+    private static final String LIVE = "CASE WHEN drain THEN 'draining' ELSE 'idle' END";
 
     public void insert(DbExecute db, BotRow bot, String tokenHash) {
         db.createInsert("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
@@ -70,12 +73,12 @@ public final class BotStore {
     /** Starts a new session: the bot is live again and every earlier session is superseded. */
     public long openSession(DbExecute db, String id, String session, long now) {
         return db.createUpdate("UPDATE bots SET session = ?, status = CASE WHEN status IN ('lost', 'offline', 'quarantined') "
-                        + "THEN 'idle' ELSE status END, last_heartbeat_at = ? WHERE id = ?")
+                        + "THEN " + LIVE + " ELSE status END, last_heartbeat_at = ? WHERE id = ?")
                 .params(session, now, id).execute();
     }
 
-    /** What a heartbeat learns from the bot's row: its status, and whether a held job was cancelled. */
-    public record Beat(BotStatus status, boolean cancelsPending) {
+    /** What a heartbeat learns from the bot's row: its status, whether a held job was cancelled, whether to drain. */
+    public record Beat(BotStatus status, boolean cancelsPending, boolean drain) {
     }
 
     /**
@@ -84,10 +87,11 @@ public final class BotStore {
      */
     public Optional<Beat> heartbeat(DbExecute db, String id, String session, long now) {
         String update = "UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
-                + "THEN 'idle' ELSE status END WHERE id = ? AND session = ?";
-        return Rows.list(db.createNamedQuery("bot-heartbeat", dialect.returning(update, "status, cancels_pending"))
+                + "THEN " + LIVE + " ELSE status END WHERE id = ? AND session = ?";
+        return Rows.list(db.createNamedQuery("bot-heartbeat", dialect.returning(update, "status, cancels_pending, drain"))
                         .params(now, id, session).execute(),
-                r -> new Beat(BotStatus.of(Rows.string(r, "status")), Rows.booleanValue(r, "cancels_pending")))
+                r -> new Beat(BotStatus.of(Rows.string(r, "status")), Rows.booleanValue(r, "cancels_pending"),
+                        Rows.booleanValue(r, "drain")))
                 .stream().findFirst();
     }
 
@@ -101,6 +105,31 @@ public final class BotStore {
         db.createUpdate("UPDATE bots SET cancels_pending = FALSE WHERE id = ?").addParam(id).execute();
     }
 
+    /**
+     * An operator's drain: the bot takes no new work, now and after any restart, until undrained.
+     * A live bot shows {@code draining}; an offline or lost one keeps its status. False when there
+     * is no such bot, or it is revoked.
+     */
+    public boolean drain(DbExecute db, String id) {
+        return db.createUpdate("UPDATE bots SET drain = TRUE, status = CASE WHEN status = 'idle' THEN 'draining' "
+                + "ELSE status END WHERE id = ? AND status <> 'revoked'").addParam(id).execute() > 0;
+    }
+
+    /** Reverses {@link #drain}: the bot may claim again. */
+    public boolean undrain(DbExecute db, String id) {
+        return db.createUpdate("UPDATE bots SET drain = FALSE, status = CASE WHEN status = 'draining' THEN 'idle' "
+                + "ELSE status END WHERE id = ? AND status <> 'revoked'").addParam(id).execute() > 0;
+    }
+
+    /**
+     * Revokes the bot: its token hash is replaced by a mark no token hashes to (the token is dead
+     * at once), its session ends, its row stays for the record. False when already revoked or unknown.
+     */
+    public boolean revoke(DbExecute db, String id, long now) {
+        return db.createUpdate("UPDATE bots SET status = 'revoked', session = NULL, token_hash = ?, revoked_at = ? "
+                + "WHERE id = ? AND status <> 'revoked'").params("revoked:" + id, now, id).execute() > 0;
+    }
+
     /** An admin lets a quarantined bot claim again. */
     public long liftQuarantine(DbExecute db, String id) {
         return db.createUpdate("UPDATE bots SET status = 'idle' WHERE id = ? AND status = 'quarantined'")
@@ -111,6 +140,18 @@ public final class BotStore {
     public long goOffline(DbExecute db, String id) {
         return db.createUpdate("UPDATE bots SET status = 'offline', session = NULL WHERE id = ?")
                 .params(id).execute();
+    }
+
+    /**
+     * Deletes up to {@code limit} bots that left (offline, lost, revoked), hold nothing and have
+     * been silent since before the cutoff; their token hashes go with their rows.
+     */
+    public long prune(DbExecute db, long silentSince, int limit) {
+        String departed = "status IN ('offline', 'lost', 'revoked') AND last_heartbeat_at < ? AND NOT EXISTS "
+                + "(SELECT 1 FROM jobs j WHERE j.claimed_by = bots.id AND j.status = 'claimed')";
+        return db.createDelete("DELETE FROM bots WHERE id IN (SELECT id FROM bots WHERE " + departed
+                        + " ORDER BY last_heartbeat_at LIMIT ?) AND " + departed)
+                .params(silentSince, limit, silentSince).execute();
     }
 
     public Map<String, Long> countByStatus(DbExecute db) {
@@ -134,6 +175,7 @@ public final class BotStore {
                 Rows.string(r, "session"),
                 Rows.longValue(r, "last_heartbeat_at"),
                 Rows.longValue(r, "registered_at"),
+                Rows.booleanValue(r, "drain"),
                 new ArrayList<>());
     }
 }

@@ -18,7 +18,12 @@ import io.shepherd.runtime.db.Dialect;
 public final class JobStore {
     static final String COLUMNS = "id, type, queue, payload, priority, status, attempt, max_attempts, run_at, "
             + "created_at, updated_at, claimed_by, claim_session, lease_token, lease_expires_at, cancel_requested, "
-            + "result, last_error, idempotency_key, correlation_id";
+            + "result, last_error, idempotency_key, correlation_id, claimed_at, timeout_ms, progress";
+
+    /** What a list reads: every column but the large ones (payload, result, progress), which lists never show. */
+    private static final String LIST_COLUMNS = COLUMNS.replace("payload,", "CAST(NULL AS VARCHAR(1)) AS payload,")
+            .replace("result,", "CAST(NULL AS VARCHAR(1)) AS result,")
+            .replace(", progress", ", CAST(NULL AS VARCHAR(1)) AS progress");
 
     private static final String RELEASE_SET = "status = 'pending', claimed_by = NULL, claim_session = NULL, "
             + "claimed_at = NULL, lease_token = NULL, lease_expires_at = NULL";
@@ -35,11 +40,11 @@ public final class JobStore {
             return;
         }
         StringBuilder sql = new StringBuilder("INSERT INTO jobs (id, type, queue, payload, priority, status, attempt, "
-                + "max_attempts, run_at, created_at, updated_at, idempotency_key, correlation_id) VALUES ");
-        List<Object> params = new ArrayList<>(jobs.size() * 11);
+                + "max_attempts, run_at, created_at, updated_at, idempotency_key, correlation_id, timeout_ms) VALUES ");
+        List<Object> params = new ArrayList<>(jobs.size() * 12);
         for (int i = 0; i < jobs.size(); i++) {
             NewJob job = jobs.get(i);
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)");
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)");
             params.add(job.id());
             params.add(job.type());
             params.add(job.queue());
@@ -51,6 +56,7 @@ public final class JobStore {
             params.add(now);
             params.add(job.idempotencyKey());
             params.add(job.correlationId());
+            params.add(job.timeoutMs());
         }
         sql.append(" ON CONFLICT DO NOTHING");
         db.createInsert(sql.toString()).params(params).execute();
@@ -94,9 +100,12 @@ public final class JobStore {
                 .addParam(key).execute().map(JobStore::row);
     }
 
-    /** A page of jobs in creation order, after the (createdAt, id) cursor when given. */
+    /**
+     * A page of jobs in creation order, after the (createdAt, id) cursor when given; payload,
+     * result and progress are left out (null), so a page costs the same whatever the jobs carry.
+     */
     public List<JobRow> list(DbExecute db, JobFilter filter, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder("SELECT " + LIST_COLUMNS + " FROM jobs WHERE 1 = 1");
         List<Object> params = new ArrayList<>();
         if (filter.status() != null) {
             sql.append(" AND status = ?");
@@ -132,11 +141,11 @@ public final class JobStore {
     public ClaimStatement claimStatement(int typeCount) {
         String update = "UPDATE jobs SET status = 'claimed', claimed_by = ?, claim_session = ?, claimed_at = ?, "
                 + "lease_token = CAST(gen_random_uuid() AS VARCHAR), lease_expires_at = ?, attempt = attempt + 1, "
-                + "updated_at = ? "
+                + "progress = NULL, updated_at = ? "
                 + "WHERE " + dialect.idIn("SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? AND type IN ("
                 + placeholders(typeCount) + ") ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED")
                 + dialect.claimedStillPending()
-                + "AND EXISTS (SELECT 1 FROM bots WHERE bots.id = ? AND bots.session = ? AND bots.status IN ('idle', 'lost'))";
+                + "AND EXISTS (SELECT 1 FROM bots WHERE bots.id = ? AND bots.session = ? AND bots.status IN ('idle', 'lost') AND bots.drain = FALSE)";
         return dialect.updateAndInsert(update, COLUMNS, "INSERT INTO job_events (job_id, at, kind, reason, bot_id, "
                         + "attempt) SELECT id, ?, ?, ?, ?, attempt FROM changed")
                 .map(sql -> new ClaimStatement(sql, true))
@@ -218,6 +227,29 @@ public final class JobStore {
         params.addAll(ids);
         return Rows.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
                 r -> Rows.string(r, "id"));
+    }
+
+    /**
+     * Keeps what the bot says of each job's progress, on those of the jobs it holds under this
+     * session (latest wins); a job it does not hold is left alone.
+     */
+    public void recordProgress(DbExecute db, String botId, String session, Map<String, String> progress) {
+        if (progress.isEmpty()) {
+            return;
+        }
+        StringBuilder cases = new StringBuilder("CASE id");
+        List<Object> params = new ArrayList<>(progress.size() * 3 + 2);
+        progress.forEach((id, json) -> {
+            cases.append(" WHEN ? THEN ?");
+            params.add(id);
+            params.add(json);
+        });
+        params.add(botId);
+        params.add(session);
+        params.addAll(progress.keySet());
+        db.createUpdate("UPDATE jobs SET progress = " + cases + " ELSE progress END WHERE claimed_by = ? "
+                + "AND claim_session = ? AND status = 'claimed' AND id IN (" + placeholders(progress.size()) + ")")
+                .params(params).execute();
     }
 
     /** Jobs cancelled while this bot held them, handed over once: the bot is told, the hold is cleared. */
@@ -331,6 +363,41 @@ public final class JobStore {
                 .addParam(now).execute().map(r -> Rows.nullableLong(r, "m"));
     }
 
+    /**
+     * Deletes, oldest first, up to {@code limit} jobs that have been {@code status} since before
+     * {@code cutoff} — only of {@code onlyType} when given, never of {@code exceptTypes} — with
+     * their events; answers how many jobs went. Run it in a transaction of its own: the rows are
+     * re-checked as they are deleted, so a job retried meanwhile stays, with its history.
+     */
+    public int prune(DbExecute tx, JobStatus status, long cutoff, String onlyType, Collection<String> exceptTypes,
+                     int limit) {
+        StringBuilder where = new StringBuilder("status = ? AND updated_at < ?");
+        List<Object> params = new ArrayList<>();
+        params.add(status.wire());
+        params.add(cutoff);
+        if (onlyType != null) {
+            where.append(" AND type = ?");
+            params.add(onlyType);
+        }
+        if (!exceptTypes.isEmpty()) {
+            where.append(" AND type NOT IN (").append(placeholders(exceptTypes.size())).append(")");
+            params.addAll(exceptTypes);
+        }
+        String delete = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE " + where
+                + " ORDER BY updated_at LIMIT ?) AND status = ? AND updated_at < ?";
+        params.add(limit);
+        params.add(status.wire());
+        params.add(cutoff);
+        List<String> ids = Rows.list(tx.createQuery(dialect.returningDeleted(delete, "id")).params(params).execute(),
+                r -> Rows.string(r, "id"));
+        for (int from = 0; from < ids.size(); from += 1000) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
+            tx.createDelete("DELETE FROM job_events WHERE job_id IN (" + placeholders(chunk.size()) + ")")
+                    .params(chunk).execute();
+        }
+        return ids.size();
+    }
+
     public void recordEvents(DbExecute db, List<JobEvent> events) {
         for (int from = 0; from < events.size(); from += 1000) {
             List<JobEvent> chunk = events.subList(from, Math.min(events.size(), from + 1000));
@@ -387,6 +454,9 @@ public final class JobStore {
                 Rows.string(r, "result"),
                 Rows.string(r, "last_error"),
                 Rows.string(r, "idempotency_key"),
-                Rows.string(r, "correlation_id"));
+                Rows.string(r, "correlation_id"),
+                Rows.nullableLong(r, "claimed_at"),
+                Rows.nullableLong(r, "timeout_ms"),
+                Rows.string(r, "progress"));
     }
 }

@@ -35,10 +35,23 @@ public final class RecoveryStore {
     public record Verdict(Orphan orphan, JobStatus status, long runAt) {
     }
 
+    private static final String ORPHAN_COLUMNS = "id, type, queue, attempt, max_attempts, claimed_by, lease_token, "
+            + "correlation_id";
+
     public List<Orphan> expiredLeases(DbExecute db, long cutoff, int limit) {
-        return Rows.list(db.createQuery("SELECT id, type, queue, attempt, max_attempts, claimed_by, lease_token, correlation_id "
-                        + "FROM jobs WHERE status = 'claimed' AND lease_expires_at < ? "
-                        + "ORDER BY lease_expires_at LIMIT ?").params(cutoff, limit).execute(),
+        return orphans(db.createQuery("SELECT " + ORPHAN_COLUMNS + " FROM jobs WHERE status = 'claimed' "
+                + "AND lease_expires_at < ? ORDER BY lease_expires_at LIMIT ?").params(cutoff, limit).execute());
+    }
+
+    /** Claimed jobs whose current attempt has run longer than the job's timeout, however alive their bot. */
+    public List<Orphan> timedOut(DbExecute db, long now, int limit) {
+        return orphans(db.createQuery("SELECT " + ORPHAN_COLUMNS + " FROM jobs WHERE status = 'claimed' "
+                + "AND timeout_ms IS NOT NULL AND claimed_at + timeout_ms < ? ORDER BY claimed_at LIMIT ?")
+                .params(now, limit).execute());
+    }
+
+    private static List<Orphan> orphans(java.util.stream.Stream<io.helidon.dbclient.DbRow> rows) {
+        return Rows.list(rows,
                 r -> new Orphan(Rows.string(r, "id"), Rows.string(r, "type"), Rows.string(r, "queue"),
                         Rows.intValue(r, "attempt"), Rows.intValue(r, "max_attempts"),
                         Rows.string(r, "claimed_by"), Rows.string(r, "lease_token"), Rows.string(r, "correlation_id")));
@@ -46,10 +59,11 @@ public final class RecoveryStore {
 
     /**
      * Applies a batch of verdicts in one statement. Each row is changed only if it still holds the
-     * lease token the sweep saw and its lease is still expired (compare-and-set): a job completed,
-     * re-claimed or heartbeated meanwhile is left alone. Returns the ids that changed.
+     * lease token the sweep saw (the same attempt) and, when {@code leaseCutoff} is given, its
+     * lease is still expired (compare-and-set): a job completed, re-claimed or heartbeated
+     * meanwhile is left alone. Returns the ids that changed.
      */
-    public List<String> rescue(DbExecute db, List<Verdict> verdicts, long cutoff, long now) {
+    public List<String> takeBack(DbExecute db, List<Verdict> verdicts, String lastError, Long leaseCutoff, long now) {
         if (verdicts.isEmpty()) {
             return List.of();
         }
@@ -75,13 +89,16 @@ public final class RecoveryStore {
         String update = "UPDATE jobs SET status = " + status + ", run_at = " + runAt
                 + ", claimed_by = NULL, claim_session = NULL, claimed_at = NULL, lease_token = NULL, "
                 + "lease_expires_at = NULL, last_error = ?, updated_at = ? "
-                + "WHERE (id, lease_token) IN (" + match + ") AND status = 'claimed' AND lease_expires_at < ?";
+                + "WHERE (id, lease_token) IN (" + match + ") AND status = 'claimed'"
+                + (leaseCutoff == null ? "" : " AND lease_expires_at < ?");
         List<Object> params = new ArrayList<>(statusParams);
         params.addAll(runAtParams);
-        params.add("lease expired: its bot stopped heartbeating");
+        params.add(lastError);
         params.add(now);
         params.addAll(matchParams);
-        params.add(cutoff);
+        if (leaseCutoff != null) {
+            params.add(leaseCutoff);
+        }
         return Rows.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
                 r -> Rows.string(r, "id"));
     }

@@ -102,6 +102,11 @@ public final class Http {
                 case Long n -> b.add(key, n);
                 case Boolean x -> b.add(key, x);
                 case jakarta.json.JsonValue j -> b.add(key, j);
+                case java.util.Map<?, ?> map -> {
+                    @SuppressWarnings("unchecked")
+                    java.util.Map<String, Object> fields = (java.util.Map<String, Object>) map;
+                    b.add(key, Json.createObjectBuilder(fields));
+                }
                 case java.util.List<?> list -> {
                     var a = Json.createArrayBuilder();
                     for (Object o : list) {

@@ -23,9 +23,13 @@ public final class TestBot {
         if (r.status() != 201) {
             throw new AssertionError("register failed: " + r);
         }
-        JsonObject body = r.json();
-        return new TestBot(http, body.getJsonObject("bot").getString("id"), body.getString("token"),
-                body.getString("session"));
+        return of(http, r.json());
+    }
+
+    /** The bot a registration's answer describes. */
+    public static TestBot of(Http http, JsonObject registered) {
+        return new TestBot(http, registered.getJsonObject("bot").getString("id"), registered.getString("token"),
+                registered.getString("session"));
     }
 
     public Http.Response claim(int max, long waitMs) {

@@ -25,13 +25,20 @@ public final class H2Dialect implements Dialect {
     public Map<String, String> migrationPlaceholders() {
         return Map.of("text", "CHARACTER LARGE OBJECT",
                 "claimable_index", "(status, priority DESC, run_at, id)",
-                "lease_index", "(status, lease_expires_at)");
+                "lease_index", "(status, lease_expires_at)",
+                "finished_index", "(status, updated_at)");
     }
 
     /** H2 reads the {@code FINAL TABLE} of the change. */
     @Override
     public String returning(String update, String columns) {
         return "SELECT " + columns + " FROM FINAL TABLE (" + update + ")";
+    }
+
+    /** H2 reads the {@code OLD TABLE} of a delete. */
+    @Override
+    public String returningDeleted(String delete, String columns) {
+        return "SELECT " + columns + " FROM OLD TABLE (" + delete + ")";
     }
 
     @Override

@@ -65,12 +65,18 @@ public final class PostgresDialect implements Dialect {
     public Map<String, String> migrationPlaceholders() {
         return Map.of("text", "TEXT",
                 "claimable_index", "(priority DESC, run_at, id) WHERE status = 'pending'",
-                "lease_index", "(lease_expires_at) WHERE status = 'claimed'");
+                "lease_index", "(lease_expires_at) WHERE status = 'claimed'",
+                "finished_index", "(status, updated_at) WHERE status IN ('completed', 'cancelled', 'dead')");
     }
 
     @Override
     public String returning(String update, String columns) {
         return update + " RETURNING " + columns;
+    }
+
+    @Override
+    public String returningDeleted(String delete, String columns) {
+        return delete + " RETURNING " + columns;
     }
 
     @Override

@@ -1,0 +1,107 @@
+package io.shepherd.runtime.recovery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Retention;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
+import io.shepherd.runtime.policy.Policies;
+import io.shepherd.runtime.policy.PolicyBook;
+import io.shepherd.runtime.store.Stores;
+
+/**
+ * Retention: deletes finished jobs (with their events) and departed bots (with their tokens) once
+ * they are older than their period, in batches of {@code retention.batch} rows, each batch its own
+ * short transaction, so claims never wait behind a long delete. Operator actions go after
+ * {@code retention.actions}. A job type whose policy names its
+ * own period is pruned by a statement of its own; the others share one.
+ */
+public final class PruneFinished {
+    /** At most this many batches per run: a backlog drains over several runs, never in one long burst. */
+    static final int MAX_BATCHES_PER_RUN = 50;
+
+    private final Stores stores;
+    private final Policies policies;
+    private final Retention retention;
+    private final RuntimeMetrics metrics;
+
+    public PruneFinished(Stores stores, Policies policies, Retention retention, RuntimeMetrics metrics) {
+        this.stores = stores;
+        this.policies = policies;
+        this.retention = retention;
+        this.metrics = metrics;
+    }
+
+    /** What one run deleted. */
+    public record Pruned(Map<JobStatus, Integer> jobs, long bots, long actions) {
+        public int jobCount() {
+            return jobs.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    /** One run as of {@code now}: every finished status, then departed bots. */
+    public Pruned runOnce(long now) {
+        PolicyBook book = policies.book();
+        Retention base = retention.with(book.defaults().retention());
+        int[] budget = {MAX_BATCHES_PER_RUN};
+        Map<JobStatus, Integer> deleted = new EnumMap<>(JobStatus.class);
+        for (JobStatus status : Retention.FINISHED) {
+            Optional<Duration> period = base.period(status);
+            List<String> ownPeriod = new ArrayList<>();
+            int n = 0;
+            for (var entry : book.byType().entrySet()) {
+                Optional<Duration> typePeriod = base.with(entry.getValue().retention()).period(status);
+                if (!typePeriod.equals(period)) {
+                    ownPeriod.add(entry.getKey());
+                    if (typePeriod.isPresent()) {
+                        n += drain(status, now - typePeriod.get().toMillis(), entry.getKey(), List.of(), budget);
+                    }
+                }
+            }
+            if (period.isPresent()) {
+                n += drain(status, now - period.get().toMillis(), null, ownPeriod, budget);
+            }
+            deleted.put(status, n);
+            metrics.pruned(status.wire(), n);
+        }
+        long bots = 0;
+        if (retention.botPeriod().isPresent()) {
+            long cutoff = now - retention.botPeriod().get().toMillis();
+            long batch;
+            do {
+                batch = stores.bots().prune(stores.database().execute(), cutoff, retention.batch());
+                bots += batch;
+            } while (batch == retention.batch() && --budget[0] > 0);
+            metrics.prunedBots(bots);
+        }
+        long actions = 0;
+        if (retention.actionPeriod().isPresent()) {
+            long cutoff = now - retention.actionPeriod().get().toMillis();
+            long batch;
+            do {
+                batch = stores.actions().prune(stores.database().execute(), cutoff, retention.batch());
+                actions += batch;
+            } while (batch == retention.batch() && --budget[0] > 0);
+        }
+        return new Pruned(deleted, bots, actions);
+    }
+
+    private int drain(JobStatus status, long cutoff, String onlyType, List<String> exceptTypes, int[] budget) {
+        int total = 0;
+        while (budget[0] > 0) {
+            budget[0]--;
+            int n = stores.database().inTransaction(tx ->
+                    stores.jobs().prune(tx, status, cutoff, onlyType, exceptTypes, retention.batch()));
+            total += n;
+            if (n < retention.batch()) {
+                break;
+            }
+        }
+        return total;
+    }
+}
