@@ -219,12 +219,7 @@ public final class Bot {
         LOG.log(System.Logger.Level.ERROR, "The runtime refuses this bot's token (" + detail + "): an admin revoked bot "
                 + session.identity().botId() + ". Stopping without reporting anything; the runtime already took "
                 + "its jobs back. Enrolling again (a restart with an enroll token) makes a new bot.");
-        claiming = false;
-        stopping.set(true);
-        interrupt(claimThread);
-        runner.abandonAll();
-        runner.shutdownNow();
-        stopped.countDown();
+        haltNow();
     }
 
     private void superseded(String detail) {
@@ -237,6 +232,11 @@ public final class Bot {
         LOG.log(System.Logger.Level.ERROR, "This process was superseded: another process of bot "
                 + session.identity().botId() + " opened a newer session (" + detail
                 + "). Stopping without claiming or releasing anything.");
+        haltNow();
+    }
+
+    /** Stops at once, claiming, reporting and releasing nothing: the jobs are no longer this process's to give. */
+    private void haltNow() {
         claiming = false;
         stopping.set(true);
         interrupt(claimThread);

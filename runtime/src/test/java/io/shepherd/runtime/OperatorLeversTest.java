@@ -116,6 +116,24 @@ class OperatorLeversTest extends ApiTestBase {
     }
 
     @Test
+    void aRevocationOnOneReplicaIsSeenOnAnotherWithinASecond() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(databaseKind.equals("postgres"), "replicas share PostgreSQL");
+        try (TestRuntime other = TestRuntime.start(db, overrides(), clock())) {
+            TestBot bot = runtime.registerBot("b", "t");
+            Http there = other.http();
+            assertEquals(200, there.get("/v1/bots/" + bot.id, bot.token).status()); // known there, and remembered
+            assertEquals(200, http.post("/v1/bots/" + bot.id + "/revoke", TestRuntime.ADMIN, Map.of()).status());
+            long revoked = System.nanoTime();
+            while (there.get("/v1/bots/" + bot.id, bot.token).status() != 401) {
+                assertTrue(System.nanoTime() - revoked < 2_000_000_000L, "still accepted 2 s after the revocation");
+                Thread.sleep(20);
+            }
+            long tookMs = (System.nanoTime() - revoked) / 1_000_000;
+            assertTrue(tookMs <= 1200, "refused on the other replica after " + tookMs + " ms");
+        }
+    }
+
+    @Test
     void everyActionIsRecordedWithWhoDidItNeverTheToken() {
         TestBot bot = runtime.registerBot("b", "t");
         String id = submit("type", "t").getString("id");

@@ -88,6 +88,24 @@ class ServeCommandTest {
             assertEquals(1, resetUnknown.code);
             assertTrue(resetUnknown.err.contains("404"), resetUnknown.err);
 
+            // the operator's levers on a bot enrolled with the generated enroll token
+            Http.Response enrolled = http.post("/v1/bots", TokenFile.read(tokens).enroll().getFirst(),
+                    Http.obj("name", "cli-bot", "types", java.util.List.of("echo"),
+                            "labels", Http.obj("zone", "a")));
+            String botId = enrolled.json().getJsonObject("bot").getString("id");
+            Cli drain = cli(concat(new String[]{"drain", "--label", "zone=a"}, remote));
+            assertEquals(0, drain.code, drain.err);
+            assertTrue(drain.out.contains(botId), drain.out);
+            Cli undrain = cli(concat(new String[]{"undrain", botId}, remote));
+            assertEquals(0, undrain.code, undrain.err);
+            assertTrue(undrain.out.contains("\"idle\""), undrain.out);
+            Cli neither = cli(concat(new String[]{"drain"}, remote));
+            assertEquals(2, neither.code, "a bot id or a label is required: " + neither.err);
+            Cli revoke = cli(concat(new String[]{"revoke", botId}, remote));
+            assertEquals(0, revoke.code, revoke.err);
+            assertEquals("revoked", http.get("/v1/bots/" + botId, TokenFile.read(tokens).admin().getFirst()).json()
+                    .getString("status"));
+
             Cli bad = cli(concat(new String[]{"jobs", "no-such-id"}, remote));
             assertEquals(1, bad.code);
             assertTrue(bad.err.contains("404"), bad.err);

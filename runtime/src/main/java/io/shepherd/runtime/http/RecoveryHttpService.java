@@ -6,15 +6,21 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.shepherd.runtime.recovery.PruneFinished;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
+import io.shepherd.runtime.service.OperatorActions;
 
-/** {@code /v1/admin/recovery}: the scheduler's state, and one sweep on demand (the runbook's step). */
+/**
+ * {@code /v1/admin/recovery}: the scheduler's state, and one sweep or one retention run on demand
+ * (the runbook's steps), each recorded as an operator action.
+ */
 public final class RecoveryHttpService implements HttpService {
     private final Api api;
     private final RecoveryScheduler scheduler;
+    private final OperatorActions actions;
 
-    public RecoveryHttpService(Api api, RecoveryScheduler scheduler) {
+    public RecoveryHttpService(Api api, RecoveryScheduler scheduler, OperatorActions actions) {
         this.api = api;
         this.scheduler = scheduler;
+        this.actions = actions;
     }
 
     @Override
@@ -47,8 +53,10 @@ public final class RecoveryHttpService implements HttpService {
     }
 
     private void run(ServerRequest req, ServerResponse res) {
-        api.caller(req).requireAdmin();
+        var caller = api.caller(req);
+        caller.requireAdmin();
         RecoveryScheduler.Sweep sweep = scheduler.runOnce();
+        actions.recordNow(caller, "recovery.run", null, sweep.toString());
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("requeued", sweep.requeued())
                 .add("deadLettered", sweep.deadLettered())
@@ -60,8 +68,10 @@ public final class RecoveryHttpService implements HttpService {
 
     /** Retention now: what it deleted, by status. */
     private void prune(ServerRequest req, ServerResponse res) {
-        api.caller(req).requireAdmin();
+        var caller = api.caller(req);
+        caller.requireAdmin();
         PruneFinished.Pruned pruned = scheduler.pruneOnce();
+        actions.recordNow(caller, "retention.run", null, pruned.toString());
         var jobs = JsonViews.BUILDERS.createObjectBuilder();
         pruned.jobs().forEach((status, n) -> jobs.add(status.wire(), n));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()

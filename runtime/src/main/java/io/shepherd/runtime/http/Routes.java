@@ -42,7 +42,7 @@ public final class Routes {
                 .register("/v1/jobs", new JobsHttpService(api, services))
                 .register("/v1/bots", new BotsHttpService(api, settings, services))
                 .register("/v1/stats", new StatsHttpService(api, services.readJobs()))
-                .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery))
+                .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery, services.operatorActions()))
                 .register("/v1/admin/plugins", new PluginsHttpService(api, plugins))
                 .register("/v1/admin/actions", new ActionsHttpService(api, services.operatorActions()))
                 .register("/metrics", new MetricsHttpService(metrics::orphanedGaugeText))

@@ -69,26 +69,23 @@ public final class PruneFinished {
             deleted.put(status, n);
             metrics.pruned(status.wire(), n);
         }
-        long bots = 0;
-        if (retention.botPeriod().isPresent()) {
-            long cutoff = now - retention.botPeriod().get().toMillis();
-            long batch;
-            do {
-                batch = stores.bots().prune(stores.database().execute(), cutoff, retention.batch());
-                bots += batch;
-            } while (batch == retention.batch() && --budget[0] > 0);
-            metrics.prunedBots(bots);
-        }
-        long actions = 0;
-        if (retention.actionPeriod().isPresent()) {
-            long cutoff = now - retention.actionPeriod().get().toMillis();
-            long batch;
-            do {
-                batch = stores.actions().prune(stores.database().execute(), cutoff, retention.batch());
-                actions += batch;
-            } while (batch == retention.batch() && --budget[0] > 0);
-        }
+        long bots = retention.botPeriod().map(period -> batches(budget, c -> stores.bots()
+                .prune(stores.database().execute(), c, retention.batch()), now - period.toMillis())).orElse(0L);
+        metrics.prunedBots(bots);
+        long actions = retention.actionPeriod().map(period -> batches(budget, c -> stores.actions()
+                .prune(stores.database().execute(), c, retention.batch()), now - period.toMillis())).orElse(0L);
         return new Pruned(deleted, bots, actions);
+    }
+
+    /** Deletes batch after batch (each of rows from before {@code cutoff}) until one is short or the budget is spent. */
+    private long batches(int[] budget, java.util.function.LongUnaryOperator deleteBatch, long cutoff) {
+        long total = 0;
+        long batch;
+        do {
+            batch = deleteBatch.applyAsLong(cutoff);
+            total += batch;
+        } while (batch == retention.batch() && --budget[0] > 0);
+        return total;
     }
 
     private int drain(JobStatus status, long cutoff, String onlyType, List<String> exceptTypes, int[] budget) {

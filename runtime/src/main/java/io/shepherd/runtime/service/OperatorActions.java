@@ -11,7 +11,7 @@ import io.shepherd.runtime.store.Stores;
 
 /**
  * The record of what operators did: every lever pulled (drain, undrain, revoke, reset, cancel,
- * retry) is written in the same transaction as its effect, and logged on {@code
+ * retry, a recovery sweep or a retention run started by hand) is written in the same transaction as its effect, and logged on {@code
  * io.shepherd.runtime.audit}, naming the caller by role and token fingerprint, never the token.
  */
 public final class OperatorActions {
@@ -29,6 +29,12 @@ public final class OperatorActions {
     /** Records an action in {@code tx}; log it with {@link #log} once the transaction committed. */
     void record(DbExecute tx, Caller caller, String action, String target, String detail) {
         stores.actions().record(tx, clock.millis(), caller.actor(), action, target, detail);
+    }
+
+    /** Records and logs an action that changed nothing else in the database's transactions (a sweep run now). */
+    public void recordNow(Caller caller, String action, String target, String detail) {
+        record(stores.database().execute(), caller, action, target, detail);
+        log(caller, action, target, detail);
     }
 
     static void log(Caller caller, String action, String target, String detail) {
