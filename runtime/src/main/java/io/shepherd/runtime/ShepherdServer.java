@@ -40,6 +40,10 @@ import io.shepherd.runtime.recovery.QuarantineBots;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
 import io.shepherd.runtime.recovery.RescueExpiredLeases;
 import io.shepherd.runtime.recovery.TimeOutJobs;
+import io.shepherd.runtime.schedule.ScheduleBook;
+import io.shepherd.runtime.schedule.Scheduler;
+import io.shepherd.runtime.schedule.Schedules;
+import io.shepherd.runtime.lifecycle.WatchedFile;
 import io.shepherd.runtime.service.Services;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
@@ -61,6 +65,7 @@ public final class ShepherdServer implements AutoCloseable {
     private final Policies policies;
     private final RecoveryScheduler recovery;
     private final PluginCatalog plugins;
+    private final Scheduler scheduler;
     private final WebServer server;
     private final AtomicBoolean draining = new AtomicBoolean();
 
@@ -77,7 +82,7 @@ public final class ShepherdServer implements AutoCloseable {
 
         // policy: the recovery policies in force, and their file when there is one
         policies = new Policies(PolicyProviders.builtIn(), config.policies(), stores, new Random());
-        config.policiesFile().ifPresent(file -> life.start(new PolicyFileWatcher(file, policies, WATCH_PERIOD_MILLIS)));
+        config.policiesFile().ifPresent(file -> life.start(PolicyFileWatcher.watch(file, policies, WATCH_PERIOD_MILLIS)));
 
         // duties: recovery, led by one replica
         recovery = new RecoveryScheduler(stores, clock, config.recoveryInterval(), config.settings().heartbeatInterval(),
@@ -106,13 +111,26 @@ public final class ShepherdServer implements AutoCloseable {
         Authenticator authenticator = new Authenticator(tokens(config), stores, clock);
         Services services = Services.create(stores, signal, clock, config.settings(), config.limits(), policies,
                 metrics, authenticator::forget);
+        // schedules: every replica makes their jobs, each slot once
+        Scheduler scheduler = new Scheduler(stores, services.submitJobs(), clock, config.schedulesTick(),
+                config.schedules());
+        if (config.schedulerEnabled()) {
+            life.start(scheduler);
+        } else {
+            LOG.log(System.Logger.Level.INFO, "scheduler.enabled is false: this replica makes no scheduled jobs");
+        }
+        config.schedulesFile().ifPresent(file -> life.start(new WatchedFile<>("schedule-watch", "schedules", file,
+                content -> ScheduleBook.parse(file, content), scheduler::replace, ScheduleBook::summary,
+                WATCH_PERIOD_MILLIS)));
+        this.scheduler = scheduler;
+        Schedules schedules = new Schedules(stores, clock, services.operatorActions());
         Api api = new Api(authenticator, config.maxBody());
         HealthHttpService healthHttp = new HealthHttpService(health, database::migrated, draining::get, clock);
         server = WebServer.builder()
                 .config(config.config().get("server"))
                 .addFeature(Routes.observers(healthHttp, health))
                 .addFeature(Routes.openApi())
-                .routing(Routes.api(api, config.settings(), services, recovery, plugins::list, metrics, healthHttp,
+                .routing(Routes.api(api, config.settings(), services, schedules, recovery, plugins::list, metrics, healthHttp,
                         new ApiFilter(config.maxBody(), database::migrated)))
                 .build();
         life.start(Background.of("http", server::start, server::stop));
@@ -168,6 +186,10 @@ public final class ShepherdServer implements AutoCloseable {
 
     public RecoveryScheduler recovery() {
         return recovery;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     public Policies policies() {

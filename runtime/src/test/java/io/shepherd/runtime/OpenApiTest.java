@@ -97,7 +97,8 @@ class OpenApiTest extends ApiTestBase {
         // and each answers as routed — no 404 from routing, no 405 — on the real server
         for (String operation : documented) {
             String method = operation.substring(0, operation.indexOf(' '));
-            String path = operation.substring(operation.indexOf(' ') + 1).replace("{id}", "no-such-id");
+            String path = operation.substring(operation.indexOf(' ') + 1).replace("{id}", "no-such-id")
+                    .replace("{name}", "no-such-name");
             Http.Response r = http.send(http.builder(path, TestRuntime.ADMIN)
                     .method(method, java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
                     .header("Content-Type", "application/json"));
@@ -156,6 +157,18 @@ class OpenApiTest extends ApiTestBase {
         schemas.check("POST /v1/bots/{id}/revoke", "200", http.post("/v1/bots/" + bot.id + "/revoke", TestRuntime.ADMIN, null));
         schemas.check("POST /v1/bots/{id}/heartbeat", "401", bot.heartbeat(List.of()));
         schemas.check("GET /v1/admin/actions", "200", http.get("/v1/admin/actions", TestRuntime.ADMIN));
+        schemas.check("POST /v1/queues/{name}/pause", "200", http.post("/v1/queues/q/pause", TestRuntime.ADMIN, null));
+        schemas.check("PUT /v1/queues/{name}/limit", "200", http.put("/v1/queues/q/limit", TestRuntime.ADMIN,
+                Http.obj("maxClaimed", 3)));
+        schemas.check("POST /v1/queues/{name}/resume", "200", http.post("/v1/queues/q/resume", TestRuntime.ADMIN, null));
+        schemas.check("GET /v1/queues", "200", http.get("/v1/queues", TestRuntime.CLIENT));
+        schemas.check("GET /v1/queues/{name}", "200", http.get("/v1/queues/q", TestRuntime.CLIENT));
+        schemas.check("PUT /v1/schedules/{name}", "200", http.put("/v1/schedules/s", TestRuntime.ADMIN,
+                Http.obj("type", "t", "cron", "*/5 * * * *", "payload", Http.obj("n", 1))));
+        schemas.check("PUT /v1/schedules/{name}", "400", http.put("/v1/schedules/s", TestRuntime.ADMIN, Http.obj("type", "t")));
+        schemas.check("GET /v1/schedules", "200", http.get("/v1/schedules", TestRuntime.CLIENT));
+        schemas.check("GET /v1/schedules/{name}", "200", http.get("/v1/schedules/s", TestRuntime.CLIENT));
+        schemas.check("DELETE /v1/schedules/{name}", "404", http.delete("/v1/schedules/none", TestRuntime.ADMIN));
         schemas.check("GET /healthz", "200", http.get("/healthz", null));
         schemas.check("GET /ready", "200", http.get("/ready", null));
         schemas.check("GET /livez", "200", http.get("/livez", null));

@@ -12,7 +12,6 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import io.shepherd.runtime.policy.PolicyFileWatcher;
 import io.shepherd.runtime.testing.TestBot;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PolicyReloadTest extends ApiTestBase {
     Path policies;
     /** Held strongly: JUL forgets a logger nobody references, and with it the handler. */
-    final Logger watcherLog = Logger.getLogger(PolicyFileWatcher.class.getName());
+    final Logger watcherLog = Logger.getLogger(io.shepherd.runtime.lifecycle.WatchedFile.class.getName());
     final List<String> logged = new CopyOnWriteArrayList<>();
     final Handler capture = new Handler() {
         @Override
@@ -95,7 +94,7 @@ class PolicyReloadTest extends ApiTestBase {
         }
         String rejection = logged.stream().filter(l -> l.startsWith("WARNING Rejected")).findFirst().orElse("");
         assertTrue(rejection.contains("default.max-attempts must be a whole number"), logged.toString());
-        assertTrue(rejection.contains("last good policies stay in force"), rejection);
+        assertTrue(rejection.contains("last good recovery policies stay in force"), rejection);
         assertEquals("dead", failOnce(bot, "email"), "the last good policy is still in force");
 
         Files.writeString(policies, "email:\n  backoff:\n    initial: PT10S\n    jitter: 0\n");

@@ -20,6 +20,7 @@ import io.shepherd.runtime.db.DatabaseSettings;
 import io.shepherd.runtime.db.Dialect;
 import io.shepherd.runtime.db.Dialects;
 import io.shepherd.runtime.policy.PolicyBook;
+import io.shepherd.runtime.schedule.ScheduleBook;
 
 /**
  * The runtime's configuration: built-in defaults, then the {@code --config} YAML file, then the
@@ -44,7 +45,11 @@ public record ShepherdConfig(Config config,
                              Duration healthInterval,
                              Duration metricsInterval,
                              Retention retention,
-                             Limits limits) {
+                             Limits limits,
+                             ScheduleBook schedules,
+                             Optional<Path> schedulesFile,
+                             Duration schedulesTick,
+                             boolean schedulerEnabled) {
 
     public static ShepherdConfig load(Optional<Path> file, Map<String, String> env) {
         var builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
@@ -77,6 +82,7 @@ public record ShepherdConfig(Config config,
         put(map, "auth.client-tokens", env.get("SHEPHERD_CLIENT_TOKENS"));
         put(map, "auth.enroll-tokens", env.get("SHEPHERD_ENROLL_TOKENS"));
         put(map, "policies", env.get("SHEPHERD_POLICIES"));
+        put(map, "schedules", env.get("SHEPHERD_SCHEDULES"));
         put(map, "db.replicas", env.get("SHEPHERD_DB_REPLICAS"));
         put(map, "plugins.dir", env.get("SHEPHERD_PLUGINS_DIR"));
         put(map, "scripts.dir", env.get("SHEPHERD_SCRIPTS_DIR"));
@@ -129,6 +135,7 @@ public record ShepherdConfig(Config config,
                 throw new IllegalArgumentException("policies." + e.getMessage(), e);
             }
         }
+        var schedules = schedules(config);
         Duration recoveryInterval = duration(config, "recovery.interval", Duration.ofSeconds(5));
         Duration lostAfter = duration(config, "bots.lost-after", Duration.ofSeconds(30));
         if (recoveryInterval.isNegative() || recoveryInterval.isZero()) {
@@ -153,7 +160,26 @@ public record ShepherdConfig(Config config,
                 Path.of(config.get("plugins.dir").asString().orElse("./plugins")).toAbsolutePath().normalize(),
                 Path.of(config.get("scripts.dir").asString().orElse("./scripts")).toAbsolutePath().normalize(),
                 checkTimeout, positive(config, "health.interval", Duration.ofSeconds(2)),
-                positive(config, "metrics.interval", Duration.ofSeconds(5)), retention(config), limits(config));
+                positive(config, "metrics.interval", Duration.ofSeconds(5)), retention(config), limits(config),
+                schedules.getKey(), schedules.getValue(), positive(config, "scheduler.tick", Duration.ofSeconds(1)),
+                config.get("scheduler.enabled").asBoolean().orElse(true));
+    }
+
+    /** {@code schedules}: inline, or the path of a YAML file that is watched and reloaded. */
+    private static Map.Entry<ScheduleBook, Optional<Path>> schedules(Config config) {
+        Config node = config.get("schedules");
+        if (node.isLeaf() && node.exists()) {
+            Path file = Path.of(node.asString().get()).toAbsolutePath().normalize();
+            if (!file.toFile().isFile()) {
+                throw new IllegalArgumentException("schedules names a file that does not exist: " + file);
+            }
+            return Map.entry(ScheduleBook.empty(), Optional.of(file));
+        }
+        try {
+            return Map.entry(ScheduleBook.parse(node), Optional.empty());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("schedules." + e.getMessage(), e);
+        }
     }
 
     /** {@code retention.*}: a period per finished status and for departed bots; {@code 0} keeps for ever. */

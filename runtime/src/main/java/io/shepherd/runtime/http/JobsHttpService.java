@@ -9,6 +9,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.shepherd.runtime.core.Problem;
+import io.shepherd.runtime.service.BulkJobs;
 import io.shepherd.runtime.service.CancelJob;
 import io.shepherd.runtime.service.CompleteJob;
 import io.shepherd.runtime.service.FailJob;
@@ -32,6 +33,7 @@ public final class JobsHttpService implements HttpService {
     private final CompleteJob completeJob;
     private final FailJob failJob;
     private final ReleaseJob releaseJob;
+    private final BulkJobs bulkJobs;
 
     public JobsHttpService(Api api, Services services) {
         this.api = api;
@@ -42,6 +44,7 @@ public final class JobsHttpService implements HttpService {
         this.completeJob = services.completeJob();
         this.failJob = services.failJob();
         this.releaseJob = services.releaseJob();
+        this.bulkJobs = services.bulkJobs();
     }
 
     @Override
@@ -51,6 +54,8 @@ public final class JobsHttpService implements HttpService {
                 .any("/", Api.METHOD_NOT_ALLOWED)
                 .post("/batch", this::submitBatch)
                 .any("/batch", Api.METHOD_NOT_ALLOWED)
+                .post("/bulk", this::bulk)
+                .any("/bulk", Api.METHOD_NOT_ALLOWED)
                 .get("/{id}", this::get)
                 .any("/{id}", Api.METHOD_NOT_ALLOWED)
                 .get("/{id}/events", this::events)
@@ -102,6 +107,25 @@ public final class JobsHttpService implements HttpService {
                 body.optString("idempotencyKey"),
                 Objects.requireNonNullElseGet(body.optString("correlationId"), ApiFilter::current),
                 body.optLong("timeoutMs"));
+    }
+
+    /** {@code {"action": "retry", "filter": {"status": "dead", "error": "timeout", "since": "..."}}}. */
+    private void bulk(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        Body body = api.body(req);
+        BulkJobs.Action action = BulkJobs.Action.of(body.string("action"));
+        JsonObject filter = body.optObject("filter");
+        Body f = Body.of(filter == null ? JsonValue.EMPTY_JSON_OBJECT : filter);
+        BulkJobs.Filter picked;
+        try {
+            picked = new BulkJobs.Filter(f.optString("status"), f.optString("type"), f.optString("queue"),
+                    f.optTime("since"), f.optTime("until"), f.optString("error"));
+        } catch (Problem p) {
+            throw p.status() == 400 ? Problem.badRequest("filter." + p.detail()) : p;
+        }
+        long touched = bulkJobs.apply(caller, action, picked);
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder().add("action", action.wire())
+                .add("touched", touched).build());
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -18,6 +18,7 @@ import io.shepherd.runtime.health.HealthMonitor;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.plugins.PluginInfo;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
+import io.shepherd.runtime.schedule.Schedules;
 import io.shepherd.runtime.service.Services;
 
 /** The whole HTTP surface: the API's resources, the health and metrics endpoints, and Helidon's observers. */
@@ -34,14 +35,16 @@ public final class Routes {
     }
 
     /** Every route of the API and its probes; a path none of them knows is 404 problem+json. */
-    public static HttpRouting.Builder api(Api api, Settings settings, Services services, RecoveryScheduler recovery,
-                                          Supplier<List<PluginInfo>> plugins, RuntimeMetrics metrics,
-                                          HealthHttpService health, ApiFilter filter) {
+    public static HttpRouting.Builder api(Api api, Settings settings, Services services, Schedules schedules,
+                                          RecoveryScheduler recovery, Supplier<List<PluginInfo>> plugins,
+                                          RuntimeMetrics metrics, HealthHttpService health, ApiFilter filter) {
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(filter)
                 .register("/v1/jobs", new JobsHttpService(api, services))
                 .register("/v1/bots", new BotsHttpService(api, settings, services))
                 .register("/v1/stats", new StatsHttpService(api, services.readJobs()))
+                .register("/v1/queues", new QueuesHttpService(api, services.queues()))
+                .register("/v1/schedules", new SchedulesHttpService(api, schedules))
                 .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery, services.operatorActions()))
                 .register("/v1/admin/plugins", new PluginsHttpService(api, plugins))
                 .register("/v1/admin/actions", new ActionsHttpService(api, services.operatorActions()))

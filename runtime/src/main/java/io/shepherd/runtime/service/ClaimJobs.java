@@ -21,6 +21,8 @@ import io.shepherd.runtime.wake.JobSignal;
 /**
  * Claims jobs for a bot: one statement locks and leases up to {@code max} jobs; when none are
  * claimable the call waits (up to {@code waitMs}) for a signal that jobs of its types arrived.
+ * Paused queues are left out. A limited queue is claimed from apart, after the others, under its
+ * row lock and only as far as its limit leaves room, so no two claims can overrun it.
  */
 public final class ClaimJobs {
     public static final int MAX_JOBS = 100;
@@ -33,10 +35,13 @@ public final class ClaimJobs {
     private final Settings settings;
 
     private final RuntimeMetrics metrics;
+    private final Queues queues;
     private final Map<String, List<String>> registeredTypes = new ConcurrentHashMap<>();
 
-    public ClaimJobs(Stores stores, JobSignal signal, Clock clock, Settings settings, RuntimeMetrics metrics) {
+    public ClaimJobs(Stores stores, JobSignal signal, Clock clock, Settings settings, RuntimeMetrics metrics,
+                     Queues queues) {
         this.metrics = metrics;
+        this.queues = queues;
         this.stores = stores;
         this.signal = signal;
         this.clock = clock;
@@ -124,8 +129,20 @@ public final class ClaimJobs {
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         long started = System.nanoTime();
-        List<JobRow> result = stores.database().inTransaction(
-                tx -> stores.jobs().claim(tx, botId, session, types, max, now, leaseExpiresAt, EventKind.CLAIMED));
+        Queues.Rules rules = queues.rules();
+        List<JobRow> result = stores.database().inTransaction(tx -> {
+            List<JobRow> claimed = new java.util.ArrayList<>(stores.jobs().claim(tx, botId, session, types,
+                    rules.excluded(), null, max, now, leaseExpiresAt, EventKind.CLAIMED));
+            for (String queue : rules.limitedRunning()) {
+                if (claimed.size() >= max) {
+                    break;
+                }
+                int room = stores.queues().lockAndRoom(tx, queue).orElse(max);
+                claimed.addAll(stores.jobs().claim(tx, botId, session, types, List.of(), queue,
+                        Math.min(room, max - claimed.size()), now, leaseExpiresAt, EventKind.CLAIMED));
+            }
+            return claimed;
+        });
         metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
         for (JobRow job : result) {
             metrics.jobWaited(Duration.ofMillis(now - job.runAt()));

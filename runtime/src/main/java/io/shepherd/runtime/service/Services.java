@@ -24,16 +24,20 @@ public record Services(SubmitJobs submitJobs,
                        ClaimJobs claimJobs,
                        ReadBots readBots,
                        DrainBots drainBots,
-                       OperatorActions operatorActions) {
+                       OperatorActions operatorActions,
+                       Queues queues,
+                       BulkJobs bulkJobs) {
 
     /** {@code revoked} hears of each bot revoked, so that its token is refused at once. */
     public static Services create(Stores stores, JobSignal signal, Clock clock, Settings settings, Limits limits,
                                   Policies policies, RuntimeMetrics metrics, Consumer<String> revoked) {
         OperatorActions actions = new OperatorActions(stores, clock);
+        Queues queues = new Queues(stores, clock, signal, actions);
+        CancelJob cancelJob = new CancelJob(stores, clock, actions);
         return new Services(
                 new SubmitJobs(stores, signal, clock, policies, metrics, limits),
                 new ReadJobs(stores),
-                new CancelJob(stores, clock, actions),
+                cancelJob,
                 new RetryJob(stores, signal, clock, actions),
                 new CompleteJob(stores, clock, metrics, limits),
                 new FailJob(stores, signal, clock, policies, metrics, limits),
@@ -41,9 +45,11 @@ public record Services(SubmitJobs submitJobs,
                 new RegisterBot(stores, clock),
                 new BotSessions(stores, signal, clock, metrics, actions, revoked),
                 new Heartbeat(stores, clock, settings, limits),
-                new ClaimJobs(stores, signal, clock, settings, metrics),
+                new ClaimJobs(stores, signal, clock, settings, metrics, queues),
                 new ReadBots(stores),
                 new DrainBots(stores, actions),
-                actions);
+                actions,
+                queues,
+                new BulkJobs(stores, clock, signal, cancelJob, actions));
     }
 }

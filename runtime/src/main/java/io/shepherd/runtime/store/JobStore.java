@@ -139,11 +139,22 @@ public final class JobStore {
      * claimed job ({@code recordsEvents}); elsewhere {@link #claim} records them after it.
      */
     public ClaimStatement claimStatement(int typeCount) {
+        return claimStatement(typeCount, 0, false);
+    }
+
+    /**
+     * The claim statement that also leaves out {@code excludedQueues} queues (paused, or limited
+     * and claimed apart), or reads {@code oneQueue} only (a limited queue, under its lock).
+     */
+    public ClaimStatement claimStatement(int typeCount, int excludedQueues, boolean oneQueue) {
         String update = "UPDATE jobs SET status = 'claimed', claimed_by = ?, claim_session = ?, claimed_at = ?, "
                 + "lease_token = CAST(gen_random_uuid() AS VARCHAR), lease_expires_at = ?, attempt = attempt + 1, "
                 + "progress = NULL, updated_at = ? "
                 + "WHERE " + dialect.idIn("SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ? AND type IN ("
-                + placeholders(typeCount) + ") ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED")
+                + placeholders(typeCount) + ")"
+                + (excludedQueues > 0 ? " AND queue NOT IN (" + placeholders(excludedQueues) + ")" : "")
+                + (oneQueue ? " AND queue = ?" : "")
+                + " ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED")
                 + dialect.claimedStillPending()
                 + "AND EXISTS (SELECT 1 FROM bots WHERE bots.id = ? AND bots.session = ? AND bots.status IN ('idle', 'lost') AND bots.drain = FALSE)";
         return dialect.updateAndInsert(update, COLUMNS, "INSERT INTO job_events (job_id, at, kind, reason, bot_id, "
@@ -157,7 +168,14 @@ public final class JobStore {
         /** The parameters in the statement's order; {@code kind} is the claim event's kind (and reason). */
         public List<Object> params(String botId, String session, Collection<String> types, int max, long now,
                                    long leaseExpiresAt, EventKind kind) {
-            List<Object> params = new ArrayList<>(types.size() + 14);
+            return params(botId, session, types, List.of(), null, max, now, leaseExpiresAt, kind);
+        }
+
+        /** The parameters of a statement made with queues left out, or for one queue. */
+        public List<Object> params(String botId, String session, Collection<String> types,
+                                   Collection<String> excludedQueues, String oneQueue, int max, long now,
+                                   long leaseExpiresAt, EventKind kind) {
+            List<Object> params = new ArrayList<>(types.size() + excludedQueues.size() + 15);
             params.add(botId);
             params.add(session);
             params.add(now);
@@ -165,6 +183,10 @@ public final class JobStore {
             params.add(now);
             params.add(now);
             params.addAll(types);
+            params.addAll(excludedQueues);
+            if (oneQueue != null) {
+                params.add(oneQueue);
+            }
             params.add(max);
             params.add(botId);
             params.add(session);
@@ -184,13 +206,24 @@ public final class JobStore {
      */
     public List<JobRow> claim(DbExecute db, String botId, String session, Collection<String> types, int max,
                               long now, long leaseExpiresAt, EventKind kind) {
-        if (types.isEmpty()) {
+        return claim(db, botId, session, types, List.of(), null, max, now, leaseExpiresAt, kind);
+    }
+
+    /**
+     * {@link #claim}, leaving out the jobs of {@code excludedQueues}, or taking only those of
+     * {@code oneQueue} when it is given.
+     */
+    public List<JobRow> claim(DbExecute db, String botId, String session, Collection<String> types,
+                              Collection<String> excludedQueues, String oneQueue, int max, long now,
+                              long leaseExpiresAt, EventKind kind) {
+        if (types.isEmpty() || max < 1) {
             return List.of();
         }
         dialect.pinClaimPlan(db);
-        ClaimStatement statement = claimStatement(types.size());
+        ClaimStatement statement = claimStatement(types.size(), excludedQueues.size(), oneQueue != null);
         List<JobRow> claimed = new ArrayList<>(Rows.list(db.createNamedQuery("jobs-claim", statement.sql())
-                .params(statement.params(botId, session, types, max, now, leaseExpiresAt, kind)).execute(),
+                .params(statement.params(botId, session, types, excludedQueues, oneQueue, max, now, leaseExpiresAt,
+                        kind)).execute(),
                 JobStore::row));
         if (!statement.recordsEvents()) {
             recordEvents(db, claimed.stream()
@@ -396,6 +429,71 @@ public final class JobStore {
                     .params(chunk).execute();
         }
         return ids.size();
+    }
+
+    /** What a bulk action picks: every given criterion must hold (updated in [since, until), error containing). */
+    public record BulkFilter(List<JobStatus> statuses, String type, String queue, Long since, Long until, String error) {
+    }
+
+    /** Up to {@code limit} ids of jobs the filter picks, oldest change first. */
+    public List<String> idsMatching(DbExecute db, BulkFilter f, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT id FROM jobs WHERE status IN (" + placeholders(f.statuses().size())
+                + ")");
+        List<Object> params = new ArrayList<>();
+        f.statuses().forEach(s -> params.add(s.wire()));
+        if (f.type() != null) {
+            sql.append(" AND type = ?");
+            params.add(f.type());
+        }
+        if (f.queue() != null) {
+            sql.append(" AND queue = ?");
+            params.add(f.queue());
+        }
+        if (f.since() != null) {
+            sql.append(" AND updated_at >= ?");
+            params.add(f.since());
+        }
+        if (f.until() != null) {
+            sql.append(" AND updated_at < ?");
+            params.add(f.until());
+        }
+        if (f.error() != null) {
+            sql.append(" AND last_error LIKE ? ESCAPE '!'");
+            params.add("%" + f.error().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        }
+        sql.append(" ORDER BY updated_at, id LIMIT ?");
+        params.add(limit);
+        return Rows.list(db.createQuery(sql.toString()).params(params).execute(), r -> Rows.string(r, "id"));
+    }
+
+    /** Gives these dead or cancelled jobs a fresh attempt budget; answers those it revived. */
+    public List<JobRow> reviveAll(DbExecute tx, List<String> ids, long now) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        List<Object> params = new ArrayList<>(ids.size() + 2);
+        params.add(now);
+        params.add(now);
+        params.addAll(ids);
+        return Rows.list(tx.createQuery(dialect.returning("UPDATE jobs SET " + RELEASE_SET + ", cancel_requested = FALSE, "
+                + "attempt = 0, run_at = ?, updated_at = ? WHERE id IN (" + placeholders(ids.size()) + ") "
+                + "AND status IN ('dead', 'cancelled')", COLUMNS)).params(params).execute(), JobStore::row);
+    }
+
+    /** Deletes these finished jobs with their events; answers how many jobs went. */
+    public int deleteFinished(DbExecute tx, List<String> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        String in = placeholders(ids.size());
+        List<String> gone = Rows.list(tx.createQuery(dialect.returningDeleted("DELETE FROM jobs WHERE id IN (" + in
+                + ") AND status IN ('completed', 'dead', 'cancelled')", "id")).params(ids).execute(),
+                r -> Rows.string(r, "id"));
+        if (!gone.isEmpty()) {
+            tx.createDelete("DELETE FROM job_events WHERE job_id IN (" + placeholders(gone.size()) + ")")
+                    .params(gone).execute();
+        }
+        return gone.size();
     }
 
     public void recordEvents(DbExecute db, List<JobEvent> events) {

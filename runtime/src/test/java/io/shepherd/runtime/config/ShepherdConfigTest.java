@@ -23,6 +23,11 @@ class ShepherdConfigTest {
         assertEquals(Duration.ofSeconds(30), c.botsLostAfter());
         assertEquals(5, c.policies().defaults().settings().maxAttempts());
         assertEquals(1024 * 1024, c.maxBody());
+        assertEquals(Duration.ofDays(1), c.retention().period(io.shepherd.runtime.core.JobStatus.COMPLETED).orElseThrow());
+        assertEquals(Duration.ofDays(14), c.retention().period(io.shepherd.runtime.core.JobStatus.DEAD).orElseThrow());
+        assertEquals(Duration.ofDays(7), c.retention().botPeriod().orElseThrow());
+        assertEquals(2000, c.retention().batch());
+        assertEquals(io.shepherd.runtime.core.Limits.defaults(), c.limits());
         assertTrue(c.database().url().startsWith("jdbc:h2:file:"), c.database().url());
         assertTrue(c.database().url().contains("MODE=PostgreSQL"));
         assertTrue(c.tokens().isEmpty());
@@ -50,6 +55,22 @@ class ShepherdConfigTest {
         assertEquals("jdbc:postgresql://db.internal:6543/jobs?sslmode=require", c.database().url());
         assertEquals("shep", c.database().username());
         assertEquals("secret", c.database().password());
+    }
+
+    @Test
+    void retentionZeroKeepsForEverAndBadPeriodsAreRefused() throws Exception {
+        Path file = Files.createTempFile("shepherd", ".yaml");
+        Files.writeString(file, "retention:\n  completed: PT1H\n  cancelled: 0\n");
+        ShepherdConfig c = ShepherdConfig.load(Optional.of(file), Map.of());
+        assertEquals(Duration.ofHours(1), c.retention().period(io.shepherd.runtime.core.JobStatus.COMPLETED).orElseThrow());
+        assertTrue(c.retention().period(io.shepherd.runtime.core.JobStatus.CANCELLED).isEmpty());
+        for (String bad : new String[]{"retention:\n  dead: two weeks\n", "retention:\n  bots: -P1D\n",
+                "retention:\n  batch: 0\n", "limits:\n  max-progress: 1\n"}) {
+            Files.writeString(file, bad);
+            var e = assertThrows(IllegalArgumentException.class, () -> ShepherdConfig.load(Optional.of(file), Map.of()));
+            String key = bad.substring(0, bad.indexOf(':')) + "." + bad.substring(bad.indexOf("  ") + 2, bad.lastIndexOf(':'));
+            assertTrue(e.getMessage().contains(key), key + ": " + e.getMessage());
+        }
     }
 
     @Test

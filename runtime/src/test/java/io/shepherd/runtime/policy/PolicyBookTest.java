@@ -35,6 +35,26 @@ class PolicyBookTest {
         assertEquals(2.0, book.forType("email").settings().backoff().multiplier(), "inherited from default");
         assertEquals("dead-letter", book.forType("import-file").policy());
         assertEquals(10, book.quarantineAfter());
+        assertEquals(Duration.ofMinutes(2), book.timeoutFor("email").orElseThrow());
+        assertEquals(Duration.ofDays(30), book.forType("import-file").retention().get(io.shepherd.runtime.core.JobStatus.DEAD));
+    }
+
+    @Test
+    void timeoutsAndRetentionAreInheritedOverriddenAndChecked() {
+        PolicyBook book = parse("default:\n  timeout: PT1H\n  retention:\n    completed: P2D\n"
+                + "quick:\n  timeout: PT5S\n  retention:\n    dead: 0\nfree:\n  timeout: 0\n");
+        assertEquals(Duration.ofHours(1), book.timeoutFor("other").orElseThrow());
+        assertEquals(Duration.ofSeconds(5), book.timeoutFor("quick").orElseThrow());
+        assertTrue(book.timeoutFor("free").isEmpty(), "0: no ceiling");
+        var quick = book.forType("quick").retention();
+        assertEquals(Duration.ofDays(2), quick.get(io.shepherd.runtime.core.JobStatus.COMPLETED), "inherited");
+        assertEquals(Duration.ZERO, quick.get(io.shepherd.runtime.core.JobStatus.DEAD), "kept for ever");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("email:\n  timeout: soon\n"))
+                .getMessage().contains("email.timeout must be an ISO-8601 duration"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("email:\n  retention:\n    pending: P1D\n"))
+                .getMessage().contains("unknown key email.retention.pending"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("email:\n  timeout: PT-5S\n"))
+                .getMessage().contains("email.timeout must not be negative"));
     }
 
     @Test

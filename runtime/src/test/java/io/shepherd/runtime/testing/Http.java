@@ -61,6 +61,12 @@ public final class Http {
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body.toString())));
     }
 
+    public Response put(String path, String token, Object body) {
+        return send(builder(path, token)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body == null ? "" : body.toString())));
+    }
+
     public Response delete(String path, String token) {
         return send(builder(path, token).DELETE());
     }

@@ -26,7 +26,8 @@ public final class H2Dialect implements Dialect {
         return Map.of("text", "CHARACTER LARGE OBJECT",
                 "claimable_index", "(status, priority DESC, run_at, id)",
                 "lease_index", "(status, lease_expires_at)",
-                "finished_index", "(status, updated_at)");
+                "finished_index", "(status, updated_at)",
+                "queue_claimed_index", "(queue, status)");
     }
 
     /** H2 reads the {@code FINAL TABLE} of the change. */

@@ -66,7 +66,8 @@ public final class PostgresDialect implements Dialect {
         return Map.of("text", "TEXT",
                 "claimable_index", "(priority DESC, run_at, id) WHERE status = 'pending'",
                 "lease_index", "(lease_expires_at) WHERE status = 'claimed'",
-                "finished_index", "(status, updated_at) WHERE status IN ('completed', 'cancelled', 'dead')");
+                "finished_index", "(status, updated_at) WHERE status IN ('completed', 'cancelled', 'dead')",
+                "queue_claimed_index", "(queue) WHERE status = 'claimed'");
     }
 
     @Override
