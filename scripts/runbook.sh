@@ -17,7 +17,7 @@ cli health "${opts[@]}" || true
 echo "== 2. recover orphans (one sweep now)"
 cli recover "${opts[@]}"
 echo "== 3. stuck bots (lost, yet holding jobs)"
-stuck=$(cli bots --status lost "${opts[@]}" | python3 -c 'import json,sys; print(" ".join(b["id"] for b in json.load(sys.stdin)["bots"] if b["jobs"]))')
+stuck=$(cli bots --status lost -o json "${opts[@]}" | python3 -c 'import json,sys; print(" ".join(b["id"] for b in json.load(sys.stdin)["bots"] if b["jobs"]))')
 if [ -z "$stuck" ]; then
   echo "none"
 elif $reset_stuck; then

@@ -18,6 +18,8 @@ import io.shepherd.runtime.auth.TokenFile;
 import io.shepherd.runtime.cli.Main;
 import io.shepherd.runtime.testing.ChildProcess;
 import io.shepherd.runtime.testing.Http;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,9 +108,53 @@ class ServeCommandTest {
             assertEquals("revoked", http.get("/v1/bots/" + botId, TokenFile.read(tokens).admin().getFirst()).json()
                     .getString("status"));
 
+            // for people: tables, short ids, relative times; for scripts: one JSON document, exit codes
+            String firstJob = http.get("/v1/jobs?limit=1", TokenFile.read(tokens).client().getFirst()).json()
+                    .getJsonArray("jobs").getJsonObject(0).getString("id");
+            Cli table = cli(concat(new String[]{"jobs", "-o", "table"}, remote));
+            assertEquals(0, table.code, table.err);
+            assertTrue(table.out.startsWith("ID") && table.out.contains("STATUS") && (table.out.contains("ago") || table.out.contains("just now")), table.out);
+            assertTrue(table.out.contains(firstJob.substring(0, 8)) && !table.out.contains(firstJob), "short ids: " + table.out);
+            Cli wide = cli(concat(new String[]{"jobs", "-o", "wide", "--since", "1h"}, remote));
+            assertTrue(wide.out.contains("CORRELATION"), wide.out);
+            Cli one = cli(concat(new String[]{"jobs", firstJob}, remote));
+            assertEquals(0, one.code, one.err);
+            JsonObject doc = Json.createReader(new java.io.StringReader(one.out)).readObject();
+            assertEquals(firstJob, doc.getJsonObject("job").getString("id"), "one JSON document: job and events");
+            assertTrue(doc.getJsonArray("events").size() >= 1, one.out);
+            Cli timeline = cli(concat(new String[]{"jobs", firstJob, "-o", "table"}, remote));
+            assertTrue(timeline.out.contains("EVENT") && timeline.out.contains("submitted"), timeline.out);
+            Cli pause = cli(concat(new String[]{"pause", "default", "-o", "table"}, remote));
+            assertEquals(0, pause.code, pause.err);
+            assertTrue(pause.out.contains("paused"), pause.out);
+            Cli queuesTable = cli(concat(new String[]{"queues", "-o", "table"}, remote));
+            assertTrue(queuesTable.out.contains("QUEUE") && queuesTable.out.contains("default"), queuesTable.out);
+            assertEquals(0, cli(concat(new String[]{"resume", "default"}, remote)).code);
+            Cli cancelAll = cli(concat(new String[]{"cancel", "--type", "echo", "-o", "table"}, remote));
+            assertEquals(0, cancelAll.code, cancelAll.err);
+            assertTrue(cancelAll.out.startsWith("cancelled "), cancelAll.out);
+            Cli retryAll = cli(concat(new String[]{"retry", "--status", "cancelled", "--since", "1h"}, remote));
+            assertEquals(0, retryAll.code, retryAll.err);
+            assertTrue(retryAll.out.contains("\"touched\""), retryAll.out);
+            Cli events = cli(concat(new String[]{"events", "-n", "5", "-o", "table"}, remote));
+            assertTrue(events.out.contains("retried"), events.out);
+            assertEquals(0, cli(concat(new String[]{"schedules", "-o", "table"}, remote)).code);
+            Cli stats = cli(concat(new String[]{"stats", "-o", "table"}, remote));
+            assertTrue(stats.out.contains("pending"), stats.out);
+            Cli badSince = cli(concat(new String[]{"jobs", "--since", "yesterday"}, remote));
+            assertEquals(2, badSince.code, badSince.err);
+            assertTrue(badSince.err.startsWith("shepherd jobs: expected a duration"), badSince.err);
+            Cli unreachable = cli("jobs", "--url", "http://127.0.0.1:" + ChildProcess.freePort(), "--token", "x");
+            assertEquals(3, unreachable.code, unreachable.err);
+            assertTrue(unreachable.err.contains("cannot reach the runtime"), unreachable.err);
+            Cli completion = cli("generate-completion");
+            assertEquals(0, completion.code, completion.err);
+            assertTrue(completion.out.contains("complete") && completion.out.contains("shepherd"), "a bash completion script");
+
             Cli bad = cli(concat(new String[]{"jobs", "no-such-id"}, remote));
             assertEquals(1, bad.code);
-            assertTrue(bad.err.contains("404"), bad.err);
+            assertTrue(bad.err.contains("404") && bad.err.startsWith("shepherd jobs: Not Found: No job"), bad.err);
+            assertFalse(bad.err.contains("Exception"), "one readable line, not a stack trace: " + bad.err);
 
             int exit = serve.terminate(Duration.ofSeconds(20));
             assertTrue(exit == 0 || exit == 143, "exit after SIGTERM: " + exit);
@@ -181,7 +227,7 @@ class ServeCommandTest {
         System.setOut(new PrintStream(out, true));
         System.setErr(new PrintStream(err, true));
         try {
-            int code = new CommandLine(new Main()).execute(args);
+            int code = Main.commandLine().execute(args);
             return new Cli(code, out.toString(), err.toString());
         } finally {
             System.setOut(oldOut);

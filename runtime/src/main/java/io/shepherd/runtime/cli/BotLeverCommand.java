@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -32,13 +33,24 @@ public final class BotLeverCommand {
     }
 
     static Integer lever(Remote remote, Which which, String action) throws Exception {
+        JsonObject answer;
         if (which.botId != null) {
-            return Remote.print(remote.post("/v1/bots/" + URLEncoder.encode(which.botId, StandardCharsets.UTF_8) + "/"
-                    + action, Json.createObjectBuilder().build()));
+            answer = remote.write("POST", "/v1/bots/" + URLEncoder.encode(which.botId, StandardCharsets.UTF_8) + "/"
+                    + action, null).asJsonObject();
+        } else {
+            JsonObjectBuilder labels = Json.createObjectBuilder();
+            which.labels.forEach(labels::add);
+            answer = remote.write("POST", "/v1/bots/" + action, Json.createObjectBuilder().add("labels", labels).build())
+                    .asJsonObject();
         }
-        JsonObjectBuilder labels = Json.createObjectBuilder();
-        which.labels.forEach(labels::add);
-        return Remote.print(remote.post("/v1/bots/" + action, Json.createObjectBuilder().add("labels", labels).build()));
+        if (remote.json()) {
+            Out.json(System.out, answer);
+        } else if (answer.containsKey("bots")) {
+            System.out.println(action + "ed " + answer.getJsonArray("bots").size() + " bot(s): " + answer.getJsonArray("bots"));
+        } else {
+            System.out.println("bot " + answer.getString("id") + " is " + answer.getString("status"));
+        }
+        return 0;
     }
 
     @Command(name = "drain", mixinStandardHelpOptions = true, description = "Drain a bot, or every bot carrying the "
@@ -82,8 +94,15 @@ public final class BotLeverCommand {
 
         @Override
         public Integer call() throws Exception {
-            return Remote.print(remote.post("/v1/bots/" + URLEncoder.encode(botId, StandardCharsets.UTF_8) + "/revoke",
-                    Json.createObjectBuilder().build()));
+            JsonObject answer = remote.write("POST", "/v1/bots/" + URLEncoder.encode(botId, StandardCharsets.UTF_8)
+                    + "/revoke", null).asJsonObject();
+            if (remote.json()) {
+                Out.json(System.out, answer);
+            } else {
+                System.out.println("revoked bot " + botId + "; released " + answer.getJsonArray("released").size()
+                        + " job(s)");
+            }
+            return 0;
         }
     }
 }

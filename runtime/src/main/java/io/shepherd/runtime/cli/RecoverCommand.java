@@ -2,7 +2,7 @@ package io.shepherd.runtime.cli;
 
 import java.util.concurrent.Callable;
 
-import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -15,6 +15,14 @@ public final class RecoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Remote.print(remote.post("/v1/admin/recovery/run", Json.createObjectBuilder().build()));
+        JsonObject sweep = remote.write("POST", "/v1/admin/recovery/run", null).asJsonObject();
+        if (remote.json()) {
+            Out.json(System.out, sweep);
+        } else {
+            System.out.println("swept: " + sweep.getInt("requeued") + " requeued, " + sweep.getInt("deadLettered")
+                    + " dead-lettered, " + sweep.getInt("timedOut") + " timed out, " + sweep.getInt("botsMarkedLost")
+                    + " bots lost, " + sweep.getInt("botsQuarantined") + " bots quarantined");
+        }
+        return 0;
     }
 }

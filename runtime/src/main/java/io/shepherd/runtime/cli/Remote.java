@@ -33,6 +33,90 @@ public final class Remote {
     @Option(names = "--data-dir", description = "Data directory holding tokens.json (default: $SHEPHERD_DATA_DIR or ./data)")
     Path dataDir;
 
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+            description = "table, wide or json (default: table on a terminal, json otherwise)")
+    Format output;
+
+    /** How a command prints: a table for people (wide: more columns), or one JSON document for scripts. */
+    public enum Format { TABLE, WIDE, JSON }
+
+    /** Exit codes scripts can rely on. */
+    static final int REFUSED = 1;
+    static final int USAGE = 2;
+    static final int UNREACHABLE = 3;
+
+    /** A call that did not succeed: one readable line, and the exit code. */
+    static final class Failure extends RuntimeException {
+        final int exitCode;
+
+        Failure(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    Format format() {
+        if (output != null) {
+            return output;
+        }
+        return onTerminal() ? Format.TABLE : Format.JSON;
+    }
+
+    /** Whether standard output is a terminal ({@code Console.isTerminal()} where the JDK has it, Java 22+). */
+    static boolean onTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException olderJdk) {
+            return true; // before Java 22 a console exists only on a terminal
+        }
+    }
+
+    boolean json() {
+        return format() == Format.JSON;
+    }
+
+    boolean wide() {
+        return format() == Format.WIDE;
+    }
+
+    /** GET, answering the JSON body; a refusal or no answer throws a {@link Failure}. */
+    JsonValue read(String path) throws IOException, InterruptedException {
+        return expect(get(path, true));
+    }
+
+    /** POST, answering the JSON body (NULL for 204); a refusal or no answer throws a {@link Failure}. */
+    JsonValue write(String method, String path, JsonObject body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.toString()));
+        return expect(send(request, true));
+    }
+
+    /** The answer's JSON, or a Failure with the problem's title and detail. */
+    static JsonValue expect(Answer answer) {
+        if (answer.ok()) {
+            if (answer.body() == null || answer.body().isBlank()) {
+                return JsonValue.NULL;
+            }
+            try (var reader = Json.createReader(new StringReader(answer.body()))) {
+                return reader.readValue();
+            }
+        }
+        String message = "HTTP " + answer.status();
+        try (var reader = Json.createReader(new StringReader(answer.body()))) {
+            JsonObject problem = reader.readObject();
+            message = problem.getString("title", "HTTP " + answer.status()) + ": " + problem.getString("detail", "")
+                    + " (HTTP " + answer.status() + ")";
+        } catch (RuntimeException notAProblem) {
+            // keep the status alone
+        }
+        throw new Failure(REFUSED, message);
+    }
+
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** An answer: its status and body (JSON when there is one). */
@@ -80,34 +164,14 @@ public final class Remote {
         if (authenticated) {
             request.header("Authorization", "Bearer " + token());
         }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest built = request.build();
+        HttpResponse<String> response;
+        try {
+            response = client.send(built, HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException | java.net.http.HttpTimeoutException e) {
+            throw new Failure(UNREACHABLE, "cannot reach the runtime at " + baseUrl() + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+        }
         return new Answer(response.statusCode(), response.body());
-    }
-
-    /** Prints a JSON answer readably; problems go to stderr. Returns the exit code. */
-    static int print(Answer answer) {
-        String text = pretty(answer.body());
-        if (answer.ok()) {
-            System.out.println(text);
-            return 0;
-        }
-        System.err.println("HTTP " + answer.status() + ": " + text);
-        return 1;
-    }
-
-    static String pretty(String body) {
-        if (body == null || body.isBlank()) {
-            return "";
-        }
-        try (var reader = Json.createReader(new StringReader(body))) {
-            JsonValue value = reader.readValue();
-            StringWriter out = new StringWriter();
-            try (var writer = Json.createWriterFactory(Map.of(JsonGenerator.PRETTY_PRINTING, true)).createWriter(out)) {
-                writer.write(value);
-            }
-            return out.toString().strip();
-        } catch (RuntimeException e) {
-            return body;
-        }
     }
 }

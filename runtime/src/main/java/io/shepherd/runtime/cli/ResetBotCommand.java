@@ -4,7 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
-import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -21,7 +21,13 @@ public final class ResetBotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Remote.print(remote.post("/v1/bots/" + URLEncoder.encode(botId, StandardCharsets.UTF_8) + "/reset",
-                Json.createObjectBuilder().build()));
+        JsonObject answer = remote.write("POST", "/v1/bots/" + URLEncoder.encode(botId, StandardCharsets.UTF_8)
+                + "/reset", null).asJsonObject();
+        if (remote.json()) {
+            Out.json(System.out, answer);
+        } else {
+            System.out.println("released " + answer.getJsonArray("released").size() + " job(s)");
+        }
+        return 0;
     }
 }

@@ -4,6 +4,7 @@ import java.io.StringReader;
 import java.util.concurrent.Callable;
 
 import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,8 +41,7 @@ public final class SubmitCommand implements Callable<Integer> {
             try (var reader = Json.createReader(new StringReader(payload))) {
                 body.add("payload", reader.readValue());
             } catch (RuntimeException e) {
-                System.err.println("--payload is not valid JSON: " + e.getMessage());
-                return 2;
+                throw new IllegalArgumentException("--payload is not valid JSON: " + e.getMessage());
             }
         }
         if (queue != null) {
@@ -56,6 +56,13 @@ public final class SubmitCommand implements Callable<Integer> {
         if (idempotencyKey != null) {
             body.add("idempotencyKey", idempotencyKey);
         }
-        return Remote.print(remote.post("/v1/jobs", body.build()));
+        JsonObject job = remote.write("POST", "/v1/jobs", body.build()).asJsonObject();
+        if (remote.json()) {
+            Out.json(System.out, job);
+        } else {
+            System.out.println("submitted " + job.getString("id") + " (" + job.getString("type") + ", queue "
+                    + job.getString("queue") + ", " + job.getString("status") + ")");
+        }
+        return 0;
     }
 }

@@ -43,6 +43,7 @@ public final class Routes {
                 .register("/v1/jobs", new JobsHttpService(api, services))
                 .register("/v1/bots", new BotsHttpService(api, settings, services))
                 .register("/v1/stats", new StatsHttpService(api, services.readJobs()))
+                .register("/v1/events", new EventsHttpService(api, services.readJobs()))
                 .register("/v1/queues", new QueuesHttpService(api, services.queues()))
                 .register("/v1/schedules", new SchedulesHttpService(api, schedules))
                 .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery, services.operatorActions()))

@@ -35,7 +35,7 @@ public final class ReadJobs {
         return stores.jobs().find(stores.database().execute(), id).orElseThrow(() -> Problem.notFound("No job " + id));
     }
 
-    public Page list(Caller caller, String status, String type, String queue, Integer limit, String after) {
+    public Page list(Caller caller, String status, String type, String queue, Long since, Integer limit, String after) {
         caller.requireClient();
         if (status != null && !StatusCounts.JOB_STATUSES.contains(status)) {
             throw Problem.badRequest("status must be one of " + StatusCounts.JOB_STATUSES + ", was " + status);
@@ -57,7 +57,8 @@ public final class ReadJobs {
                 throw Problem.badRequest("after is not a cursor this API returned");
             }
         }
-        JobFilter filter = new JobFilter(status == null ? null : JobStatus.of(status), type, queue, afterCreatedAt, afterId);
+        JobFilter filter = new JobFilter(status == null ? null : JobStatus.of(status), type, queue, since, afterCreatedAt,
+                afterId);
         List<JobRow> rows = stores.database().read(db -> stores.jobs().list(db, filter, size + 1));
         String next = null;
         if (rows.size() > size) {
@@ -80,6 +81,16 @@ public final class ReadJobs {
         var primary = stores.database().execute();
         stores.jobs().find(primary, id).orElseThrow(() -> Problem.notFound("No job " + id));
         return stores.jobs().events(primary, id);
+    }
+
+    /** Every job's events after the cursor (or the latest), oldest first: the feed {@code shepherd events --follow} tails. */
+    public List<io.shepherd.runtime.store.JobStore.FedEvent> feed(Caller caller, Long afterId, Integer limit) {
+        caller.requireClient();
+        int size = limit == null ? 100 : limit;
+        if (size < 1 || size > MAX_LIMIT) {
+            throw Problem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + size);
+        }
+        return stores.database().read(db -> stores.jobs().feed(db, afterId, size));
     }
 
     public Stats stats(Caller caller) {

@@ -119,6 +119,10 @@ public final class JobStore {
             sql.append(" AND queue = ?");
             params.add(filter.queue());
         }
+        if (filter.since() != null) {
+            sql.append(" AND created_at >= ?");
+            params.add(filter.since());
+        }
         if (filter.afterCreatedAt() != null) {
             sql.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
             params.add(filter.afterCreatedAt());
@@ -513,6 +517,28 @@ public final class JobStore {
             }
             db.createInsert(sql.toString()).params(params).execute();
         }
+    }
+
+    /** An event as the feed shows it: its place in the feed ({@code id}, increasing) and the event. */
+    public record FedEvent(long id, JobEvent event) {
+    }
+
+    /**
+     * The feed of every job's events: those after the cursor, oldest first; without a cursor the
+     * latest {@code limit}, oldest first.
+     */
+    public List<FedEvent> feed(DbExecute db, Long afterId, int limit) {
+        String columns = "SELECT id, job_id, at, kind, reason, bot_id, attempt FROM job_events";
+        var query = afterId == null
+                ? db.createQuery(columns + " ORDER BY id DESC LIMIT ?").addParam(limit)
+                : db.createQuery(columns + " WHERE id > ? ORDER BY id LIMIT ?").addParam(afterId).addParam(limit);
+        List<FedEvent> events = new ArrayList<>(Rows.list(query.execute(), r -> new FedEvent(Rows.longValue(r, "id"),
+                new JobEvent(Rows.string(r, "job_id"), Rows.longValue(r, "at"), EventKind.of(Rows.string(r, "kind")),
+                        Rows.string(r, "reason"), Rows.string(r, "bot_id"), Rows.intValue(r, "attempt")))));
+        if (afterId == null) {
+            Collections.reverse(events);
+        }
+        return events;
     }
 
     public List<JobEvent> events(DbExecute db, String jobId) {

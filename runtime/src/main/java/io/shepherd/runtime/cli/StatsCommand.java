@@ -1,0 +1,35 @@
+package io.shepherd.runtime.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import jakarta.json.JsonObject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code stats}: jobs and bots counted by status. */
+@Command(name = "stats", mixinStandardHelpOptions = true, description = "Count jobs and bots by status (client).")
+public final class StatsCommand implements Callable<Integer> {
+    @Mixin
+    Remote remote;
+
+    @Override
+    public Integer call() throws Exception {
+        JsonObject stats = remote.read("/v1/stats").asJsonObject();
+        if (remote.json()) {
+            Out.json(System.out, stats);
+        } else {
+            print(stats);
+        }
+        return 0;
+    }
+
+    static void print(JsonObject stats) {
+        List<List<String>> rows = new ArrayList<>();
+        stats.getJsonObject("jobs").forEach((status, n) -> rows.add(Arrays.asList("jobs", status, n.toString())));
+        stats.getJsonObject("bots").forEach((status, n) -> rows.add(Arrays.asList("bots", status, n.toString())));
+        Out.table(System.out, Arrays.asList("OF", "STATUS", "COUNT"), rows);
+    }
+}
