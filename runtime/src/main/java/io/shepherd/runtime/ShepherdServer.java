@@ -112,8 +112,9 @@ public final class ShepherdServer implements AutoCloseable {
         Services services = Services.create(stores, signal, clock, config.settings(), config.limits(), policies,
                 metrics, authenticator::forget);
         // schedules: every replica makes their jobs, each slot once
+        // with a schedules file, nothing is declared until the file is read (an empty book would delete them)
         Scheduler scheduler = new Scheduler(stores, services.submitJobs(), clock, config.schedulesTick(),
-                config.schedules());
+                config.schedulesFile().isPresent() ? null : config.schedules());
         if (config.schedulerEnabled()) {
             life.start(scheduler);
         } else {

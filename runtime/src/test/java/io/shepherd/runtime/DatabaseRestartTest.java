@@ -60,7 +60,16 @@ class DatabaseRestartTest {
             cluster.stop();
             Thread.sleep(6000); // twice the lease
             cluster.start();
-            Thread.sleep(6000); // the grace (2 s) and a few sweeps
+            // the pool reconnects, sweeps resume, the grace (2 s) runs out, the next sweep rescues
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                Http.Response r = http.get("/v1/jobs/" + orphaned + "/events", TestRuntime.CLIENT);
+                if (r.status() == 200 && r.body().contains("lease-expired")) {
+                    break; // (503 while the pool reconnects)
+                }
+                Thread.sleep(250);
+            }
+            Thread.sleep(1500); // a few more sweeps, in which the live bot's job must stay its own
             beating.set(false);
             heart.join();
 

@@ -95,11 +95,28 @@ class QueuesTest extends ApiTestBase {
             }
             assertEquals(201, http.post("/v1/jobs/batch", TestRuntime.CLIENT, Http.obj("jobs", batch)).status());
         }
+        List<TestBot> bots = new ArrayList<>();
+        for (int b = 0; b < 8; b++) {
+            bots.add(runtime.registerBot("b" + b, "t"));
+        }
+        int most = mostClaimedAtOnce(db, "q", bots, jobs);
+        assertTrue(most <= limit, "at most " + limit + " claimed at once, saw " + most);
+        assertTrue(most >= 2, "the bots did claim in parallel (saw at most " + most + ")");
+    }
+
+    /**
+     * The bots claim (two at a time) and complete {@code jobs} jobs of {@code queue} concurrently, a
+     * thread each, while the database is sampled on a connection of its own; answers the most of
+     * the queue's jobs ever seen claimed at once.
+     */
+    static int mostClaimedAtOnce(io.shepherd.runtime.testing.TestDatabase db, String queue, List<TestBot> bots,
+                                 int jobs) throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger most = new AtomicInteger();
         Thread sampler = Thread.ofPlatform().start(() -> {
             try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT COUNT(*) FROM jobs WHERE queue = 'q' AND status = 'claimed'")) {
+                    "SELECT COUNT(*) FROM jobs WHERE queue = ? AND status = 'claimed'")) {
+                ps.setString(1, queue);
                 while (running.get()) {
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
@@ -110,30 +127,32 @@ class QueuesTest extends ApiTestBase {
                 throw new IllegalStateException(e);
             }
         });
-        ExecutorService bots = Executors.newFixedThreadPool(8);
+        ExecutorService threads = Executors.newFixedThreadPool(bots.size());
         AtomicInteger completed = new AtomicInteger();
-        List<Future<?>> work = new ArrayList<>();
-        for (int b = 0; b < 8; b++) {
-            TestBot bot = runtime.registerBot("b" + b, "t");
-            work.add(bots.submit(() -> {
-                while (completed.get() < jobs) {
-                    for (JsonObject j : bot.claimJobs(2, 200)) {
-                        Thread.sleep(3);
-                        assertEquals(200, bot.complete(j.getString("id"), j.getString("leaseToken"), Map.of()).status());
-                        completed.incrementAndGet();
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (TestBot bot : bots) {
+                work.add(threads.submit(() -> {
+                    while (completed.get() < jobs) {
+                        for (JsonObject j : bot.claimJobs(2, 200)) {
+                            Thread.sleep(3);
+                            assertEquals(200, bot.complete(j.getString("id"), j.getString("leaseToken"), Map.of())
+                                    .status());
+                            completed.incrementAndGet();
+                        }
                     }
-                }
-                return null;
-            }));
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            running.set(false);
+            sampler.join();
+            threads.shutdown();
         }
-        for (Future<?> f : work) {
-            f.get();
-        }
-        running.set(false);
-        sampler.join();
-        bots.shutdown();
-        assertEquals(jobs, completed.get());
-        assertTrue(most.get() <= limit, "at most " + limit + " claimed at once, saw " + most.get());
-        assertTrue(most.get() >= 2, "the bots did claim in parallel (saw at most " + most.get() + ")");
+        assertEquals(jobs, completed.get(), "every job was worked once");
+        return most.get();
     }
 }

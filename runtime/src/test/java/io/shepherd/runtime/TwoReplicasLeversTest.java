@@ -12,11 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.shepherd.runtime.testing.ChildProcess;
 import io.shepherd.runtime.testing.Http;
@@ -115,45 +110,12 @@ class TwoReplicasLeversTest {
         }
         assertEquals(201, a.post("/v1/jobs/batch", TestRuntime.CLIENT, Http.obj("jobs", batch)).status());
 
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicInteger most = new AtomicInteger();
-        Thread sampler = Thread.ofPlatform().start(() -> {
-            try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                    "SELECT COUNT(*) FROM jobs WHERE queue = 'q' AND status = 'claimed'")) {
-                while (running.get()) {
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        most.accumulateAndGet(rs.getInt(1), Math::max);
-                    }
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        ExecutorService bots = Executors.newFixedThreadPool(6);
-        AtomicInteger completed = new AtomicInteger();
-        List<Future<?>> work = new ArrayList<>();
+        List<TestBot> bots = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            TestBot bot = TestBot.register(i % 2 == 0 ? a : b, "b" + i, "t");
-            work.add(bots.submit(() -> {
-                while (completed.get() < 80) {
-                    for (JsonObject j : bot.claimJobs(2, 200)) {
-                        Thread.sleep(5);
-                        assertEquals(200, bot.complete(j.getString("id"), j.getString("leaseToken"), Map.of()).status());
-                        completed.incrementAndGet();
-                    }
-                }
-                return null;
-            }));
+            bots.add(TestBot.register(i % 2 == 0 ? a : b, "b" + i, "t"));
         }
-        for (Future<?> f : work) {
-            f.get();
-        }
-        running.set(false);
-        sampler.join();
-        bots.shutdown();
-        assertEquals(80, completed.get());
-        assertTrue(most.get() <= limit, "at most " + limit + " claimed at once across both replicas, saw " + most.get());
+        int most = QueuesTest.mostClaimedAtOnce(db, "q", bots, 80);
+        assertTrue(most <= limit, "at most " + limit + " claimed at once across both replicas, saw " + most);
 
         // a pause made through one replica is in force on the other within a second
         TestBot onB = TestBot.register(b, "late", "t");

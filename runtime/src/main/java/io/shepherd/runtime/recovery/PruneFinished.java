@@ -12,6 +12,7 @@ import io.shepherd.runtime.core.Retention;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.policy.Policies;
 import io.shepherd.runtime.policy.PolicyBook;
+import io.shepherd.runtime.store.BulkJobStore;
 import io.shepherd.runtime.store.Stores;
 
 /**
@@ -92,10 +93,10 @@ public final class PruneFinished {
         int total = 0;
         while (budget[0] > 0) {
             budget[0]--;
-            int n = stores.database().inTransaction(tx ->
-                    stores.jobs().prune(tx, status, cutoff, onlyType, exceptTypes, retention.batch()));
-            total += n;
-            if (n < retention.batch()) {
+            BulkJobStore.Batch batch = stores.database().inTransaction(tx ->
+                    stores.bulk().prune(tx, status, cutoff, onlyType, exceptTypes, retention.batch()));
+            total += batch.deleted();
+            if (batch.picked() < retention.batch()) {
                 break;
             }
         }

@@ -38,6 +38,7 @@ public final class Scheduler implements Background {
     private final AtomicReference<ScheduleBook> declared = new AtomicReference<>();
     private volatile boolean failing;
 
+    /** {@code initial}: the schedules the configuration declares; null until a schedules file is read. */
     public Scheduler(Stores stores, SubmitJobs submitJobs, Clock clock, Duration tick, ScheduleBook initial) {
         this.stores = stores;
         this.submitJobs = submitJobs;
@@ -83,9 +84,10 @@ public final class Scheduler implements Background {
 
     /** One look at every schedule now; answers the jobs made. */
     public synchronized List<String> runOnce() {
-        ScheduleBook book = declared.getAndSet(null);
+        ScheduleBook book = declared.get();
         if (book != null) {
-            write(book);
+            write(book); // kept until written: a database away at start does not lose the declared schedules
+            declared.compareAndSet(book, null);
         }
         long now = clock.millis();
         List<String> made = new ArrayList<>();

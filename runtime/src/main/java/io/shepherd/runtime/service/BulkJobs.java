@@ -14,7 +14,7 @@ import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
-import io.shepherd.runtime.store.JobStore;
+import io.shepherd.runtime.store.BulkJobStore;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
 
@@ -82,11 +82,11 @@ public final class BulkJobs {
         } else {
             caller.requireAdmin();
         }
-        JobStore.BulkFilter filter = filter(action, f);
+        BulkJobStore.Filter filter = filter(action, f);
         long now = clock.millis();
         long touched = 0;
         while (touched < MAX_TOUCHED) {
-            List<String> ids = stores.jobs().idsMatching(stores.database().execute(), filter,
+            List<String> ids = stores.bulk().idsMatching(stores.database().execute(), filter,
                     (int) Math.min(BATCH, MAX_TOUCHED - touched));
             if (ids.isEmpty()) {
                 break;
@@ -94,7 +94,7 @@ public final class BulkJobs {
             int done = switch (action) {
                 case RETRY -> retry(ids, now);
                 case CANCEL -> cancel(caller, ids);
-                case DELETE -> stores.database().inTransaction(tx -> stores.jobs().deleteFinished(tx, ids));
+                case DELETE -> stores.database().inTransaction(tx -> stores.bulk().deleteFinished(tx, ids));
             };
             touched += done;
             if (ids.size() < BATCH || done == 0) {
@@ -108,7 +108,7 @@ public final class BulkJobs {
 
     private int retry(List<String> ids, long now) {
         List<JobRow> revived = stores.database().inTransaction(tx -> {
-            List<JobRow> rows = stores.jobs().reviveAll(tx, ids, now);
+            List<JobRow> rows = stores.bulk().reviveAll(tx, ids, now);
             List<JobEvent> events = new ArrayList<>(rows.size());
             rows.forEach(j -> events.add(new JobEvent(j.id(), now, EventKind.RETRIED, Reasons.ADMIN_RETRY, null, 0)));
             stores.jobs().recordEvents(tx, events);
@@ -134,7 +134,7 @@ public final class BulkJobs {
         return n;
     }
 
-    private static JobStore.BulkFilter filter(Action action, Filter f) {
+    private static BulkJobStore.Filter filter(Action action, Filter f) {
         if (f == null || (f.status() == null && f.type() == null && f.queue() == null && f.since() == null
                 && f.until() == null && f.error() == null)) {
             throw Problem.badRequest("filter must name at least one of status, type, queue, since, until, error: "
@@ -160,7 +160,7 @@ public final class BulkJobs {
         if (f.error() != null && (f.error().isEmpty() || f.error().length() > 500)) {
             throw Problem.badRequest("filter.error must be 1 to 500 characters");
         }
-        return new JobStore.BulkFilter(statuses, f.type(), f.queue(), f.since(), f.until(), f.error());
+        return new BulkJobStore.Filter(statuses, f.type(), f.queue(), f.since(), f.until(), f.error());
     }
 
     private static String describe(Filter f) {

@@ -28,9 +28,14 @@ public final class ActionStore {
                 Rows.string(r, "detail")));
     }
 
-    /** Deletes up to {@code limit} actions recorded before the cutoff. */
+    /** Deletes up to {@code limit} actions recorded before the cutoff; answers how many it picked. */
     public long prune(DbExecute db, long before, int limit) {
-        return db.createDelete("DELETE FROM operator_actions WHERE id IN (SELECT id FROM operator_actions "
-                + "WHERE at < ? ORDER BY at LIMIT ?)").params(before, limit).execute();
+        List<Long> picked = Rows.list(db.createQuery("SELECT id FROM operator_actions WHERE at < ? ORDER BY at LIMIT ?")
+                .params(before, limit).execute(), r -> Rows.longValue(r, "id"));
+        if (!picked.isEmpty()) {
+            db.createDelete("DELETE FROM operator_actions WHERE id IN (" + JobStore.placeholders(picked.size()) + ")")
+                    .params(new java.util.ArrayList<Object>(picked)).execute();
+        }
+        return picked.size();
     }
 }

@@ -149,9 +149,15 @@ public final class BotStore {
     public long prune(DbExecute db, long silentSince, int limit) {
         String departed = "status IN ('offline', 'lost', 'revoked') AND last_heartbeat_at < ? AND NOT EXISTS "
                 + "(SELECT 1 FROM jobs j WHERE j.claimed_by = bots.id AND j.status = 'claimed')";
-        return db.createDelete("DELETE FROM bots WHERE id IN (SELECT id FROM bots WHERE " + departed
-                        + " ORDER BY last_heartbeat_at LIMIT ?) AND " + departed)
-                .params(silentSince, limit, silentSince).execute();
+        List<String> picked = Rows.list(db.createQuery("SELECT id FROM bots WHERE " + departed
+                + " ORDER BY last_heartbeat_at LIMIT ?").params(silentSince, limit).execute(), r -> Rows.string(r, "id"));
+        if (picked.isEmpty()) {
+            return 0;
+        }
+        List<Object> params = new ArrayList<>(picked);
+        params.add(silentSince);
+        return db.createDelete("DELETE FROM bots WHERE id IN (" + JobStore.placeholders(picked.size()) + ") AND "
+                + departed).params(params).execute();
     }
 
     public Map<String, Long> countByStatus(DbExecute db) {

@@ -25,7 +25,7 @@ public final class JobStore {
             .replace("result,", "CAST(NULL AS VARCHAR(1)) AS result,")
             .replace(", progress", ", CAST(NULL AS VARCHAR(1)) AS progress");
 
-    private static final String RELEASE_SET = "status = 'pending', claimed_by = NULL, claim_session = NULL, "
+    static final String RELEASE_SET = "status = 'pending', claimed_by = NULL, claim_session = NULL, "
             + "claimed_at = NULL, lease_token = NULL, lease_expires_at = NULL";
 
     private final Dialect dialect;
@@ -398,106 +398,6 @@ public final class JobStore {
     public Optional<Long> oldestPendingRunAt(DbExecute db, long now) {
         return db.createGet("SELECT MIN(run_at) AS m FROM jobs WHERE status = 'pending' AND run_at <= ?")
                 .addParam(now).execute().map(r -> Rows.nullableLong(r, "m"));
-    }
-
-    /**
-     * Deletes, oldest first, up to {@code limit} jobs that have been {@code status} since before
-     * {@code cutoff} — only of {@code onlyType} when given, never of {@code exceptTypes} — with
-     * their events; answers how many jobs went. Run it in a transaction of its own: the rows are
-     * re-checked as they are deleted, so a job retried meanwhile stays, with its history.
-     */
-    public int prune(DbExecute tx, JobStatus status, long cutoff, String onlyType, Collection<String> exceptTypes,
-                     int limit) {
-        StringBuilder where = new StringBuilder("status = ? AND updated_at < ?");
-        List<Object> params = new ArrayList<>();
-        params.add(status.wire());
-        params.add(cutoff);
-        if (onlyType != null) {
-            where.append(" AND type = ?");
-            params.add(onlyType);
-        }
-        if (!exceptTypes.isEmpty()) {
-            where.append(" AND type NOT IN (").append(placeholders(exceptTypes.size())).append(")");
-            params.addAll(exceptTypes);
-        }
-        String delete = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE " + where
-                + " ORDER BY updated_at LIMIT ?) AND status = ? AND updated_at < ?";
-        params.add(limit);
-        params.add(status.wire());
-        params.add(cutoff);
-        List<String> ids = Rows.list(tx.createQuery(dialect.returningDeleted(delete, "id")).params(params).execute(),
-                r -> Rows.string(r, "id"));
-        for (int from = 0; from < ids.size(); from += 1000) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 1000));
-            tx.createDelete("DELETE FROM job_events WHERE job_id IN (" + placeholders(chunk.size()) + ")")
-                    .params(chunk).execute();
-        }
-        return ids.size();
-    }
-
-    /** What a bulk action picks: every given criterion must hold (updated in [since, until), error containing). */
-    public record BulkFilter(List<JobStatus> statuses, String type, String queue, Long since, Long until, String error) {
-    }
-
-    /** Up to {@code limit} ids of jobs the filter picks, oldest change first. */
-    public List<String> idsMatching(DbExecute db, BulkFilter f, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT id FROM jobs WHERE status IN (" + placeholders(f.statuses().size())
-                + ")");
-        List<Object> params = new ArrayList<>();
-        f.statuses().forEach(s -> params.add(s.wire()));
-        if (f.type() != null) {
-            sql.append(" AND type = ?");
-            params.add(f.type());
-        }
-        if (f.queue() != null) {
-            sql.append(" AND queue = ?");
-            params.add(f.queue());
-        }
-        if (f.since() != null) {
-            sql.append(" AND updated_at >= ?");
-            params.add(f.since());
-        }
-        if (f.until() != null) {
-            sql.append(" AND updated_at < ?");
-            params.add(f.until());
-        }
-        if (f.error() != null) {
-            sql.append(" AND last_error LIKE ? ESCAPE '!'");
-            params.add("%" + f.error().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
-        }
-        sql.append(" ORDER BY updated_at, id LIMIT ?");
-        params.add(limit);
-        return Rows.list(db.createQuery(sql.toString()).params(params).execute(), r -> Rows.string(r, "id"));
-    }
-
-    /** Gives these dead or cancelled jobs a fresh attempt budget; answers those it revived. */
-    public List<JobRow> reviveAll(DbExecute tx, List<String> ids, long now) {
-        if (ids.isEmpty()) {
-            return List.of();
-        }
-        List<Object> params = new ArrayList<>(ids.size() + 2);
-        params.add(now);
-        params.add(now);
-        params.addAll(ids);
-        return Rows.list(tx.createQuery(dialect.returning("UPDATE jobs SET " + RELEASE_SET + ", cancel_requested = FALSE, "
-                + "attempt = 0, run_at = ?, updated_at = ? WHERE id IN (" + placeholders(ids.size()) + ") "
-                + "AND status IN ('dead', 'cancelled')", COLUMNS)).params(params).execute(), JobStore::row);
-    }
-
-    /** Deletes these finished jobs with their events; answers how many jobs went. */
-    public int deleteFinished(DbExecute tx, List<String> ids) {
-        if (ids.isEmpty()) {
-            return 0;
-        }
-        String in = placeholders(ids.size());
-        List<String> gone = Rows.list(tx.createQuery(dialect.returningDeleted("DELETE FROM jobs WHERE id IN (" + in
-                + ") AND status IN ('completed', 'dead', 'cancelled')", "id")).params(ids).execute(),
-                r -> Rows.string(r, "id"));
-        if (!gone.isEmpty()) {
-            tx.createDelete("DELETE FROM job_events WHERE job_id IN (" + placeholders(gone.size()) + ")")
-                    .params(gone).execute();
-        }
-        return gone.size();
     }
 
     public void recordEvents(DbExecute db, List<JobEvent> events) {
