@@ -147,6 +147,15 @@ class ServeCommandTest {
             Cli unreachable = cli("jobs", "--url", "http://127.0.0.1:" + ChildProcess.freePort(), "--token", "x");
             assertEquals(3, unreachable.code, unreachable.err);
             assertTrue(unreachable.err.contains("cannot reach the runtime"), unreachable.err);
+            // a live tail, as a process of its own: it prints what happens after it started
+            try (ChildProcess tail = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.cli.Main",
+                    concat(new String[]{"events", "--follow", "-n", "1", "--interval-ms", "200", "-o", "json"}, remote))) {
+                Thread.sleep(1500);
+                String later = cli(concat(new String[]{"submit", "--type", "tail-me"}, remote)).out;
+                String laterId = Json.createReader(new java.io.StringReader(later)).readObject().getString("id");
+                tail.awaitOutput(laterId, Duration.ofSeconds(20));
+                assertTrue(tail.alive(), "it goes on following");
+            }
             Cli completion = cli("generate-completion");
             assertEquals(0, completion.code, completion.err);
             assertTrue(completion.out.contains("complete") && completion.out.contains("shepherd"), "a bash completion script");
