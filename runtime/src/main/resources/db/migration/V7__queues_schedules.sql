@@ -7,8 +7,8 @@ CREATE TABLE queues (
     max_claimed INT,
     updated_at  BIGINT       NOT NULL
 );
--- A limited queue's claimed jobs are counted under its lock at every claim from it.
-CREATE INDEX jobs_queue_claimed ON jobs ${queue_claimed_index};
+-- A limited queue's claimed jobs are counted under its lock at every claim from it, through the
+-- index of claimed jobs (jobs_lease): claimed jobs are few, however large the table.
 
 -- Recurring schedules. Each slot makes at most one job: its idempotency key is the schedule's
 -- name and the slot's time, so replicas racing for a slot insert it once.

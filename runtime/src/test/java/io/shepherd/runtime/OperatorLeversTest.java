@@ -129,7 +129,8 @@ class OperatorLeversTest extends ApiTestBase {
                 Thread.sleep(20);
             }
             long tookMs = (System.nanoTime() - revoked) / 1_000_000;
-            assertTrue(tookMs <= 1200, "refused on the other replica after " + tookMs + " ms");
+            // a token is believed for a second without asking the database: the first request after that is refused
+            assertTrue(tookMs <= 2000, "refused on the other replica after " + tookMs + " ms");
         }
     }
 

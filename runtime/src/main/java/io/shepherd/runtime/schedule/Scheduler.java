@@ -117,21 +117,29 @@ public final class Scheduler implements Background {
         LOG.log(System.Logger.Level.INFO, "Schedules declared in the configuration: " + book.summary());
     }
 
-    /** Makes the job of the schedule's latest due slot, if one is due and its rules allow; its id, or null. */
+    /**
+     * Makes the job of the schedule's due slot, if one is due and its rules allow; its id, or null.
+     * A slot due within the grace is made on its own (a late tick catches up slot by slot); slots
+     * older than that were missed while no replica ran, and the misfire rule decides: one job for
+     * the latest of them, or none.
+     */
     private String fire(ScheduleStore.ScheduleRow row, long now) {
         ScheduleSpec spec = Schedules.spec(row);
         long next = spec.nextSlotAfter(row.lastSlotAt());
         if (next > now) {
             return null;
         }
-        long slot = spec.latestSlotAtOrBefore(now, next);
         var db = stores.database().execute();
-        if (now - slot > graceMillis && spec.misfire() == ScheduleSpec.Misfire.SKIP) {
-            if (stores.schedules().advance(db, row.name(), row.lastSlotAt(), slot, null, now)) {
-                LOG.log(System.Logger.Level.INFO, "Schedule " + row.name() + ": slots up to " + java.time.Instant
-                        .ofEpochMilli(slot) + " were missed while no replica ran; skipped (misfire: skip)");
+        long slot = next;
+        if (now - next > graceMillis) {
+            slot = spec.latestSlotAtOrBefore(now, next);
+            if (spec.misfire() == ScheduleSpec.Misfire.SKIP && now - slot > graceMillis) {
+                if (stores.schedules().advance(db, row.name(), row.lastSlotAt(), slot, null, now)) {
+                    LOG.log(System.Logger.Level.INFO, "Schedule " + row.name() + ": slots up to " + java.time.Instant
+                            .ofEpochMilli(slot) + " were missed while no replica ran; skipped (misfire: skip)");
+                }
+                return null;
             }
-            return null;
         }
         if (spec.overlap() == ScheduleSpec.Overlap.SKIP && row.lastJobId() != null && stores.schedules()
                 .jobStatus(db, row.lastJobId()).filter(s -> Set.of("pending", "claimed").contains(s)).isPresent()) {

@@ -45,8 +45,13 @@ public final class BulkJobStore {
             params.addAll(exceptTypes);
         }
         params.add(limit);
-        List<String> picked = Rows.list(tx.createQuery("SELECT id FROM jobs WHERE " + where
-                + " ORDER BY updated_at LIMIT ?").params(params).execute(), r -> Rows.string(r, "id"));
+        // oldest first by creation, through jobs_listing: a job finished after it was created, so
+        // every job finished before the cutoff was created before it too
+        List<Object> pickParams = new ArrayList<>();
+        pickParams.add(cutoff);
+        pickParams.addAll(params);
+        List<String> picked = Rows.list(tx.createQuery("SELECT id FROM jobs WHERE created_at < ? AND " + where
+                + " ORDER BY created_at LIMIT ?").params(pickParams).execute(), r -> Rows.string(r, "id"));
         if (picked.isEmpty()) {
             return new Batch(0, 0);
         }
@@ -94,7 +99,7 @@ public final class BulkJobStore {
             sql.append(" AND last_error LIKE ? ESCAPE '!'");
             params.add("%" + f.error().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
         }
-        sql.append(" ORDER BY updated_at, id LIMIT ?");
+        sql.append(" ORDER BY created_at, id LIMIT ?"); // through jobs_listing
         params.add(limit);
         return Rows.list(db.createQuery(sql.toString()).params(params).execute(), r -> Rows.string(r, "id"));
     }

@@ -25,9 +25,7 @@ public final class H2Dialect implements Dialect {
     public Map<String, String> migrationPlaceholders() {
         return Map.of("text", "CHARACTER LARGE OBJECT",
                 "claimable_index", "(status, priority DESC, run_at, id)",
-                "lease_index", "(status, lease_expires_at)",
-                "finished_index", "(status, updated_at)",
-                "queue_claimed_index", "(queue, status)");
+                "lease_index", "(status, lease_expires_at)");
     }
 
     /** H2 reads the {@code FINAL TABLE} of the change. */

@@ -65,9 +65,7 @@ public final class PostgresDialect implements Dialect {
     public Map<String, String> migrationPlaceholders() {
         return Map.of("text", "TEXT",
                 "claimable_index", "(priority DESC, run_at, id) WHERE status = 'pending'",
-                "lease_index", "(lease_expires_at) WHERE status = 'claimed'",
-                "finished_index", "(status, updated_at) WHERE status IN ('completed', 'cancelled', 'dead')",
-                "queue_claimed_index", "(queue) WHERE status = 'claimed'");
+                "lease_index", "(lease_expires_at) WHERE status = 'claimed'");
     }
 
     @Override
