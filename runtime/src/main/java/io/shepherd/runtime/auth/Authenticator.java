@@ -15,8 +15,12 @@ import io.shepherd.runtime.store.Stores;
  */
 public final class Authenticator {
     private static final String BEARER = "Bearer ";
-    /** How long a bot token known to be good is believed without asking the database again. */
-    static final long TRUST_MILLIS = 1000;
+    /** How long a bot token known to be good is believed without asking the database again (a backstop). */
+    static final long TRUST_MILLIS = 300_000;
+    /** How often this replica asks which bots were revoked lately (on any replica). */
+    static final long REVOCATIONS_EVERY_MILLIS = 1000;
+    /** How far back each look reaches beyond the latest revocation seen: replicas' clocks may differ. */
+    static final long REVOCATION_OVERLAP_MILLIS = 10_000;
     /** The most bot tokens remembered; past it the memory starts over (a bot's next request costs one lookup). */
     static final int MAX_REMEMBERED = 20_000;
 
@@ -24,11 +28,17 @@ public final class Authenticator {
     private final Stores stores;
     private final Clock clock;
     /**
-     * Bot token → bot id, and when the database last said so. A hit younger than {@link
-     * #TRUST_MILLIS} costs no hash and no query; an older one is asked again, so a token revoked
-     * on any replica stops working everywhere within a second (at once on the replica that revoked).
+     * Bot token → bot id, and when the database last said so. A hit costs no hash and no query.
+     * Once a second, whoever authenticates first asks which bots were revoked since the latest
+     * revocation seen, and forgets their tokens: a token revoked on any replica stops working
+     * everywhere within a second (at once on the replica that revoked), for one small query a
+     * second per replica however many bots there are. An entry older than {@link #TRUST_MILLIS}
+     * is asked again anyway.
      */
     private final Map<String, Known> botsByToken = new ConcurrentHashMap<>();
+    private final java.util.concurrent.locks.ReentrantLock revocationLook = new java.util.concurrent.locks.ReentrantLock();
+    private volatile long revocationsLookedAt;
+    private volatile long latestRevocation;
 
     private record Known(String botId, long checkedAt) {
     }
@@ -37,6 +47,7 @@ public final class Authenticator {
         this.tokens = tokens;
         this.stores = stores;
         this.clock = clock;
+        this.latestRevocation = clock.millis();
     }
 
     /** The configured tokens of each fixed role. */
@@ -72,6 +83,7 @@ public final class Authenticator {
             return Caller.of(Role.ENROLL, token);
         }
         long now = clock.millis();
+        forgetRevoked(now);
         Known known = botsByToken.get(token);
         if (known == null || now - known.checkedAt() >= TRUST_MILLIS) {
             Optional<String> botId = stores.bots().idForTokenHash(stores.database().execute(), Tokens.hash(token));
@@ -86,6 +98,26 @@ public final class Authenticator {
             botsByToken.put(token, known);
         }
         return Caller.bot(known.botId());
+    }
+
+    /** At most once a second: forgets the tokens of bots revoked lately on any replica. */
+    private void forgetRevoked(long now) {
+        if (now - revocationsLookedAt < REVOCATIONS_EVERY_MILLIS || botsByToken.isEmpty()
+                || !revocationLook.tryLock()) {
+            return;
+        }
+        try {
+            revocationsLookedAt = now;
+            for (var revoked : stores.bots().revokedSince(stores.database().execute(),
+                    latestRevocation - REVOCATION_OVERLAP_MILLIS)) {
+                forget(revoked.getKey());
+                latestRevocation = Math.max(latestRevocation, revoked.getValue());
+            }
+        } catch (RuntimeException e) {
+            revocationsLookedAt = 0; // the database is away: the request meets it too; look again next time
+        } finally {
+            revocationLook.unlock();
+        }
     }
 
     /** Forgets every remembered token of this bot (it was revoked here): its next request is refused. */

@@ -130,6 +130,12 @@ public final class BotStore {
                 + "WHERE id = ? AND status <> 'revoked'").params("revoked:" + id, now, id).execute() > 0;
     }
 
+    /** Bots revoked at or after the time, with when: whose tokens every replica forgets. */
+    public List<Map.Entry<String, Long>> revokedSince(DbExecute db, long since) {
+        return Rows.list(db.createQuery("SELECT id, revoked_at FROM bots WHERE revoked_at >= ?").addParam(since)
+                .execute(), r -> Map.entry(Rows.string(r, "id"), Rows.longValue(r, "revoked_at")));
+    }
+
     /** An admin lets a quarantined bot claim again. */
     public long liftQuarantine(DbExecute db, String id) {
         return db.createUpdate("UPDATE bots SET status = 'idle' WHERE id = ? AND status = 'quarantined'")
