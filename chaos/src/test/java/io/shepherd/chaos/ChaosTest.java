@@ -97,8 +97,19 @@ class ChaosTest {
                 // 3. SIGSTOP a bot past its lease: a zombie; its late completions must be refused
                 BotProcess zombie = h.bots.get(2);
                 String zombieId = zombie.botId();
-                var frozen = heldWithSessions(h, zombieId);
-                zombie.process.signal("STOP");
+                // what it holds once frozen: reports already on the wire land within moments, so
+                // look after a short wait; a bot frozen between jobs holds nothing: try again
+                Map<String, String> frozen = Map.of();
+                for (int attempt = 0; attempt < 10 && frozen.isEmpty(); attempt++) {
+                    zombie.process.signal("STOP");
+                    Thread.sleep(500);
+                    frozen = heldWithSessions(h, zombieId);
+                    if (frozen.isEmpty()) {
+                        zombie.process.signal("CONT");
+                        Thread.sleep(300);
+                    }
+                }
+                assertTrue(!frozen.isEmpty(), "the zombie was frozen holding jobs");
                 t0 = System.nanoTime();
                 awaitNotHeldUnder(h, frozen, Duration.ofSeconds(60));
                 h.record("bot SIGSTOP past its lease: its jobs rescued", (System.nanoTime() - t0) / 1_000_000);
