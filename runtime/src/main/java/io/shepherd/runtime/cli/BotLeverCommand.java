@@ -43,14 +43,9 @@ public final class BotLeverCommand {
             answer = remote.write("POST", "/v1/bots/" + action, Json.createObjectBuilder().add("labels", labels).build())
                     .asJsonObject();
         }
-        if (remote.json()) {
-            Out.json(System.out, answer);
-        } else if (answer.containsKey("bots")) {
-            System.out.println(action + "ed " + answer.getJsonArray("bots").size() + " bot(s): " + answer.getJsonArray("bots"));
-        } else {
-            System.out.println("bot " + answer.getString("id") + " is " + answer.getString("status"));
-        }
-        return 0;
+        return remote.show(answer, a -> System.out.println(a.containsKey("bots")
+                ? action + "ed " + a.getJsonArray("bots").size() + " bot(s): " + a.getJsonArray("bots")
+                : "bot " + a.getString("id") + " is " + a.getString("status")));
     }
 
     @Command(name = "drain", mixinStandardHelpOptions = true, description = "Drain a bot, or every bot carrying the "
@@ -96,13 +91,8 @@ public final class BotLeverCommand {
         public Integer call() throws Exception {
             JsonObject answer = remote.write("POST", "/v1/bots/" + URLEncoder.encode(botId, StandardCharsets.UTF_8)
                     + "/revoke", null).asJsonObject();
-            if (remote.json()) {
-                Out.json(System.out, answer);
-            } else {
-                System.out.println("revoked bot " + botId + "; released " + answer.getJsonArray("released").size()
-                        + " job(s)");
-            }
-            return 0;
+            return remote.show(answer, a -> System.out.println("revoked bot " + botId + "; released "
+                    + a.getJsonArray("released").size() + " job(s)"));
         }
     }
 }

@@ -72,23 +72,13 @@ public final class JobActionCommand {
         if (which.jobId != null) {
             JsonObject job = remote.write("POST", "/v1/jobs/" + URLEncoder.encode(which.jobId, StandardCharsets.UTF_8)
                     + "/" + action, null).asJsonObject();
-            if (remote.json()) {
-                Out.json(System.out, job);
-            } else {
-                System.out.println("job " + job.getString("id") + " is " + job.getString("status"));
-            }
-            return 0;
+            return remote.show(job, j -> System.out.println("job " + j.getString("id") + " is " + j.getString("status")));
         }
         String bulk = action.equals("retry") ? "retry" : "cancel";
         JsonObject answer = remote.write("POST", "/v1/jobs/bulk", Json.createObjectBuilder().add("action", bulk)
                 .add("filter", which.filter.json()).build()).asJsonObject();
-        if (remote.json()) {
-            Out.json(System.out, answer);
-        } else {
-            System.out.println((bulk.equals("retry") ? "retried " : "cancelled ") + answer.getJsonNumber("touched")
-                    + " job(s)");
-        }
-        return 0;
+        return remote.show(answer, a -> System.out.println((bulk.equals("retry") ? "retried " : "cancelled ")
+                + a.getJsonNumber("touched") + " job(s)"));
     }
 
     @Command(name = "retry", mixinStandardHelpOptions = true, description = "Give a dead or cancelled job a fresh "

@@ -35,12 +35,7 @@ public final class QueueCommands {
     static int lever(Remote remote, String method, String queue, String action, JsonObject body) throws Exception {
         JsonObject q = remote.write(method, "/v1/queues/" + URLEncoder.encode(queue, StandardCharsets.UTF_8) + "/"
                 + action, body).asJsonObject();
-        if (remote.json()) {
-            Out.json(System.out, q);
-        } else {
-            print(remote, Arrays.asList(q));
-        }
-        return 0;
+        return remote.show(q, one -> print(remote, Arrays.asList(one)));
     }
 
     @Command(name = "queues", mixinStandardHelpOptions = true,
@@ -52,12 +47,7 @@ public final class QueueCommands {
         @Override
         public Integer call() throws Exception {
             JsonObject answer = remote.read("/v1/queues").asJsonObject();
-            if (remote.json()) {
-                Out.json(System.out, answer);
-            } else {
-                print(remote, answer.getJsonArray("queues").getValuesAs(JsonObject.class));
-            }
-            return 0;
+            return remote.show(answer, a -> print(remote, a.getJsonArray("queues").getValuesAs(JsonObject.class)));
         }
     }
 

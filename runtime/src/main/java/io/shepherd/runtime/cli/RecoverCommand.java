@@ -16,13 +16,8 @@ public final class RecoverCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonObject sweep = remote.write("POST", "/v1/admin/recovery/run", null).asJsonObject();
-        if (remote.json()) {
-            Out.json(System.out, sweep);
-        } else {
-            System.out.println("swept: " + sweep.getInt("requeued") + " requeued, " + sweep.getInt("deadLettered")
-                    + " dead-lettered, " + sweep.getInt("timedOut") + " timed out, " + sweep.getInt("botsMarkedLost")
-                    + " bots lost, " + sweep.getInt("botsQuarantined") + " bots quarantined");
-        }
-        return 0;
+        return remote.show(sweep, s -> System.out.println("swept: " + s.getInt("requeued") + " requeued, "
+                + s.getInt("deadLettered") + " dead-lettered, " + s.getInt("timedOut") + " timed out, "
+                + s.getInt("botsMarkedLost") + " bots lost, " + s.getInt("botsQuarantined") + " bots quarantined"));
     }
 }

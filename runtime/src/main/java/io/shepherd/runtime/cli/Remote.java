@@ -79,6 +79,16 @@ public final class Remote {
         return format() == Format.JSON;
     }
 
+    /** Prints an answer: the whole JSON document for scripts, or {@code forPeople}'s rendering. Exit code 0. */
+    int show(JsonObject answer, java.util.function.Consumer<JsonObject> forPeople) {
+        if (json()) {
+            Out.json(System.out, answer);
+        } else {
+            forPeople.accept(answer);
+        }
+        return 0;
+    }
+
     boolean wide() {
         return format() == Format.WIDE;
     }

@@ -23,11 +23,6 @@ public final class ResetBotCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JsonObject answer = remote.write("POST", "/v1/bots/" + URLEncoder.encode(botId, StandardCharsets.UTF_8)
                 + "/reset", null).asJsonObject();
-        if (remote.json()) {
-            Out.json(System.out, answer);
-        } else {
-            System.out.println("released " + answer.getJsonArray("released").size() + " job(s)");
-        }
-        return 0;
+        return remote.show(answer, a -> System.out.println("released " + a.getJsonArray("released").size() + " job(s)"));
     }
 }

@@ -18,12 +18,7 @@ public final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonObject stats = remote.read("/v1/stats").asJsonObject();
-        if (remote.json()) {
-            Out.json(System.out, stats);
-        } else {
-            print(stats);
-        }
-        return 0;
+        return remote.show(stats, StatsCommand::print);
     }
 
     static void print(JsonObject stats) {

@@ -57,12 +57,7 @@ public final class SubmitCommand implements Callable<Integer> {
             body.add("idempotencyKey", idempotencyKey);
         }
         JsonObject job = remote.write("POST", "/v1/jobs", body.build()).asJsonObject();
-        if (remote.json()) {
-            Out.json(System.out, job);
-        } else {
-            System.out.println("submitted " + job.getString("id") + " (" + job.getString("type") + ", queue "
-                    + job.getString("queue") + ", " + job.getString("status") + ")");
-        }
-        return 0;
+        return remote.show(job, j -> System.out.println("submitted " + j.getString("id") + " (" + j.getString("type")
+                + ", queue " + j.getString("queue") + ", " + j.getString("status") + ")"));
     }
 }
