@@ -3,7 +3,6 @@ package io.shepherd.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.testing.Http;
-import io.shepherd.runtime.testing.MutableClock;
 import io.shepherd.runtime.testing.TestBot;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
@@ -22,14 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Bulk retry, cancel and delete by filter: in batches, counted, recorded once. */
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {"h2", "postgres"})
-class BulkJobsTest extends ApiTestBase {
-    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-
-    @Override
-    Clock clock() {
-        return clock;
-    }
-
+class BulkJobsTest extends MovedClockTestBase {
     @Override
     Map<String, String> overrides() {
         return Map.of("recovery.enabled", "false");

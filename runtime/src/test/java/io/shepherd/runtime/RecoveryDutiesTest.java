@@ -3,9 +3,7 @@ package io.shepherd.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -14,7 +12,6 @@ import io.shepherd.runtime.recovery.RecoveryScheduler;
 import io.shepherd.runtime.store.RecoveryStore;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.testing.Http;
-import io.shepherd.runtime.testing.MutableClock;
 import io.shepherd.runtime.testing.TestBot;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
@@ -29,14 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {"h2", "postgres"})
-class RecoveryDutiesTest extends ApiTestBase {
-    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-
-    @Override
-    Clock clock() {
-        return clock;
-    }
-
+class RecoveryDutiesTest extends MovedClockTestBase {
     @Override
     Map<String, String> overrides() {
         return Map.of("recovery.enabled", "false",

@@ -3,9 +3,7 @@ package io.shepherd.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +11,6 @@ import java.util.Map;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.recovery.PruneFinished;
 import io.shepherd.runtime.testing.Http;
-import io.shepherd.runtime.testing.MutableClock;
 import io.shepherd.runtime.testing.TestBot;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
@@ -28,14 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {"h2", "postgres"})
-class RetentionTest extends ApiTestBase {
-    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-
-    @Override
-    Clock clock() {
-        return clock;
-    }
-
+class RetentionTest extends MovedClockTestBase {
     @Override
     Map<String, String> overrides() {
         return Map.of("recovery.enabled", "false",

@@ -3,14 +3,11 @@ package io.shepherd.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.testing.Http;
-import io.shepherd.runtime.testing.MutableClock;
 import io.shepherd.runtime.testing.TestBot;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
@@ -24,15 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {"h2", "postgres"})
-class SchedulesTest extends ApiTestBase {
-    /** A Thursday in January (UTC+1 in Berlin), on a whole minute. */
-    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-
-    @Override
-    Clock clock() {
-        return clock;
-    }
-
+class SchedulesTest extends MovedClockTestBase {
     @Override
     Map<String, String> overrides() {
         return Map.of("recovery.enabled", "false", "scheduler.enabled", "false", // the test looks itself
