@@ -99,16 +99,17 @@ public final class ShepherdServer implements AutoCloseable {
         // plugins: built-in health checks, plugin jars, scripts; then every check on its schedule
         HealthRegistry checks = HealthRegistry.withBuiltIns();
         JarPluginHost jars = life.start(new JarPluginHost(config.pluginsDir(),
-                config.dataDir().resolve("plugin-cache"), checks, policies.providers(), WATCH_PERIOD_MILLIS));
-        ScriptHost scripts = life.start(new ScriptHost(config.scriptsDir(), config.checkTimeout(), checks,
+                config.dataDir().resolve("plugin-cache"), config.pluginLimits().jarSha256(), checks, policies.providers(), WATCH_PERIOD_MILLIS));
+        ScriptHost scripts = life.start(new ScriptHost(config.scriptsDir(), config.checkTimeout(), config.pluginLimits(), checks,
                 policies.providers(), WATCH_PERIOD_MILLIS));
-        plugins = new PluginCatalog(checks, policies.providers(), jars, scripts);
+        plugins = new PluginCatalog(checks, policies, jars, scripts);
         HealthMonitor health = life.start(new HealthMonitor(checks,
                 () -> new RuntimeHealthContext(stores, clock, this::recoveryAsChecksSeeIt, config.dataDir()),
-                config.healthInterval(), config.checkTimeout(), clock, metrics::healthChecked));
+                config.healthInterval(), config.checkTimeout(), config.pluginLimits().checkRunners(), clock,
+                metrics::healthChecked));
 
         // routes: the API over the use cases, probes, metrics; then the server
-        Authenticator authenticator = new Authenticator(tokens(config), stores, clock);
+        Authenticator authenticator = new Authenticator(tokens(config), stores, clock, config.authFailuresPerMinute());
         Services services = Services.create(stores, signal, clock, config.settings(), config.limits(), policies,
                 metrics, authenticator::forget);
         // schedules: every replica makes their jobs, each slot once
@@ -126,7 +127,7 @@ public final class ShepherdServer implements AutoCloseable {
         this.scheduler = scheduler;
         Schedules schedules = new Schedules(stores, clock, services.operatorActions());
         Api api = new Api(authenticator, config.maxBody());
-        HealthHttpService healthHttp = new HealthHttpService(health, database::migrated, draining::get, clock);
+        HealthHttpService healthHttp = new HealthHttpService(api, health, database::migrated, draining::get, clock);
         server = WebServer.builder()
                 .config(config.config().get("server"))
                 .addFeature(Routes.observers(healthHttp, health))

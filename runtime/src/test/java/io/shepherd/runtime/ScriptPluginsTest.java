@@ -79,7 +79,7 @@ class ScriptPluginsTest extends ApiTestBase {
         assertTrue(plugin("broken").getString("error").contains("parse"), plugin("broken").toString());
 
         long t0 = System.nanoTime();
-        Http.Response health = http.get("/healthz?fresh=true", null);
+        Http.Response health = http.get("/healthz?fresh=true", TestRuntime.ADMIN);
         long tookMs = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(tookMs < 1000 + 1000, "answered in " + tookMs + " ms (timeout 1 s)");
         assertEquals(503, health.status());
@@ -101,7 +101,7 @@ class ScriptPluginsTest extends ApiTestBase {
         Files.delete(scripts.resolve("spin.check.js"));
         await("edits picked up", v -> plugin("broken") != null && "loaded".equals(plugin("broken").getString("status"))
                 && plugin("spin") == null);
-        checks = http.get("/healthz?fresh=true", null).json().getJsonObject("checks");
+        checks = http.get("/healthz?fresh=true", TestRuntime.ADMIN).json().getJsonObject("checks");
         assertEquals("UP", checks.getJsonObject("broken").getString("status"));
         assertTrue(!checks.containsKey("spin"));
     }
@@ -116,7 +116,7 @@ class ScriptPluginsTest extends ApiTestBase {
         await("examples loaded", v -> plugin("backlog") != null && plugin("nightly") != null);
         assertEquals("loaded", plugin("backlog").getString("status"), plugin("backlog").toString());
         assertEquals("loaded", plugin("nightly").getString("status"), plugin("nightly").toString());
-        JsonObject backlog = http.get("/healthz?fresh=true", null).json().getJsonObject("checks").getJsonObject("backlog");
+        JsonObject backlog = http.get("/healthz?fresh=true", TestRuntime.ADMIN).json().getJsonObject("checks").getJsonObject("backlog");
         assertEquals("UP", backlog.getString("status"), backlog.toString());
     }
 

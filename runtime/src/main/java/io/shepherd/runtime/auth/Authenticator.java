@@ -23,6 +23,8 @@ public final class Authenticator {
     static final long REVOCATION_OVERLAP_MILLIS = 10_000;
     /** The most bot tokens remembered; past it the memory starts over (a bot's next request costs one lookup). */
     static final int MAX_REMEMBERED = 20_000;
+    /** How long a token the database did not know is refused without asking again. */
+    static final long UNKNOWN_FOR_MILLIS = 10_000;
 
     private final TokenSet tokens;
     private final Stores stores;
@@ -37,13 +39,18 @@ public final class Authenticator {
      */
     private final Map<String, Known> botsByToken = new ConcurrentHashMap<>();
     private final java.util.concurrent.locks.ReentrantLock revocationLook = new java.util.concurrent.locks.ReentrantLock();
+    /** Tokens the database did not know lately, and when it said so: refused again without a lookup. */
+    private final Map<String, Long> unknown = new ConcurrentHashMap<>();
+    private final FailedAttempts failures;
     private volatile long revocationsLookedAt;
     private volatile long latestRevocation;
 
     private record Known(String botId, long checkedAt) {
     }
 
-    public Authenticator(TokenSet tokens, Stores stores, Clock clock) {
+    /** {@code failuresPerMinute}: failed authentications one client address may make a minute. */
+    public Authenticator(TokenSet tokens, Stores stores, Clock clock, int failuresPerMinute) {
+        this.failures = new FailedAttempts(failuresPerMinute);
         this.tokens = tokens;
         this.stores = stores;
         this.clock = clock;
@@ -63,7 +70,23 @@ public final class Authenticator {
         }
     }
 
-    public Caller authenticate(Optional<String> authorization) {
+    /**
+     * The caller presenting {@code authorization} from {@code address}. A failure is a 401 (and
+     * counts against the address); an address past its budget of failures gets 429 for any
+     * token the runtime does not already know, without a lookup.
+     */
+    public Caller authenticate(Optional<String> authorization, String address) {
+        try {
+            return authenticate(authorization, address, clock.millis());
+        } catch (Problem p) {
+            if (p.status() == 401) {
+                failures.failed(address, clock.millis());
+            }
+            throw p;
+        }
+    }
+
+    private Caller authenticate(Optional<String> authorization, String address, long now) {
         String header = authorization.orElseThrow(
                 () -> Problem.unauthorized("Authorization: Bearer <token> is required"));
         if (!header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
@@ -82,13 +105,25 @@ public final class Authenticator {
         if (matches(tokens.enroll(), token)) {
             return Caller.of(Role.ENROLL, token);
         }
-        long now = clock.millis();
         forgetRevoked(now);
         Known known = botsByToken.get(token);
         if (known == null || now - known.checkedAt() >= TRUST_MILLIS) {
+            long wait = failures.waitSeconds(address, now);
+            if (wait > 0) {
+                throw Problem.tooManyRequests("Too many failed authentications from " + address + "; try again in "
+                        + wait + " s", wait);
+            }
+            Long unknownAt = unknown.get(token);
+            if (unknownAt != null && now - unknownAt < UNKNOWN_FOR_MILLIS) {
+                throw Problem.unauthorized("Unknown or revoked token");
+            }
             Optional<String> botId = stores.bots().idForTokenHash(stores.database().execute(), Tokens.hash(token));
             if (botId.isEmpty()) {
                 botsByToken.remove(token);
+                if (unknown.size() >= MAX_REMEMBERED) {
+                    unknown.clear();
+                }
+                unknown.put(token, now);
                 throw Problem.unauthorized("Unknown or revoked token");
             }
             if (botsByToken.size() >= MAX_REMEMBERED) {
@@ -98,6 +133,22 @@ public final class Authenticator {
             botsByToken.put(token, known);
         }
         return Caller.bot(known.botId());
+    }
+
+    /**
+     * Whether the header carries a token this runtime accepts: for what answers everyone but
+     * tells an authenticated caller more. No header is simply no; a wrong token counts as a failure.
+     */
+    public boolean accepts(Optional<String> authorization, String address) {
+        if (authorization.isEmpty()) {
+            return false;
+        }
+        try {
+            authenticate(authorization, address);
+            return true;
+        } catch (Problem p) {
+            return false;
+        }
     }
 
     /** At most once a second: forgets the tokens of bots revoked lately on any replica. */

@@ -14,6 +14,7 @@ import io.helidon.config.ConfigSources;
 import io.shepherd.runtime.auth.Authenticator;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.core.Limits;
+import io.shepherd.runtime.core.PluginLimits;
 import io.shepherd.runtime.core.Retention;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.db.DatabaseSettings;
@@ -49,7 +50,9 @@ public record ShepherdConfig(Config config,
                              ScheduleBook schedules,
                              Optional<Path> schedulesFile,
                              Duration schedulesTick,
-                             boolean schedulerEnabled) {
+                             boolean schedulerEnabled,
+                             PluginLimits pluginLimits,
+                             int authFailuresPerMinute) {
 
     public static ShepherdConfig load(Optional<Path> file, Map<String, String> env) {
         var builder = Config.builder().disableEnvironmentVariablesSource().disableSystemPropertiesSource();
@@ -86,6 +89,7 @@ public record ShepherdConfig(Config config,
         put(map, "db.replicas", env.get("SHEPHERD_DB_REPLICAS"));
         put(map, "plugins.dir", env.get("SHEPHERD_PLUGINS_DIR"));
         put(map, "scripts.dir", env.get("SHEPHERD_SCRIPTS_DIR"));
+        put(map, "plugins.sha256", env.get("SHEPHERD_PLUGINS_SHA256"));
         return map;
     }
 
@@ -162,7 +166,27 @@ public record ShepherdConfig(Config config,
                 checkTimeout, positive(config, "health.interval", Duration.ofSeconds(2)),
                 positive(config, "metrics.interval", Duration.ofSeconds(5)), retention(config), limits(config),
                 schedules.getKey(), schedules.getValue(), positive(config, "scheduler.tick", Duration.ofSeconds(1)),
-                config.get("scheduler.enabled").asBoolean().orElse(true));
+                config.get("scheduler.enabled").asBoolean().orElse(true), pluginLimits(config),
+                authFailuresPerMinute(config));
+    }
+
+    private static int authFailuresPerMinute(Config config) {
+        int perMinute = config.get("auth.failures-per-minute").asInt().orElse(30);
+        if (perMinute < 1) {
+            throw new IllegalArgumentException("auth.failures-per-minute must be at least 1, was " + perMinute);
+        }
+        return perMinute;
+    }
+
+    /** {@code scripts.memory-limit}, {@code scripts.runners}, {@code health.check-runners}, {@code plugins.sha256}. */
+    private static PluginLimits pluginLimits(Config config) {
+        PluginLimits defaults = PluginLimits.defaults();
+        return new PluginLimits(
+                config.get("scripts.memory-limit").asString().map(t -> PluginLimits.parseBytes("scripts.memory-limit", t))
+                        .orElse(defaults.scriptMemory()),
+                config.get("scripts.runners").asInt().orElse(defaults.scriptRunners()),
+                config.get("health.check-runners").asInt().orElse(defaults.checkRunners()),
+                tokens(config, "plugins.sha256"));
     }
 
     /** {@code schedules}: inline, or the path of a YAML file that is watched and reloaded. */

@@ -48,6 +48,10 @@ public final class Problem extends RuntimeException {
         return new Problem(415, "Unsupported Media Type", detail, 0);
     }
 
+    public static Problem tooManyRequests(String detail, long retryAfterSeconds) {
+        return new Problem(429, "Too Many Requests", detail, retryAfterSeconds);
+    }
+
     public static Problem unavailable(String detail, long retryAfterSeconds) {
         return new Problem(503, "Service Unavailable", detail, retryAfterSeconds);
     }

@@ -7,11 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -58,8 +62,14 @@ public final class HealthMonitor implements Background {
     private final Duration timeout;
     private final Clock clock;
     private final Consumer<Report> onRound;
-    /** At most one thread a check: the run of a check still going blocks only that check's next round. */
-    private final ExecutorService runners = Executors.newCachedThreadPool(Threads.daemons("health-check"));
+    /**
+     * At most one thread a check (the run of a check still going blocks only that check's next
+     * round). Plugins' checks share at most {@code health.check-runners} threads: checks hanging
+     * in plugins cannot take more than that, whatever the probes and reloads do, and never the
+     * threads of the built-in checks, which run apart.
+     */
+    private final ThreadPoolExecutor runners;
+    private final ExecutorService builtIns = Executors.newCachedThreadPool(Threads.daemons("health-builtin"));
     private final ScheduledExecutorService timer = Threads.timer(name());
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final Map<String, Result> latest = new ConcurrentHashMap<>();
@@ -70,7 +80,9 @@ public final class HealthMonitor implements Background {
 
     /** {@code onRound}: told each round's results (the gauges). */
     public HealthMonitor(HealthRegistry registry, Supplier<HealthContext> contexts, Duration interval, Duration timeout,
-                         Clock clock, Consumer<Report> onRound) {
+                         int maxRunning, Clock clock, Consumer<Report> onRound) {
+        this.runners = new ThreadPoolExecutor(0, maxRunning, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                Threads.daemons("health-check"));
         this.registry = registry;
         this.contexts = contexts;
         this.interval = interval;
@@ -110,7 +122,7 @@ public final class HealthMonitor implements Background {
         for (HealthRegistry.Entry entry : entries) {
             runs.put(entry.check().name(), running.compute(entry.check().name(), (name, earlier) ->
                     earlier != null && !earlier.future().isDone() && earlier.check() == entry.check() ? earlier
-                            : new Running(entry.check(), runners.submit(() -> entry.check().check(context)), clock.millis())));
+                            : new Running(entry.check(), start(entry, context), clock.millis())));
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Result> results = new LinkedHashMap<>();
@@ -125,6 +137,19 @@ public final class HealthMonitor implements Background {
         Report report = new Report(results);
         onRound.accept(report);
         return report;
+    }
+
+    private Future<HealthStatus> start(HealthRegistry.Entry entry, HealthContext context) {
+        HealthCheck check = entry.check();
+        if (HealthRegistry.BUILT_IN.equals(entry.source())) {
+            return builtIns.submit(() -> check.check(context));
+        }
+        try {
+            return runners.submit(() -> check.check(context));
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(HealthStatus.unhealthy("not run: " + runners.getMaximumPoolSize()
+                    + " checks are still running (health.check-runners)"));
+        }
     }
 
     private HealthStatus await(Running run, long deadline) {
@@ -189,5 +214,6 @@ public final class HealthMonitor implements Background {
     public void close() {
         timer.shutdownNow();
         runners.shutdownNow();
+        builtIns.shutdownNow();
     }
 }

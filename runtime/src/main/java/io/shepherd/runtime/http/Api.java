@@ -9,13 +9,23 @@ import io.shepherd.runtime.core.Problem;
 
 /** What every API handler shares: who is calling, how big a body may be, and the 405 answer. */
 public record Api(Authenticator authenticator, long maxBody) {
-    /** Answers a known path asked with a method it does not have. */
-    public static final Handler METHOD_NOT_ALLOWED = (req, res) -> {
-        throw Problem.methodNotAllowed(req.prologue().method().text() + " is not allowed on " + req.path().absolute().path());
-    };
+    /** Answers a known path asked with a method it does not have: 405, with the methods it has in {@code Allow}. */
+    public static Handler allow(String... methods) {
+        String allowed = String.join(", ", methods);
+        return (req, res) -> {
+            res.header(HeaderNames.ALLOW, allowed);
+            throw Problem.methodNotAllowed(req.prologue().method().text() + " is not allowed on "
+                    + req.path().absolute().path() + "; it takes " + allowed);
+        };
+    }
 
     public Caller caller(ServerRequest req) {
-        return authenticator.authenticate(req.headers().value(HeaderNames.AUTHORIZATION));
+        return authenticator.authenticate(req.headers().value(HeaderNames.AUTHORIZATION), req.remotePeer().host());
+    }
+
+    /** Whether the request carries a valid token (no header: no, and no failure counted). */
+    public boolean authenticated(ServerRequest req) {
+        return authenticator.accepts(req.headers().value(HeaderNames.AUTHORIZATION), req.remotePeer().host());
     }
 
     public Body body(ServerRequest req) {

@@ -8,6 +8,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.shepherd.runtime.core.Names;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.service.BotSessions;
@@ -48,28 +49,28 @@ public final class BotsHttpService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/", this::register)
                 .get("/", this::list)
-                .any("/", Api.METHOD_NOT_ALLOWED)
+                .any("/", Api.allow("GET", "POST"))
                 .post("/drain", (req, res) -> drainMatching(req, res, true))
-                .any("/drain", Api.METHOD_NOT_ALLOWED)
+                .any("/drain", Api.allow("POST"))
                 .post("/undrain", (req, res) -> drainMatching(req, res, false))
-                .any("/undrain", Api.METHOD_NOT_ALLOWED)
+                .any("/undrain", Api.allow("POST"))
                 .get("/{id}", this::get)
                 .delete("/{id}", this::deregister)
-                .any("/{id}", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}", Api.allow("GET", "DELETE"))
                 .post("/{id}/sessions", this::openSession)
-                .any("/{id}/sessions", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/sessions", Api.allow("POST"))
                 .post("/{id}/heartbeat", this::heartbeat)
-                .any("/{id}/heartbeat", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/heartbeat", Api.allow("POST"))
                 .post("/{id}/claim", this::claim)
-                .any("/{id}/claim", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/claim", Api.allow("POST"))
                 .post("/{id}/reset", this::reset)
-                .any("/{id}/reset", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/reset", Api.allow("POST"))
                 .post("/{id}/drain", (req, res) -> drain(req, res, true))
-                .any("/{id}/drain", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/drain", Api.allow("POST"))
                 .post("/{id}/undrain", (req, res) -> drain(req, res, false))
-                .any("/{id}/undrain", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/undrain", Api.allow("POST"))
                 .post("/{id}/revoke", this::revoke)
-                .any("/{id}/revoke", Api.METHOD_NOT_ALLOWED);
+                .any("/{id}/revoke", Api.allow("POST"));
     }
 
     private void register(ServerRequest req, ServerResponse res) {
@@ -77,8 +78,17 @@ public final class BotsHttpService implements HttpService {
         caller.requireEnroll();
         Body body = api.body(req);
         JsonObject labels = body.optObject("labels");
+        java.util.Map<String, String> labelMap = new java.util.LinkedHashMap<>();
+        if (labels != null) {
+            labels.forEach((name, value) -> {
+                if (!(value instanceof jakarta.json.JsonString text)) {
+                    throw Problem.badRequest("labels." + Names.shown(name) + " must be a string");
+                }
+                labelMap.put(name, text.getString());
+            });
+        }
         RegisterBot.Registered registered = registerBot.register(caller, new RegisterBot.Registration(
-                body.optString("name"), body.optStrings("types"), labels == null ? null : labels.toString()));
+                body.optString("name"), body.optStrings("types"), labelMap));
         Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder()
                 .add("bot", JsonViews.bot(registered.bot()))
                 .add("token", registered.token())

@@ -21,7 +21,7 @@ public final class EventsHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::feed).any("/", Api.METHOD_NOT_ALLOWED);
+        rules.get("/", this::feed).any("/", Api.allow("GET"));
     }
 
     private void feed(ServerRequest req, ServerResponse res) {

@@ -20,14 +20,21 @@ import jakarta.json.JsonObjectBuilder;
  * database in it, so a database outage never restarts every pod). The checks' answers are the
  * {@link HealthMonitor}'s latest, each with when it was taken, so no probe waits for a check;
  * {@code /healthz?fresh=true} runs them now, for a human who wants to see it happen.
+ *
+ * <p>Probes need no token and get each check's status; the details (exception texts, heap and
+ * pool figures, what a script said) go only to a caller with a valid token, and only such a
+ * caller may make every check run now ({@code fresh=true}).
  */
 public final class HealthHttpService implements HttpService {
     private final HealthMonitor monitor;
     private final BooleanSupplier migrated;
     private final BooleanSupplier draining;
     private final Clock clock;
+    private final Api api;
 
-    public HealthHttpService(HealthMonitor monitor, BooleanSupplier migrated, BooleanSupplier draining, Clock clock) {
+    public HealthHttpService(Api api, HealthMonitor monitor, BooleanSupplier migrated, BooleanSupplier draining,
+                             Clock clock) {
+        this.api = api;
         this.monitor = monitor;
         this.migrated = migrated;
         this.draining = draining;
@@ -70,27 +77,27 @@ public final class HealthHttpService implements HttpService {
     }
 
     private void live(ServerRequest req, ServerResponse res) {
-        answer(res, liveness());
+        answer(res, liveness(), Map.of(), false);
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
-        answer(res, readiness());
+        answer(res, readiness(), Map.of(), api.authenticated(req));
     }
 
     /** Every check's latest result with its time; {@code ?fresh=true} runs them all now first. */
     private void health(ServerRequest req, ServerResponse res) {
         boolean fresh = "true".equals(Api.query(req, "fresh"));
+        if (fresh) {
+            api.caller(req); // 401 without a valid token: running every check on demand is not for anyone
+        }
         HealthMonitor.Report report = fresh ? monitor.round() : monitor.latest();
         Map<String, Long> checkedAt = new LinkedHashMap<>();
         report.checks().forEach((name, result) -> checkedAt.put(name, result.checkedAt()));
-        answer(res, report.statuses(), checkedAt);
+        answer(res, report.statuses(), checkedAt, fresh || api.authenticated(req));
     }
 
-    private void answer(ServerResponse res, Map<String, HealthStatus> checks) {
-        answer(res, checks, Map.of());
-    }
-
-    private void answer(ServerResponse res, Map<String, HealthStatus> checks, Map<String, Long> checkedAt) {
+    private void answer(ServerResponse res, Map<String, HealthStatus> checks, Map<String, Long> checkedAt,
+                        boolean withDetails) {
         boolean up = checks.values().stream().allMatch(HealthStatus::up);
         long now = clock.millis();
         JsonObjectBuilder all = JsonViews.BUILDERS.createObjectBuilder();
@@ -100,7 +107,7 @@ public final class HealthHttpService implements HttpService {
             if (at != null) {
                 one.add("checkedAt", JsonViews.time(at)).add("ageMs", Math.max(0, now - at));
             }
-            if (!status.details().isEmpty()) {
+            if (withDetails && !status.details().isEmpty()) {
                 JsonObjectBuilder details = JsonViews.BUILDERS.createObjectBuilder();
                 status.details().forEach((k, v) -> {
                     switch (v) {

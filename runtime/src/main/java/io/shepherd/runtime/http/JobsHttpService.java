@@ -51,25 +51,25 @@ public final class JobsHttpService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/", this::submit)
                 .get("/", this::list)
-                .any("/", Api.METHOD_NOT_ALLOWED)
+                .any("/", Api.allow("GET", "POST"))
                 .post("/batch", this::submitBatch)
-                .any("/batch", Api.METHOD_NOT_ALLOWED)
+                .any("/batch", Api.allow("POST"))
                 .post("/bulk", this::bulk)
-                .any("/bulk", Api.METHOD_NOT_ALLOWED)
+                .any("/bulk", Api.allow("POST"))
                 .get("/{id}", this::get)
-                .any("/{id}", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}", Api.allow("GET"))
                 .get("/{id}/events", this::events)
-                .any("/{id}/events", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/events", Api.allow("GET"))
                 .post("/{id}/cancel", this::cancel)
-                .any("/{id}/cancel", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/cancel", Api.allow("POST"))
                 .post("/{id}/retry", this::retry)
-                .any("/{id}/retry", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/retry", Api.allow("POST"))
                 .post("/{id}/complete", this::complete)
-                .any("/{id}/complete", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/complete", Api.allow("POST"))
                 .post("/{id}/fail", this::fail)
-                .any("/{id}/fail", Api.METHOD_NOT_ALLOWED)
+                .any("/{id}/fail", Api.allow("POST"))
                 .post("/{id}/release", this::release)
-                .any("/{id}/release", Api.METHOD_NOT_ALLOWED);
+                .any("/{id}/release", Api.allow("POST"));
     }
 
     private void submit(ServerRequest req, ServerResponse res) {

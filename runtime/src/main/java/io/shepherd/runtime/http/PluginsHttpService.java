@@ -22,7 +22,7 @@ public final class PluginsHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::list).any("/", Api.METHOD_NOT_ALLOWED);
+        rules.get("/", this::list).any("/", Api.allow("GET"));
     }
 
     private void list(ServerRequest req, ServerResponse res) {

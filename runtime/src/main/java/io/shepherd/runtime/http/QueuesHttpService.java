@@ -23,15 +23,15 @@ public final class QueuesHttpService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", this::list)
-                .any("/", Api.METHOD_NOT_ALLOWED)
+                .any("/", Api.allow("GET"))
                 .get("/{name}", this::get)
-                .any("/{name}", Api.METHOD_NOT_ALLOWED)
+                .any("/{name}", Api.allow("GET"))
                 .post("/{name}/pause", (req, res) -> paused(req, res, true))
-                .any("/{name}/pause", Api.METHOD_NOT_ALLOWED)
+                .any("/{name}/pause", Api.allow("POST"))
                 .post("/{name}/resume", (req, res) -> paused(req, res, false))
-                .any("/{name}/resume", Api.METHOD_NOT_ALLOWED)
+                .any("/{name}/resume", Api.allow("POST"))
                 .put("/{name}/limit", this::limit)
-                .any("/{name}/limit", Api.METHOD_NOT_ALLOWED);
+                .any("/{name}/limit", Api.allow("PUT"));
     }
 
     private void list(ServerRequest req, ServerResponse res) {

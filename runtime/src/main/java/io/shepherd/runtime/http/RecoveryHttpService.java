@@ -26,11 +26,11 @@ public final class RecoveryHttpService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", this::status)
-                .any("/", Api.METHOD_NOT_ALLOWED)
+                .any("/", Api.allow("GET"))
                 .post("/run", this::run)
-                .any("/run", Api.METHOD_NOT_ALLOWED)
+                .any("/run", Api.allow("POST"))
                 .post("/prune", this::prune)
-                .any("/prune", Api.METHOD_NOT_ALLOWED);
+                .any("/prune", Api.allow("POST"));
     }
 
     private void status(ServerRequest req, ServerResponse res) {

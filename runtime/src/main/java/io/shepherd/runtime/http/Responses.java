@@ -39,6 +39,10 @@ public final class Responses {
         }
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, PROBLEM_JSON);
+        if (status == 401) {
+            // RFC 6750: a client told to authenticate is told how
+            res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"shepherd\"");
+        }
         if (retryAfterSeconds > 0) {
             res.header(HeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }

@@ -23,11 +23,11 @@ public final class SchedulesHttpService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", this::list)
-                .any("/", Api.METHOD_NOT_ALLOWED)
+                .any("/", Api.allow("GET"))
                 .get("/{name}", this::get)
                 .put("/{name}", this::put)
                 .delete("/{name}", this::delete)
-                .any("/{name}", Api.METHOD_NOT_ALLOWED);
+                .any("/{name}", Api.allow("GET", "PUT", "DELETE"));
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -18,7 +18,7 @@ public final class StatsHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::stats).any("/", Api.METHOD_NOT_ALLOWED);
+        rules.get("/", this::stats).any("/", Api.allow("GET"));
     }
 
     private void stats(ServerRequest req, ServerResponse res) {

@@ -6,11 +6,15 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.shepherd.plugins.api.HealthCheck;
@@ -27,6 +31,11 @@ import io.shepherd.runtime.policy.PolicyProviders;
  * plugin), its health checks and recovery policies found through {@link ServiceLoader}. A jar is
  * loaded within a second or two of appearing, unloaded when it disappears and reloaded when it is
  * replaced. A jar that cannot be loaded is listed with its error; the runtime runs on.
+ *
+ * <p>A plugin jar is trusted code: it runs with the runtime's rights (its loader's parent is the
+ * runtime's), so whoever may write to {@code plugins.dir} may run code in the runtime, as with a
+ * JDBC driver folder. {@code plugins.sha256} narrows that to jars an operator approved: when it
+ * lists sums, a jar whose private copy has another SHA-256 is listed as refused and never loaded.
  */
 public final class JarPluginHost implements Background, FolderWatch.Host {
     private static final System.Logger LOG = System.getLogger(JarPluginHost.class.getName());
@@ -42,8 +51,13 @@ public final class JarPluginHost implements Background, FolderWatch.Host {
                           List<String> policyNames, List<PluginInfo> infos) {
     }
 
-    public JarPluginHost(Path dir, Path copies, HealthRegistry health, PolicyProviders policies, long periodMillis) {
+    private final Set<String> trusted;
+
+    /** {@code trusted}: SHA-256 sums (lower-case hex) of the only jars to load; empty: every jar. */
+    public JarPluginHost(Path dir, Path copies, List<String> trusted, HealthRegistry health, PolicyProviders policies,
+                         long periodMillis) {
         this.copies = copies;
+        this.trusted = Set.copyOf(trusted);
         this.health = health;
         this.policies = policies;
         this.folder = new FolderWatch(name(), dir, f -> f.getFileName().toString().endsWith(".jar"), periodMillis,
@@ -86,6 +100,13 @@ public final class JarPluginHost implements Background, FolderWatch.Host {
             Files.createDirectories(copies);
             copy = Files.createTempFile(copies, jar.getFileName().toString().replace(".jar", "") + "-", ".jar");
             Files.copy(jar, copy, StandardCopyOption.REPLACE_EXISTING);
+            if (!trusted.isEmpty()) {
+                String sum = sha256(copy); // of the copy that is loaded, not of a file that may change after
+                if (!trusted.contains(sum)) {
+                    throw new SecurityException("not trusted: its SHA-256 is " + sum + ", which plugins.sha256 does "
+                            + "not list");
+                }
+            }
             loader = new URLClassLoader("plugin:" + jar.getFileName(), new URL[]{copy.toUri().toURL()},
                     JarPluginHost.class.getClassLoader());
             for (HealthCheckProvider provider : ServiceLoader.load(HealthCheckProvider.class, loader)) {
@@ -128,11 +149,31 @@ public final class JarPluginHost implements Background, FolderWatch.Host {
             checkNames.clear();
             policyNames.clear();
             infos.clear();
-            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+            String error = e instanceof SecurityException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (loader != null) {
+                try {
+                    loader.close();
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
             infos.add(PluginInfo.failed(jar.getFileName().toString(), "jar", source, error));
             LOG.log(System.Logger.Level.WARNING, "Plugin jar " + jar.getFileName() + " could not be loaded: " + error);
         }
         loaded.put(jar, new Loaded(loader, copy, checkNames, policyNames, infos));
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private void unload(Path jar, Loaded was) {

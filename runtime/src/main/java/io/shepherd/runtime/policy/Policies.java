@@ -1,5 +1,6 @@
 package io.shepherd.runtime.policy;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 
+import io.helidon.faulttolerance.CircuitBreaker;
+import io.helidon.faulttolerance.CircuitBreakerOpenException;
 import io.shepherd.plugins.api.Decision;
 import io.shepherd.plugins.api.JobFacts;
 import io.shepherd.plugins.api.PolicyContext;
@@ -21,6 +24,11 @@ import io.shepherd.runtime.store.Stores;
  * backoff policy decides instead, and the failure is logged and counted. A policy sees the
  * runtime through a {@link #context}: one per round of decisions, so a sweep of many orphans
  * reads each figure at most once.
+ *
+ * <p>A policy that keeps failing (a script that times out, say, during a burst of failures) is
+ * not called again for a while: a circuit breaker per policy opens after
+ * {@value #CIRCUIT_FAILURES} failures in a row, the default policy decides meanwhile, and one
+ * call is tried again after {@link #CIRCUIT_OPEN_FOR}.
  */
 public final class Policies {
     private static final System.Logger LOG = System.getLogger(Policies.class.getName());
@@ -32,6 +40,15 @@ public final class Policies {
     private final RecoveryPolicyProvider fallback = new BackoffPolicy();
     private final Map<Key, RecoveryPolicy> made = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
+    private final Map<String, Circuit> circuits = new ConcurrentHashMap<>();
+
+    /** A policy that failed this many times in a row is not called for {@link #CIRCUIT_OPEN_FOR}. */
+    public static final int CIRCUIT_FAILURES = 5;
+    public static final Duration CIRCUIT_OPEN_FOR = Duration.ofSeconds(30);
+
+    /** The breaker of one policy as loaded (a reload starts a fresh one), and its latest failure. */
+    private record Circuit(RecoveryPolicyProvider provider, CircuitBreaker breaker, AtomicReference<String> lastFailure) {
+    }
 
     private record Key(PolicyBook.TypePolicy policy, RecoveryPolicyProvider provider) {
     }
@@ -89,20 +106,45 @@ public final class Policies {
                     + job.type() + " is not loaded (known: " + providers.names() + "); the default policy decides");
             return fallback(typePolicy, job, context);
         }
+        Circuit circuit = circuits.compute(typePolicy.policy(), (name, c) -> c != null && c.provider() == provider ? c
+                : new Circuit(provider, CircuitBreaker.builder().name("policy " + name).volume(CIRCUIT_FAILURES)
+                .errorRatio(100).delay(CIRCUIT_OPEN_FOR).successThreshold(1).build(), new AtomicReference<>()));
         try {
-            RecoveryPolicy policy = made.computeIfAbsent(new Key(typePolicy, provider),
-                    k -> k.provider().create(k.policy().settings()));
-            Decision decision = policy.decide(job, context);
-            if (decision == null) {
-                throw new IllegalStateException("the policy returned no decision");
-            }
-            return decision;
+            return circuit.breaker().invoke(() -> {
+                RecoveryPolicy policy = made.computeIfAbsent(new Key(typePolicy, provider),
+                        k -> k.provider().create(k.policy().settings()));
+                Decision decision = policy.decide(job, context);
+                if (decision == null) {
+                    throw new IllegalStateException("the policy returned no decision");
+                }
+                return decision;
+            });
+        } catch (CircuitBreakerOpenException e) {
+            failures.incrementAndGet();
+            return fallback(typePolicy, job, context);
         } catch (RuntimeException | StackOverflowError e) {
             failures.incrementAndGet();
+            circuit.lastFailure().set(String.valueOf(e.getMessage()));
+            boolean opened = circuit.breaker().state() == CircuitBreaker.State.OPEN;
             LOG.log(System.Logger.Level.WARNING, "Recovery policy " + typePolicy.policy() + " failed for job "
-                    + job.id() + " (" + e + "); the default policy decides");
+                    + job.id() + " (" + e.getMessage() + "); the default policy decides"
+                    + (opened ? ". It failed " + CIRCUIT_FAILURES + " times in a row: it is not called for the next "
+                    + CIRCUIT_OPEN_FOR.toSeconds() + " s" : ""));
             return fallback(typePolicy, job, context);
         }
+    }
+
+    /**
+     * Why a policy is not being called (its circuit is open: its latest failure), or null while
+     * it is called.
+     */
+    public String openCircuit(String policy) {
+        Circuit c = circuits.get(policy);
+        if (c == null || c.breaker().state() != CircuitBreaker.State.OPEN) {
+            return null;
+        }
+        return "not called after " + CIRCUIT_FAILURES + " failures in a row (latest: " + c.lastFailure().get()
+                + "); the default policy decides until it is tried again within " + CIRCUIT_OPEN_FOR.toSeconds() + " s";
     }
 
     private Decision fallback(PolicyBook.TypePolicy typePolicy, JobFacts job, PolicyContext context) {

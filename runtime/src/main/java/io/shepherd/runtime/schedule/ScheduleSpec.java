@@ -12,6 +12,7 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import io.shepherd.runtime.core.Names;
 
 /**
  * One recurring schedule: which job it makes (type, queue, payload) and when — a standard 5-field
@@ -56,14 +57,14 @@ public record ScheduleSpec(String name, String type, String queue, String payloa
             throw new IllegalArgumentException("a schedule's name is 1 to 100 letters, digits, '.', '_' or '-', was "
                     + name);
         }
-        if (type == null || type.isBlank() || type.length() > 200) {
-            throw new IllegalArgumentException(name + ".type must be a job type of 1 to 200 characters");
+        if (!Names.name(type)) {
+            throw new IllegalArgumentException(name + ".type must be a job type of " + Names.NAME_RULE);
         }
         if (queue == null) {
             queue = "default";
         }
-        if (queue.isBlank() || queue.length() > 200) {
-            throw new IllegalArgumentException(name + ".queue must be 1 to 200 characters");
+        if (!Names.name(queue)) {
+            throw new IllegalArgumentException(name + ".queue must be " + Names.NAME_RULE);
         }
         if ((cron == null) == (every == null)) {
             throw new IllegalArgumentException(name + " needs exactly one of cron (5 fields, e.g. \"0 3 * * *\") "

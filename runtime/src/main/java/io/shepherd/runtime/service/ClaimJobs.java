@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.core.JobLog;
+import io.shepherd.runtime.core.Names;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.core.Settings;
@@ -81,6 +82,12 @@ public final class ClaimJobs {
                 registeredTypes.clear();
             }
             registeredTypes.put(request.botId(), registered);
+        }
+        List<String> own = registered;
+        if (request.types() != null && !own.containsAll(request.types())) {
+            // a bot's token is no key to every payload: it claims what it said it works on
+            throw Problem.forbidden("bot " + request.botId() + " registered for " + registered + "; it may not claim "
+                    + request.types().stream().filter(t -> !own.contains(t)).map(Names::shown).toList());
         }
         List<String> types = request.types() != null ? request.types() : registered;
 

@@ -23,7 +23,8 @@ import io.shepherd.runtime.wake.JobSignal;
 /**
  * Records a failed attempt, fenced by its lease token. A retryable failure goes to the job type's
  * recovery policy (by default: back to pending after a backoff while attempts remain, then dead);
- * a failure that is not retryable makes the job dead at once.
+ * a failure that is not retryable makes the job dead at once. The policy decides outside the
+ * transaction; the lease is checked again under the row lock before its decision is written.
  */
 public final class FailJob {
     private final Stores stores;
@@ -56,26 +57,34 @@ public final class FailJob {
         }
         long now = clock.millis();
         List<JobEvent> recorded = new ArrayList<>(1);
-        JobRow failed = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "fail", () -> stores.database().inTransaction(tx -> {
-            JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
-            LeaseCheck.require(job, caller, leaseToken);
+        JobRow failed = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "fail", () -> {
+            // The policy (a script may take up to its time limit) decides before the transaction:
+            // it never holds the job's row lock or a pooled connection. The fence is checked here
+            // and again inside, under the lock: a lease that changed in between is refused (409).
+            JobRow seen = stores.jobs().find(stores.database().execute(), jobId)
+                    .orElseThrow(() -> Problem.notFound("No job " + jobId));
+            LeaseCheck.require(seen, caller, leaseToken);
             Decision decision = retryable
-                    ? policies.decide(new JobFacts(job.id(), job.type(), job.queue(), job.attempt(), job.maxAttempts(),
-                    JobFacts.FAILED), policies.context(now, 0))
+                    ? policies.decide(new JobFacts(seen.id(), seen.type(), seen.queue(), seen.attempt(),
+                    seen.maxAttempts(), JobFacts.FAILED), policies.context(now, 0))
                     : Decision.dead();
-            if (decision.action() == Decision.Action.REQUEUE) {
-                stores.jobs().requeue(tx, jobId, leaseToken, 0, now + decision.delayMs(), error, now);
-                recorded.add(new JobEvent(jobId, now, EventKind.FAILED, Reasons.ERROR, job.claimedBy(), job.attempt()));
-            } else {
-                stores.jobs().bury(tx, jobId, leaseToken, error, now);
-                String reason = !retryable ? Reasons.NOT_RETRYABLE
-                        : job.attempt() >= job.maxAttempts() ? Reasons.ATTEMPTS_EXHAUSTED
-                        : Reasons.POLICY;
-                recorded.add(new JobEvent(jobId, now, EventKind.DEAD_LETTERED, reason, job.claimedBy(), job.attempt()));
-            }
-            stores.jobs().recordEvents(tx, recorded);
-            return stores.jobs().find(tx, jobId).orElseThrow();
-        }));
+            return stores.database().inTransaction(tx -> {
+                JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
+                LeaseCheck.require(job, caller, leaseToken);
+                if (decision.action() == Decision.Action.REQUEUE) {
+                    stores.jobs().requeue(tx, jobId, leaseToken, 0, now + decision.delayMs(), error, now);
+                    recorded.add(new JobEvent(jobId, now, EventKind.FAILED, Reasons.ERROR, job.claimedBy(), job.attempt()));
+                } else {
+                    stores.jobs().bury(tx, jobId, leaseToken, error, now);
+                    String reason = !retryable ? Reasons.NOT_RETRYABLE
+                            : job.attempt() >= job.maxAttempts() ? Reasons.ATTEMPTS_EXHAUSTED
+                            : Reasons.POLICY;
+                    recorded.add(new JobEvent(jobId, now, EventKind.DEAD_LETTERED, reason, job.claimedBy(), job.attempt()));
+                }
+                stores.jobs().recordEvents(tx, recorded);
+                return stores.jobs().find(tx, jobId).orElseThrow();
+            });
+        });
         recorded.forEach(e -> e.log(failed.type(), failed.correlationId()));
         metrics.failed();
         if (failed.status() == JobStatus.DEAD) {

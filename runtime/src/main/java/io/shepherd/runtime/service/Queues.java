@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.shepherd.runtime.auth.Caller;
+import io.shepherd.runtime.core.Names;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.StatusCounts;
 import io.shepherd.runtime.store.QueueStore;
@@ -153,8 +154,8 @@ public final class Queues {
     }
 
     private static void validName(String name) {
-        if (name == null || name.isBlank() || name.length() > 200) {
-            throw Problem.badRequest("a queue name is 1 to 200 characters");
+        if (!Names.name(name)) {
+            throw Problem.badRequest("a queue name is " + Names.NAME_RULE);
         }
     }
 }

@@ -3,11 +3,13 @@ package io.shepherd.runtime.service;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.auth.Tokens;
 import io.shepherd.runtime.core.BotStatus;
+import io.shepherd.runtime.core.Names;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.Stores;
@@ -22,8 +24,11 @@ public final class RegisterBot {
         this.clock = clock;
     }
 
-    /** {@code labels} is a JSON object as text. */
-    public record Registration(String name, List<String> types, String labels) {
+    /** How many job types one bot may register for. */
+    public static final int MAX_TYPES = 100;
+
+    /** {@code labels}: name to value (strings), empty when none. */
+    public record Registration(String name, List<String> types, Map<String, String> labels) {
     }
 
     public record Registered(BotRow bot, String token) {
@@ -31,24 +36,46 @@ public final class RegisterBot {
 
     public Registered register(Caller caller, Registration registration) {
         caller.requireEnroll();
-        if (registration.name() == null || registration.name().isBlank() || registration.name().length() > 200) {
-            throw Problem.badRequest("name is required (1 to 200 characters)");
+        if (!Names.text(registration.name())) {
+            throw Problem.badRequest("name is required: " + Names.TEXT_RULE);
         }
         if (registration.types() == null || registration.types().isEmpty()) {
             throw Problem.badRequest("types must list at least one job type");
         }
+        if (registration.types().size() > MAX_TYPES) {
+            throw Problem.badRequest("types lists " + registration.types().size() + " job types; at most " + MAX_TYPES);
+        }
         for (String type : registration.types()) {
-            if (type == null || type.isBlank() || type.length() > 200) {
-                throw Problem.badRequest("every entry of types must be a job type of 1 to 200 characters");
+            if (!Names.name(type)) {
+                throw Problem.badRequest("every entry of types must be a job type of " + Names.NAME_RULE
+                        + (type == null ? "" : ", was " + Names.shown(type)));
             }
+        }
+        registration.labels().forEach((key, value) -> {
+            if (!Names.name(key) || key.length() > 63) {
+                throw Problem.badRequest("labels: a label's name must be " + Names.NAME_RULE + " (at most 63), was "
+                        + Names.shown(key));
+            }
+            if (!Names.key(value)) {
+                throw Problem.badRequest("labels." + key + " must be a string of " + Names.KEY_RULE);
+            }
+        });
+        if (registration.labels().size() > Names.MAX_LABELS) {
+            throw Problem.badRequest("labels has " + registration.labels().size() + " entries; at most " + Names.MAX_LABELS);
         }
         long now = clock.millis();
         String token = Tokens.generate("shb_");
         BotRow bot = new BotRow(UUID.randomUUID().toString(), registration.name(),
                 List.copyOf(new java.util.LinkedHashSet<>(registration.types())),
-                registration.labels() == null ? "{}" : registration.labels(), BotStatus.IDLE, UUID.randomUUID().toString(),
+                labelsJson(registration.labels()), BotStatus.IDLE, UUID.randomUUID().toString(),
                 now, now, false, new ArrayList<>());
         stores.bots().insert(stores.database().execute(), bot, Tokens.hash(token));
         return new Registered(bot, token);
+    }
+
+    private static String labelsJson(Map<String, String> labels) {
+        var json = jakarta.json.Json.createObjectBuilder();
+        labels.forEach(json::add);
+        return json.build().toString();
     }
 }

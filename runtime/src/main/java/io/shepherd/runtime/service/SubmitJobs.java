@@ -12,6 +12,7 @@ import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.core.Limits;
+import io.shepherd.runtime.core.Names;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
@@ -110,19 +111,14 @@ public final class SubmitJobs {
         if (s.type() == null || s.type().isBlank()) {
             throw Problem.badRequest(prefix + "type is required");
         }
-        if (s.type().length() > 200) {
-            throw Problem.badRequest(prefix + "type is longer than 200 characters");
-        }
-        String queue = s.queue() == null ? "default" : s.queue();
-        if (queue.isBlank() || queue.length() > 200) {
-            throw Problem.badRequest(prefix + "queue must be 1 to 200 characters");
-        }
+        Names.requireName(prefix + "type", s.type());
+        String queue = Names.requireName(prefix + "queue", s.queue() == null ? "default" : s.queue());
         int maxAttempts = s.maxAttempts() == null ? policies.maxAttemptsFor(s.type()) : s.maxAttempts();
         if (maxAttempts < 1 || maxAttempts > 1000) {
             throw Problem.badRequest(prefix + "maxAttempts must be between 1 and 1000, was " + maxAttempts);
         }
-        if (s.idempotencyKey() != null && (s.idempotencyKey().isEmpty() || s.idempotencyKey().length() > 200)) {
-            throw Problem.badRequest(prefix + "idempotencyKey must be 1 to 200 characters");
+        if (s.idempotencyKey() != null && !Names.key(s.idempotencyKey())) {
+            throw Problem.badRequest(prefix + "idempotencyKey must be " + Names.KEY_RULE);
         }
         if (s.correlationId() != null && !CorrelationIds.valid(s.correlationId())) {
             throw Problem.badRequest(prefix + "correlationId must be " + CorrelationIds.RULE);

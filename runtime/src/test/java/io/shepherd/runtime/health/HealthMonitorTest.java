@@ -52,7 +52,7 @@ class HealthMonitorTest {
         registry.add(check("fine", HealthStatus::healthy), "test");
         List<HealthMonitor.Report> rounds = new ArrayList<>();
         HealthMonitor monitor = new HealthMonitor(registry, () -> CONTEXT, Duration.ofSeconds(1),
-                Duration.ofMillis(200), Clock.systemUTC(), rounds::add);
+                Duration.ofMillis(200), 16, Clock.systemUTC(), rounds::add);
         try {
             for (int i = 0; i < 5; i++) {
                 long t0 = System.nanoTime();
@@ -79,13 +79,42 @@ class HealthMonitorTest {
             throw new IllegalStateException("disk full\nsecond line");
         }), "test");
         HealthMonitor monitor = new HealthMonitor(registry, () -> CONTEXT, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Clock.systemUTC(), r -> { });
+                16, Clock.systemUTC(), r -> { });
         try {
             monitor.round();
             HealthMonitor.Report second = monitor.round();
             assertEquals(2, runs.get());
             assertEquals("disk full", second.checks().get("throws").status().details().get("reason"));
         } finally {
+            monitor.close();
+        }
+    }
+
+    @Test
+    void hangingChecksReloadedOverAndOverTakeAtMostTheirShareOfThreads() throws Exception {
+        CountDownLatch forever = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        HealthRegistry registry = new HealthRegistry();
+        registry.add(check("fine", HealthStatus::healthy), HealthRegistry.BUILT_IN);
+        HealthMonitor monitor = new HealthMonitor(registry, () -> CONTEXT, Duration.ofSeconds(1), Duration.ofMillis(100),
+                3, Clock.systemUTC(), r -> { });
+        try {
+            HealthMonitor.Report last = null;
+            for (int reload = 0; reload < 10; reload++) {
+                // a plugin jar replaced: a new instance of a check that hangs, under the same name
+                registry.add(check("plugin", () -> {
+                    started.incrementAndGet();
+                    forever.await();
+                    return HealthStatus.healthy();
+                }), "plugin.jar");
+                last = monitor.round();
+            }
+            assertTrue(started.get() <= 3, "at most health.check-runners threads, was " + started.get());
+            assertEquals("not run: 3 checks are still running (health.check-runners)",
+                    last.checks().get("plugin").status().details().get("reason"));
+            assertTrue(last.checks().get("fine").status().up(), "built-in checks run apart: " + last.checks());
+        } finally {
+            forever.countDown();
             monitor.close();
         }
     }

@@ -24,7 +24,7 @@ class ExamplePluginIT {
     static final Path JAR = Path.of("target", "example-health-plugin.jar");
 
     static JsonObject checks(Http http) {
-        return http.get("/healthz?fresh=true", null).json().getJsonObject("checks");
+        return http.get("/healthz?fresh=true", TestRuntime.ADMIN).json().getJsonObject("checks");
     }
 
     static JsonObject plugin(Http http, String name) {

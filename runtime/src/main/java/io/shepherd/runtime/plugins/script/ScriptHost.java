@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.shepherd.runtime.core.PluginLimits;
 import io.shepherd.runtime.health.HealthRegistry;
 import io.shepherd.runtime.lifecycle.Background;
 import io.shepherd.runtime.plugins.FolderWatch;
@@ -32,16 +33,18 @@ public final class ScriptHost implements Background, FolderWatch.Host {
     private final Duration timeout;
     private final HealthRegistry health;
     private final PolicyProviders policies;
-    private final ScriptSandbox sandbox = new ScriptSandbox();
+    private final ScriptSandbox sandbox;
     private final Map<Path, Script> scripts = new ConcurrentHashMap<>();
     private final FolderWatch folder;
 
     private record Script(String name, String kind, String error) {
     }
 
-    /** {@code timeout}: how long one run of a check or a policy may take. */
-    public ScriptHost(Path dir, Duration timeout, HealthRegistry health, PolicyProviders policies, long periodMillis) {
+    /** {@code timeout}: how long one run of a check or a policy may take; {@code limits}: what it may use. */
+    public ScriptHost(Path dir, Duration timeout, PluginLimits limits, HealthRegistry health, PolicyProviders policies,
+                      long periodMillis) {
         this.timeout = timeout;
+        this.sandbox = new ScriptSandbox(limits);
         this.health = health;
         this.policies = policies;
         this.folder = new FolderWatch(name(), dir, f -> kindOf(f) != null, periodMillis, this);

@@ -1,17 +1,21 @@
 package io.shepherd.runtime.plugins.script;
 
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import io.shepherd.runtime.core.PluginLimits;
 import io.shepherd.runtime.lifecycle.Threads;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -23,19 +27,33 @@ import org.graalvm.polyglot.Source;
 /**
  * Where scripts run: GraalVM polyglot JavaScript under {@link SandboxPolicy#CONSTRAINED} — no host
  * I/O, no threads, no Java class lookup — in a fresh context of one shared engine per run (so
- * contexts are cheap), on a platform thread, with a statement limit and a watchdog that cancels
- * the run past its time limit. What a run could not finish is a {@link ScriptFailure} whose
- * message says why.
+ * contexts are cheap), on a bounded pool of platform threads ({@code scripts.runners}, a short
+ * queue behind them, refused beyond), with three limits: a statement limit, a time limit, and a
+ * memory budget. The community sandbox has no memory limit of its own, so a watchdog reads what
+ * each run's thread has allocated (the JVM's per-thread allocation counter) every few
+ * milliseconds and cancels the run past {@code scripts.memory-limit}. What a run could not finish
+ * is a {@link ScriptFailure} whose message says which limit stopped it.
+ *
+ * <p>What this does not guarantee: a single allocation larger than the free heap is not
+ * prevented (it fails the script with an out-of-memory answer, and the heap is not kept), and a
+ * run overshoots its budget by what it allocates between two looks (a few MiB at most).
  */
 final class ScriptSandbox implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ScriptSandbox.class.getName());
     static final long STATEMENT_LIMIT = 1_000_000;
+    /** How often the watchdog reads what the running scripts have allocated. */
+    static final long MEMORY_LOOK_MILLIS = 5;
 
     private final Engine engine;
     private final ResourceLimits limits;
-    private final ExecutorService runners = Executors.newCachedThreadPool(Threads.daemons("script"));
+    private final long memoryLimit;
+    private final int runnerCount;
+    private final ThreadPoolExecutor runners;
     private final ScheduledExecutorService watchdogs = Threads.timer("script-watchdog");
+    private final Set<Run> active = ConcurrentHashMap.newKeySet();
+    private final com.sun.management.ThreadMXBean allocations;
 
-    ScriptSandbox() {
+    ScriptSandbox(PluginLimits pluginLimits) {
         this.engine = Engine.newBuilder("js")
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .out(OutputStream.nullOutputStream())
@@ -43,6 +61,29 @@ final class ScriptSandbox implements AutoCloseable {
                 .option("engine.WarnInterpreterOnly", "false")
                 .build();
         this.limits = ResourceLimits.newBuilder().statementLimit(STATEMENT_LIMIT, null).build();
+        this.memoryLimit = pluginLimits.scriptMemory();
+        this.runnerCount = pluginLimits.scriptRunners();
+        this.runners = new ThreadPoolExecutor(runnerCount, runnerCount, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(runnerCount * 8), Threads.daemons("script"));
+        this.allocations = allocationCounter();
+        if (allocations != null) {
+            watchdogs.scheduleWithFixedDelay(this::lookAtMemory, MEMORY_LOOK_MILLIS, MEMORY_LOOK_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "This JVM does not count allocations per thread: scripts run "
+                    + "without a memory limit (statement and time limits still hold)");
+        }
+    }
+
+    private static com.sun.management.ThreadMXBean allocationCounter() {
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
+                && bean.isThreadAllocatedMemorySupported()) {
+            if (!bean.isThreadAllocatedMemoryEnabled()) {
+                bean.setThreadAllocatedMemoryEnabled(true);
+            }
+            return bean;
+        }
+        return null;
     }
 
     /** A script run that did not produce an answer; its message says why. */
@@ -52,56 +93,141 @@ final class ScriptSandbox implements AutoCloseable {
         }
     }
 
-    /**
-     * Evaluates the script in a fresh context, then {@code body} while the context is open; the
-     * watchdog cancels it past {@code limit}.
-     */
-    <T> T run(Source source, Duration limit, Function<Context, T> body) {
-        Future<T> future = runners.submit(() -> {
-            try (Context context = Context.newBuilder("js")
-                    .engine(engine)
-                    .sandbox(SandboxPolicy.CONSTRAINED)
-                    .out(OutputStream.nullOutputStream())
-                    .err(OutputStream.nullOutputStream())
-                    .resourceLimits(limits)
-                    .build()) {
-                ScheduledFuture<?> watchdog = watchdogs.schedule(() -> context.close(true), limit.toMillis(),
-                        TimeUnit.MILLISECONDS);
-                try {
-                    context.eval(source);
-                    return body.apply(context);
-                } finally {
-                    watchdog.cancel(false);
-                }
+    /** One run in progress: its thread, its context, what it had allocated when it began, and why it was stopped. */
+    private static final class Run {
+        final Thread thread = Thread.currentThread();
+        final long allocatedAtStart;
+        final Context context;
+        volatile String stoppedBecause;
+
+        Run(Context context, long allocatedAtStart) {
+            this.context = context;
+            this.allocatedAtStart = allocatedAtStart;
+        }
+
+        void stop(String why) {
+            if (stoppedBecause == null) {
+                stoppedBecause = why;
+                context.close(true);
             }
-        });
-        try {
-            return future.get(limit.toMillis() + 500, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new ScriptFailure("did not finish within " + limit.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ScriptFailure("interrupted");
-        } catch (ExecutionException e) {
-            throw new ScriptFailure(describe(e.getCause(), limit));
         }
     }
 
-    private static String describe(Throwable failure, Duration limit) {
-        if (failure instanceof PolyglotException p) {
-            if (p.isCancelled()) {
-                return "stopped after " + limit.toMillis() + " ms (time limit)";
+    /**
+     * Evaluates the script in a fresh context, then {@code body} while the context is open; it is
+     * stopped past {@code limit}, past the memory budget, or past the statement limit.
+     */
+    <T> T run(Source source, Duration limit, Function<Context, T> body) {
+        long queuedAt = System.nanoTime();
+        Future<T> future;
+        try {
+            future = runners.submit(() -> runHere(source, limit, body));
+        } catch (RejectedExecutionException e) {
+            throw new ScriptFailure("not run: all " + runnerCount + " script runners are busy and "
+                    + runners.getQueue().size() + " runs are waiting (scripts.runners)");
+        }
+        // a run may wait for a runner as long as it may run; then it runs under its own limit
+        long waitMillis = 2 * limit.toMillis() + 500;
+        try {
+            return future.get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedAt);
+            throw new ScriptFailure("did not finish within " + waited + " ms (waiting for a script runner included)");
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ScriptFailure("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ScriptFailure failure) {
+                throw failure;
             }
+            throw new ScriptFailure(describe(cause, null));
+        }
+    }
+
+    private <T> T runHere(Source source, Duration limit, Function<Context, T> body) {
+        try (Context context = Context.newBuilder("js")
+                .engine(engine)
+                .sandbox(SandboxPolicy.CONSTRAINED)
+                .out(OutputStream.nullOutputStream())
+                .err(OutputStream.nullOutputStream())
+                .resourceLimits(limits)
+                .build()) {
+            // what setting up JavaScript itself allocates is the runtime's, not the script's
+            context.initialize("js");
+            long start = allocations == null ? 0 : allocations.getThreadAllocatedBytes(Thread.currentThread().threadId());
+            Run run = new Run(context, start);
+            var watchdog = watchdogs.schedule(() -> run.stop("stopped after " + limit.toMillis() + " ms (time limit)"),
+                    limit.toMillis(), TimeUnit.MILLISECONDS);
+            active.add(run);
+            try {
+                context.eval(source);
+                return body.apply(context);
+            } catch (RuntimeException | Error e) {
+                throw new ScriptFailure(describe(e, run.stoppedBecause));
+            } finally {
+                active.remove(run);
+                watchdog.cancel(false);
+            }
+        } catch (PolyglotException e) {
+            // closing a cancelled context says it was cancelled: the reason is already known
+            throw new ScriptFailure(describe(e, null));
+        }
+    }
+
+    private void lookAtMemory() {
+        for (Run run : active) {
+            long used = allocations.getThreadAllocatedBytes(run.thread.threadId()) - run.allocatedAtStart;
+            if (used > memoryLimit) {
+                run.stop("stopped after allocating " + mib(used) + " MiB (memory limit " + mib(memoryLimit)
+                        + " MiB, scripts.memory-limit)");
+            }
+        }
+    }
+
+    private static long mib(long bytes) {
+        return bytes / (1024 * 1024);
+    }
+
+    private static String describe(Throwable failure, String stoppedBecause) {
+        if (stoppedBecause != null) {
+            return stoppedBecause;
+        }
+        if (failure instanceof ScriptFailure f) {
+            return f.getMessage();
+        }
+        if (failure instanceof PolyglotException p) {
             if (p.isResourceExhausted()) {
-                return "stopped after " + STATEMENT_LIMIT + " statements (statement limit)";
+                // the same flag for a statement limit and for a heap or stack the host ran out of
+                String message = String.valueOf(p.getMessage());
+                if (message.toLowerCase(java.util.Locale.ROOT).contains("statement")) {
+                    return "stopped after " + STATEMENT_LIMIT + " statements (statement limit)";
+                }
+                return "stopped: the runtime ran out of a resource (" + firstLine(message) + ")";
+            }
+            if (p.isCancelled()) {
+                return "stopped (cancelled)";
             }
             if (p.isSyntaxError()) {
-                return "does not parse: " + p.getMessage();
+                return "does not parse: " + firstLine(p.getMessage());
             }
-            return (p.isHostException() ? "failed: " : "threw: ") + p.getMessage();
+            return (p.isHostException() ? "failed: " : "threw: ") + firstLine(p.getMessage());
         }
-        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        if (failure instanceof OutOfMemoryError || failure instanceof StackOverflowError) {
+            return "stopped: the runtime ran out of a resource (" + failure + ")";
+        }
+        return failure.getClass().getSimpleName() + ": " + firstLine(failure.getMessage());
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
     }
 
     @Override
