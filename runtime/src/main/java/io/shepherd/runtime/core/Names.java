@@ -18,7 +18,7 @@ public final class Names {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}");
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,200}");
-    private static final Pattern TEXT = Pattern.compile("[^\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]{1,200}");
+    private static final Pattern TEXT = Pattern.compile("[^\\p{Cc}\\p{Cf}\\p{Cs}\\p{Zl}\\p{Zp}]{1,200}");
 
     private Names() {
     }

@@ -37,7 +37,7 @@ public record Api(Authenticator authenticator, long maxBody) {
     }
 
     public static String id(ServerRequest req) {
-        return req.path().pathParameters().get("id");
+        return Body.noNul("the id in the path", req.path().pathParameters().get("id"));
     }
 
     public static String query(ServerRequest req, String name) {

@@ -48,6 +48,10 @@ public final class Body {
             throw Problem.unsupportedMediaType("The body must be application/json"
                     + (contentType.isEmpty() ? " (no Content-Type was sent)" : ", not " + contentType));
         }
+        String charset = contentType.toLowerCase(java.util.Locale.ROOT).replaceAll(".*charset=\"?([^\";]+).*", "$1");
+        if (contentType.toLowerCase(java.util.Locale.ROOT).contains("charset=") && !charset.trim().equals("utf-8")) {
+            throw Problem.unsupportedMediaType("JSON bodies are UTF-8, not " + charset.trim());
+        }
         String text = readLimited(req.content().inputStream(), maxBytes);
         if (text.isBlank()) {
             if (optional) {
@@ -64,6 +68,12 @@ public final class Body {
         } catch (JsonParsingException e) {
             throw Problem.badRequest("Malformed JSON: " + e.getMessage());
         } catch (JsonException e) {
+            throw Problem.badRequest("Malformed JSON: " + e.getMessage());
+        } catch (RuntimeException e) {
+            if (e instanceof Problem) {
+                throw e;
+            }
+            // Parsson refuses nesting past its limit with a plain RuntimeException
             throw Problem.badRequest("Malformed JSON: " + e.getMessage());
         }
     }
@@ -85,7 +95,14 @@ public final class Body {
                 }
                 out.write(buffer, 0, n);
             }
-            return out.toString(StandardCharsets.UTF_8);
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(out.toByteArray())).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw Problem.badRequest("The body is not valid UTF-8 (JSON is UTF-8)");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -109,9 +126,17 @@ public final class Body {
             return null;
         }
         if (value instanceof JsonString s) {
-            return s.getString();
+            return noNul(name, s.getString());
         }
         throw Problem.badRequest(name + " must be a string");
+    }
+
+    /** No text the runtime reads holds U+0000: PostgreSQL cannot store it, and no name or token has it. */
+    static String noNul(String name, String value) {
+        if (value.indexOf('\u0000') >= 0) {
+            throw Problem.badRequest(name + " must not contain U+0000");
+        }
+        return value;
     }
 
     public Integer optInt(String name) {
@@ -188,7 +213,7 @@ public final class Body {
             if (!(item instanceof JsonString s)) {
                 throw Problem.badRequest(name + " must be an array of strings");
             }
-            out.add(s.getString());
+            out.add(noNul(name, s.getString()));
         }
         return out;
     }

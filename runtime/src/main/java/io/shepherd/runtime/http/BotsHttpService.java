@@ -110,11 +110,13 @@ public final class BotsHttpService implements HttpService {
     }
 
     private void deregister(ServerRequest req, ServerResponse res) {
+        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
         sessions.deregister(api.caller(req), Api.id(req));
         Responses.noContent(res);
     }
 
     private void openSession(ServerRequest req, ServerResponse res) {
+        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
         BotSessions.Opened opened = sessions.openSession(api.caller(req), Api.id(req));
         Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder()
                 .add("session", opened.session())
@@ -161,6 +163,7 @@ public final class BotsHttpService implements HttpService {
     }
 
     private void drain(ServerRequest req, ServerResponse res, boolean drain) {
+        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
         var caller = api.caller(req);
         drainBots.set(caller, Api.id(req), drain);
         Responses.ok(res, JsonViews.bot(readBots.get(caller, Api.id(req))));
@@ -175,7 +178,11 @@ public final class BotsHttpService implements HttpService {
         if (labels != null) {
             labels.forEach((name, value) -> {
                 if (!(value instanceof jakarta.json.JsonString text)) {
-                    throw Problem.badRequest("labels." + name + " must be a string");
+                    throw Problem.badRequest("labels." + Names.shown(name) + " must be a string");
+                }
+                if (!Names.name(name) || !Names.key(text.getString())) {
+                    throw Problem.badRequest("labels: " + Names.shown(name) + " is no label a bot can have (names: "
+                            + Names.NAME_RULE + "; values: " + Names.KEY_RULE + ")");
                 }
                 selector.put(name, text.getString());
             });
@@ -185,6 +192,7 @@ public final class BotsHttpService implements HttpService {
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
+        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
         List<String> released = sessions.revoke(api.caller(req), Api.id(req));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("released", JsonViews.strings(released))
@@ -192,6 +200,7 @@ public final class BotsHttpService implements HttpService {
     }
 
     private void reset(ServerRequest req, ServerResponse res) {
+        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
         List<String> released = sessions.reset(api.caller(req), Api.id(req));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("released", JsonViews.strings(released))
