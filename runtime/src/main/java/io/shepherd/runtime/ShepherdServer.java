@@ -73,6 +73,11 @@ public final class ShepherdServer implements AutoCloseable {
         this.config = config;
         this.lifecycle = life;
         // storage: the pool (the database may still be away), the schema, the wake-up signal
+        try {
+            TokenFile.createPrivateDirectory(config.dataDir()); // the embedded database and the tokens live here
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException("Cannot create the data directory " + config.dataDir(), e);
+        }
         database = life.closing("database", Database.open(config.database()));
         schema = life.start(new SchemaMigrator(database));
         Stores stores = Stores.of(database);

@@ -182,4 +182,45 @@ class ManifestsTest {
         assertEquals("echo-bot", spec.get("serviceName"));
         find(docs, "Service", "echo-bot");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void runtimeAndBotsRunLockedDown() throws Exception {
+        List<Map<String, Object>> docs = documents();
+        for (Map<String, Object> workload : List.of(find(docs, "Deployment", "shepherd-runtime"),
+                find(docs, "StatefulSet", "echo-bot"))) {
+            Map<String, Object> pod = map(workload, "spec", "template", "spec");
+            String name = map(workload, "metadata").get("name").toString();
+            assertEquals(true, map(pod, "securityContext").get("runAsNonRoot"), name);
+            assertEquals("RuntimeDefault", map(pod, "securityContext", "seccompProfile").get("type"), name);
+            assertEquals(false, pod.get("automountServiceAccountToken"), name);
+            Map<String, Object> container = (Map<String, Object>) list(pod, "containers").getFirst();
+            Map<String, Object> security = map(container, "securityContext");
+            assertEquals(true, security.get("readOnlyRootFilesystem"), name);
+            assertEquals(false, security.get("allowPrivilegeEscalation"), name);
+            assertEquals(List.of("ALL"), map(security, "capabilities").get("drop"), name);
+            assertTrue(list(container, "volumeMounts").stream().anyMatch(m -> "/tmp".equals(((Map<String, Object>) m)
+                    .get("mountPath"))), name + " has a writable /tmp");
+        }
+    }
+
+    @Test
+    void composeHasNoDefaultSecretsAndPublishesOnLoopback() throws Exception {
+        String text = Files.readString(Path.of("..", "docker-compose.yml"));
+        assertTrue(!text.contains("change-me") && !text.contains("password=shepherd"), "no default secrets");
+        java.util.regex.Matcher ports = java.util.regex.Pattern.compile("ports: \\[\"([^\"]+)\"").matcher(text);
+        int published = 0;
+        while (ports.find()) {
+            assertTrue(ports.group(1).startsWith("${SHEPHERD_BIND:-127.0.0.1}:"), "published on loopback: " + ports.group(1));
+            published++;
+        }
+        assertTrue(published >= 4, "ports found: " + published);
+        for (String secret : List.of("SHEPHERD_ADMIN_TOKEN", "SHEPHERD_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD")) {
+            assertTrue(text.contains("${" + secret + ":?"), secret + " is required, not defaulted");
+        }
+        String ignored = Files.readString(Path.of("..", ".dockerignore"));
+        for (String path : List.of("**/target/", "**/data/", "**/bot-state/", ".env")) {
+            assertTrue(ignored.lines().anyMatch(path::equals), ".dockerignore keeps " + path + " out of images");
+        }
+    }
 }

@@ -27,10 +27,11 @@ public final class TokenFile {
     /** Reads the file, creating it with one fresh token per role when it does not exist. */
     public static Authenticator.TokenSet loadOrCreate(Path dataDir) throws IOException {
         Path file = path(dataDir);
+        createPrivateDirectory(dataDir);
         if (Files.exists(file)) {
+            warnIfOpen(file);
             return read(file);
         }
-        Files.createDirectories(dataDir);
         JsonObject json = Json.createObjectBuilder()
                 .add("admin", Tokens.generate("sha_"))
                 .add("client", Tokens.generate("shc_"))
@@ -52,6 +53,32 @@ public final class TokenFile {
             JsonObject json = reader.readObject();
             return new Authenticator.TokenSet(List.of(json.getString("admin")), List.of(json.getString("client")),
                     List.of(json.getString("enroll")));
+        }
+    }
+
+    /** The data directory, created readable by its owner only (0700) when it does not exist yet. */
+    public static void createPrivateDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir);
+        }
+    }
+
+    /** Says so when others than the owner may read or write the tokens (the admin token is in it). */
+    static void warnIfOpen(Path file) {
+        try {
+            var permissions = Files.getPosixFilePermissions(file);
+            if (permissions.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                System.getLogger(TokenFile.class.getName()).log(System.Logger.Level.WARNING, file + " is readable or "
+                        + "writable by others than its owner (" + PosixFilePermissions.toString(permissions)
+                        + "); it holds the admin token: chmod 600 it");
+            }
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not a POSIX file system
         }
     }
 
