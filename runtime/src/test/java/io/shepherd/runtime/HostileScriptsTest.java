@@ -52,7 +52,7 @@ class HostileScriptsTest {
         int port = ChildProcess.freePort();
         Http http = new Http("http://127.0.0.1:" + port);
         try (ChildProcess runtime = ChildProcess.serve(home, "", port, Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m"),
-                "scripts:", "  dir: " + scripts, "  memory-limit: 32m", "  runners: 4",
+                "scripts:", "  dir: " + scripts, "  memory-limit: 16m", "  runners: 2",
                 "plugins:", "  dir: " + home.resolve("no-plugins"),
                 "health:", "  interval: PT0.25S", "  check-timeout: PT1S",
                 "policies:", "  quarantine:", "    consecutive-failures: 0",
@@ -93,7 +93,7 @@ class HostileScriptsTest {
             assertTrue(failedAndDecided >= 5, "failures kept being decided: " + failedAndDecided);
 
             JsonObject checks = http.get("/healthz?fresh=true", TestRuntime.ADMIN).json().getJsonObject("checks");
-            assertTrue(reason(checks, "fast").contains("memory limit 32 MiB"), reason(checks, "fast"));
+            assertTrue(reason(checks, "fast").contains("memory limit 16 MiB"), reason(checks, "fast"));
             assertTrue(reason(checks, "slow").contains("memory limit") || reason(checks, "slow").contains("statement limit"),
                     reason(checks, "slow"));
             assertTrue(reason(checks, "spin").contains("statement limit"), reason(checks, "spin"));

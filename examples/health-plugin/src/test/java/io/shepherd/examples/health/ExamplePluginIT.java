@@ -85,4 +85,33 @@ class ExamplePluginIT {
             }
         }
     }
+
+    @Test
+    void withSumsConfiguredOnlyTheApprovedJarIsLoaded() throws Exception {
+        String sum = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(JAR)));
+        String other = "0".repeat(64);
+        for (String trusted : new String[]{other, other + "," + sum.toUpperCase(java.util.Locale.ROOT)}) {
+            try (TestDatabase db = TestDatabase.create("h2")) {
+                Path plugins = Files.createDirectories(db.dataDir().resolve("plugins"));
+                Files.copy(JAR, plugins.resolve("example-health-plugin.jar"));
+                try (TestRuntime runtime = TestRuntime.start(db, Map.of("plugins.dir", plugins.toString(),
+                        "scripts.dir", db.dataDir().resolve("scripts").toString(), "plugins.sha256", trusted))) {
+                    Http http = runtime.http();
+                    within("jar looked at", 5000, () -> plugin(http, "example") != null
+                            || plugin(http, "example-health-plugin.jar") != null);
+                    if (trusted.equals(other)) {
+                        JsonObject refused = plugin(http, "example-health-plugin.jar");
+                        assertEquals("failed", refused.getString("status"), refused.toString());
+                        assertTrue(refused.getString("error").contains("not trusted") && refused.getString("error")
+                                .contains(sum), refused.toString());
+                        assertTrue(!checks(http).containsKey("example"), "nothing of it was loaded");
+                    } else {
+                        assertEquals("loaded", plugin(http, "example").getString("status"));
+                        assertEquals("UP", checks(http).getJsonObject("example").getString("status"));
+                    }
+                }
+            }
+        }
+    }
 }
