@@ -194,18 +194,24 @@ class ChaosTest {
                     + "GROUP BY job_id HAVING COUNT(*) > 1) t"), "exactly one accepted completion per job");
             String zombieList = String.join(",", zombies.stream().map(z -> "'" + z + "'").toList());
             long zombieRescued = 0;
+            long zombieRefused = 0;
             for (String zombieJob : zombieJobs) {
                 // a job the zombie finished just before it froze was not rescued: nothing late to refuse
                 boolean rescued = h.count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'requeued' "
                         + "AND bot_id IN (" + zombieList + ")", zombieJob) > 0;
                 if (rescued) {
                     zombieRescued++;
-                    assertTrue(h.count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'refused' "
-                                    + "AND bot_id IN (" + zombieList + ")", zombieJob) >= 1,
-                            "the zombie's late completion of " + zombieJob + " was refused");
+                    // The zombie either reports late and is refused, or hears from its first heartbeat
+                    // after the thaw that the job is lost and reports nothing (the SDK stops the
+                    // handler): both are right. What must never happen is its completion accepted.
+                    zombieRefused += h.count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'refused' "
+                            + "AND bot_id IN (" + zombieList + ")", zombieJob) > 0 ? 1 : 0;
+                    assertEquals(0, h.count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'completed' "
+                                    + "AND bot_id IN (" + zombieList + ")", zombieJob),
+                            "the zombie's late completion of " + zombieJob + " was not accepted");
                 }
             }
-            assertTrue(zombieRescued > 0, "some zombie job was rescued and its late completion refused");
+            assertTrue(zombieRescued > 0, "some zombie job was rescued");
             long refused = h.count("SELECT COUNT(*) FROM job_events WHERE kind = 'refused'");
             long rescued = h.count("SELECT COUNT(*) FROM job_events WHERE kind = 'requeued'");
             long restartedReleases = h.count("SELECT COUNT(*) FROM job_events WHERE reason = 'bot-restarted'");
@@ -213,9 +219,10 @@ class ChaosTest {
             long wallMs = (System.nanoTime() - wallStart) / 1_000_000;
             String report = h.report() + String.format(
                     "  jobs %d, rounds %d, replicas %d, bots %d; rescued %d, released on restart %d, zombie completions "
-                            + "refused %d (%d zombie jobs rescued of %d frozen); wall time %.1f s%n",
+                            + "refused %d (%d zombie jobs rescued of %d frozen, %d of them reported late and refused); wall time "
+                            + "%.1f s%n",
                     jobs.size(), rounds, replicaCount, botCount, rescued, restartedReleases, refused, zombieRescued,
-                    zombieJobs.size(),
+                    zombieJobs.size(), zombieRefused,
                     wallMs / 1000.0);
             System.out.print(report);
             Files.writeString(Path.of("target", "chaos-report.txt"), report, StandardOpenOption.CREATE,
