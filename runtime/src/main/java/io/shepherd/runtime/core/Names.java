@@ -43,6 +43,25 @@ public final class Names {
         return value;
     }
 
+    /**
+     * 400 unless every label is a name (at most 63 characters) with a visible-ASCII value, and
+     * there are at most {@link #MAX_LABELS}: what a bot may carry and a selector may ask for.
+     */
+    public static void requireLabels(java.util.Map<String, String> labels) {
+        if (labels.size() > MAX_LABELS) {
+            throw Problem.badRequest("labels has " + labels.size() + " entries; at most " + MAX_LABELS);
+        }
+        labels.forEach((key, value) -> {
+            if (!name(key) || key.length() > 63) {
+                throw Problem.badRequest("labels: a label's name must be " + NAME_RULE + " (at most 63), was "
+                        + shown(key));
+            }
+            if (!key(value)) {
+                throw Problem.badRequest("labels." + key + " must be a string of " + KEY_RULE);
+            }
+        });
+    }
+
     /** The value as it may be shown back in a message: escaped and cut. */
     public static String shown(String value) {
         StringBuilder b = new StringBuilder("\"");

@@ -28,6 +28,14 @@ public record Api(Authenticator authenticator, long maxBody) {
         return authenticator.accepts(req.headers().value(HeaderNames.AUTHORIZATION), req.remotePeer().host());
     }
 
+    /**
+     * For actions that take no body: none is needed, but one that is sent must still be a JSON
+     * object — a malformed body is refused (400/413/415), never ignored.
+     */
+    public void noBodyNeeded(ServerRequest req) {
+        optionalBody(req);
+    }
+
     public Body body(ServerRequest req) {
         return Body.read(req, maxBody, false);
     }

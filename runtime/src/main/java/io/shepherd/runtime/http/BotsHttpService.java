@@ -77,18 +77,8 @@ public final class BotsHttpService implements HttpService {
         var caller = api.caller(req);
         caller.requireEnroll();
         Body body = api.body(req);
-        JsonObject labels = body.optObject("labels");
-        java.util.Map<String, String> labelMap = new java.util.LinkedHashMap<>();
-        if (labels != null) {
-            labels.forEach((name, value) -> {
-                if (!(value instanceof jakarta.json.JsonString text)) {
-                    throw Problem.badRequest("labels." + Names.shown(name) + " must be a string");
-                }
-                labelMap.put(name, text.getString());
-            });
-        }
         RegisterBot.Registered registered = registerBot.register(caller, new RegisterBot.Registration(
-                body.optString("name"), body.optStrings("types"), labelMap));
+                body.optString("name"), body.optStrings("types"), labels(body)));
         Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder()
                 .add("bot", JsonViews.bot(registered.bot()))
                 .add("token", registered.token())
@@ -110,13 +100,13 @@ public final class BotsHttpService implements HttpService {
     }
 
     private void deregister(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         sessions.deregister(api.caller(req), Api.id(req));
         Responses.noContent(res);
     }
 
     private void openSession(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         BotSessions.Opened opened = sessions.openSession(api.caller(req), Api.id(req));
         Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder()
                 .add("session", opened.session())
@@ -163,36 +153,38 @@ public final class BotsHttpService implements HttpService {
     }
 
     private void drain(ServerRequest req, ServerResponse res, boolean drain) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         var caller = api.caller(req);
         drainBots.set(caller, Api.id(req), drain);
         Responses.ok(res, JsonViews.bot(readBots.get(caller, Api.id(req))));
+    }
+
+    /** {@code "labels": {"zone": "a"}} as name to value; 400 when a value is not a string. */
+    private static Map<String, String> labels(Body body) {
+        JsonObject labels = body.optObject("labels");
+        Map<String, String> map = new LinkedHashMap<>();
+        if (labels != null) {
+            labels.forEach((name, value) -> {
+                if (!(value instanceof jakarta.json.JsonString text)) {
+                    throw Problem.badRequest("labels." + Names.shown(name) + " must be a string");
+                }
+                map.put(name, Body.noNul("labels." + Names.shown(name), text.getString()));
+            });
+        }
+        return map;
     }
 
     /** {@code {"labels": {"zone": "a"}}}: every bot carrying all of these labels. */
     private void drainMatching(ServerRequest req, ServerResponse res, boolean drain) {
         var caller = api.caller(req);
         caller.requireAdmin();
-        JsonObject labels = api.body(req).optObject("labels");
-        Map<String, String> selector = new LinkedHashMap<>();
-        if (labels != null) {
-            labels.forEach((name, value) -> {
-                if (!(value instanceof jakarta.json.JsonString text)) {
-                    throw Problem.badRequest("labels." + Names.shown(name) + " must be a string");
-                }
-                if (!Names.name(name) || !Names.key(text.getString())) {
-                    throw Problem.badRequest("labels: " + Names.shown(name) + " is no label a bot can have (names: "
-                            + Names.NAME_RULE + "; values: " + Names.KEY_RULE + ")");
-                }
-                selector.put(name, text.getString());
-            });
-        }
+        Map<String, String> selector = labels(api.body(req));
         List<String> changed = drainBots.setMatching(caller, selector, drain);
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder().add("bots", JsonViews.strings(changed)).build());
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         List<String> released = sessions.revoke(api.caller(req), Api.id(req));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("released", JsonViews.strings(released))
@@ -200,7 +192,7 @@ public final class BotsHttpService implements HttpService {
     }
 
     private void reset(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         List<String> released = sessions.reset(api.caller(req), Api.id(req));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("released", JsonViews.strings(released))

@@ -162,12 +162,12 @@ public final class JobsHttpService implements HttpService {
     }
 
     private void cancel(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         Responses.ok(res, JsonViews.job(cancelJob.cancel(api.caller(req), Api.id(req))));
     }
 
     private void retry(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         Responses.ok(res, JsonViews.job(retryJob.retry(api.caller(req), Api.id(req))));
     }
 

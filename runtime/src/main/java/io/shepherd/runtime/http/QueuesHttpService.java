@@ -45,7 +45,7 @@ public final class QueuesHttpService implements HttpService {
     }
 
     private void paused(ServerRequest req, ServerResponse res, boolean paused) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         Responses.ok(res, view(queues.setPaused(api.caller(req), name(req), paused)));
     }
 

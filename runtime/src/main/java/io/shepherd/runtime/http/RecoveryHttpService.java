@@ -53,7 +53,7 @@ public final class RecoveryHttpService implements HttpService {
     }
 
     private void run(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         var caller = api.caller(req);
         caller.requireAdmin();
         RecoveryScheduler.Sweep sweep = scheduler.runOnce();
@@ -69,7 +69,7 @@ public final class RecoveryHttpService implements HttpService {
 
     /** Retention now: what it deleted, by status. */
     private void prune(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         var caller = api.caller(req);
         caller.requireAdmin();
         PruneFinished.Pruned pruned = scheduler.pruneOnce();

@@ -51,7 +51,7 @@ public final class SchedulesHttpService implements HttpService {
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        api.optionalBody(req); // none is needed; one that is sent must still be a JSON object
+        api.noBodyNeeded(req);
         schedules.delete(api.caller(req), name(req));
         Responses.noContent(res);
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.BotStatus;
+import io.shepherd.runtime.core.Names;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.Stores;
@@ -61,6 +62,7 @@ public final class DrainBots {
             throw Problem.badRequest("labels must name at least one label the bots to "
                     + (drain ? "drain" : "undrain") + " carry, e.g. {\"labels\": {\"zone\": \"a\"}}");
         }
+        Names.requireLabels(selector); // a label no bot can have matches nothing: say so instead
         String action = drain ? "bot.drain" : "bot.undrain";
         String detail = "selector " + Json.createObjectBuilder(Map.copyOf(selector)).build();
         List<String> changed = stores.database().inTransaction(tx -> {

@@ -61,13 +61,8 @@ public final class FailJob {
             // The policy (a script may take up to its time limit) decides before the transaction:
             // it never holds the job's row lock or a pooled connection. The fence is checked here
             // and again inside, under the lock: a lease that changed in between is refused (409).
-            JobRow seen = stores.jobs().find(stores.database().execute(), jobId)
-                    .orElseThrow(() -> Problem.notFound("No job " + jobId));
-            LeaseCheck.require(seen, caller, leaseToken);
-            Decision decision = retryable
-                    ? policies.decide(new JobFacts(seen.id(), seen.type(), seen.queue(), seen.attempt(),
-                    seen.maxAttempts(), JobFacts.FAILED), policies.context(now, 0))
-                    : Decision.dead();
+            // A failure that is not retryable needs no policy, and no read before the transaction.
+            Decision decision = retryable ? decide(jobId, caller, leaseToken, now) : Decision.dead();
             return stores.database().inTransaction(tx -> {
                 JobRow job = stores.jobs().findForUpdate(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
                 LeaseCheck.require(job, caller, leaseToken);
@@ -94,5 +89,14 @@ public final class FailJob {
             signal.jobsAvailable(Map.of(failed.type(), failed.runAt()), now);
         }
         return failed;
+    }
+
+    /** The job's policy's decision, taken on the job as it stands now, outside any transaction. */
+    private Decision decide(String jobId, Caller caller, String leaseToken, long now) {
+        JobRow seen = stores.jobs().find(stores.database().execute(), jobId)
+                .orElseThrow(() -> Problem.notFound("No job " + jobId));
+        LeaseCheck.require(seen, caller, leaseToken);
+        return policies.decide(new JobFacts(seen.id(), seen.type(), seen.queue(), seen.attempt(), seen.maxAttempts(),
+                JobFacts.FAILED), policies.context(now, 0));
     }
 }

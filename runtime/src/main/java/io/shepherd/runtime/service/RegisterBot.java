@@ -51,18 +51,7 @@ public final class RegisterBot {
                         + (type == null ? "" : ", was " + Names.shown(type)));
             }
         }
-        registration.labels().forEach((key, value) -> {
-            if (!Names.name(key) || key.length() > 63) {
-                throw Problem.badRequest("labels: a label's name must be " + Names.NAME_RULE + " (at most 63), was "
-                        + Names.shown(key));
-            }
-            if (!Names.key(value)) {
-                throw Problem.badRequest("labels." + key + " must be a string of " + Names.KEY_RULE);
-            }
-        });
-        if (registration.labels().size() > Names.MAX_LABELS) {
-            throw Problem.badRequest("labels has " + registration.labels().size() + " entries; at most " + Names.MAX_LABELS);
-        }
+        Names.requireLabels(registration.labels());
         long now = clock.millis();
         String token = Tokens.generate("shb_");
         BotRow bot = new BotRow(UUID.randomUUID().toString(), registration.name(),
