@@ -27,6 +27,11 @@ public final class ChildProcess implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(List.of(args));
+        return command(workDir, env, command);
+    }
+
+    /** Any program as a child process (a Python bot, say), its output kept in a log file under {@code workDir}. */
+    public static ChildProcess command(Path workDir, Map<String, String> env, List<String> command) throws IOException {
         Path log = workDir.resolve("process-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());

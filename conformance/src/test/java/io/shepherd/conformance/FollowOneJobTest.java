@@ -1,4 +1,4 @@
-package io.shepherd.examples.echo;
+package io.shepherd.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,25 +15,27 @@ import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * One correlation id follows a job across processes: the client's id on the submission is kept
  * on the job, the runtime's JSON log lines about the job carry it as a field (submitted, claimed,
  * completed, with the job's id, type, attempt and bot), the claim hands it to the bot, and the
- * echo bot's handler logs with it in its log context.
+ * echo bot's handler — Java or Python — logs with it in its log context.
  */
 class FollowOneJobTest {
-    @Test
-    void oneCorrelationIdFindsTheSubmissionTheClaimTheBotsLineAndTheOutcome() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void oneCorrelationIdFindsTheSubmissionTheClaimTheBotsLineAndTheOutcome(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             ChildProcess runtime = stack.runtime("rt", port,
                     Map.of("SHEPHERD_LOG_FORMAT", "json", "SHEPHERD_LOG_LEVELS", "io.shepherd.runtime.jobs=DEBUG"));
             runtime.awaitReady(http, Duration.ofSeconds(60));
-            ChildProcess bot = stack.echoBot("follow", http.base(),
-                    Map.of("SHEPHERD_LOG_FORMAT", "json", "SHEPHERD_LOG_LEVELS", "io.shepherd.examples.echo=DEBUG"));
+            ChildProcess bot = stack.echoBot(language, "follow", http.base(),
+                    Map.of("SHEPHERD_LOG_FORMAT", "json"));
 
             String trace = "trace-" + System.nanoTime();
             Http.Response submitted = http.send(http.builder("/v1/jobs", TestRuntime.CLIENT)

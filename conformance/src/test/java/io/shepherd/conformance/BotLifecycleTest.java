@@ -1,4 +1,4 @@
-package io.shepherd.examples.echo;
+package io.shepherd.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,11 +12,12 @@ import io.shepherd.runtime.testing.ChildProcess;
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The operator's levers and the timeout, on a real echo-bot process next to a real runtime
- * process on PostgreSQL: a hung handler taken back while its process heartbeats, a drained bot
+ * The operator's levers and the timeout, checked once for each SDK on a real echo-bot process
+ * (Java or Python) next to a real runtime process on PostgreSQL: a hung handler taken back while its process heartbeats, a drained bot
  * exiting cleanly or idling, a revoked bot refused and stopping, progress seen from outside.
  */
 class BotLifecycleTest {
@@ -38,13 +39,14 @@ class BotLifecycleTest {
         }
     }
 
-    @Test
-    void aHungHandlerIsTakenBackByItsTimeoutWhileTheProcessHeartbeats() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void aHungHandlerIsTakenBackByItsTimeoutWhileTheProcessHeartbeats(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port, FAST).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("hung", "http://127.0.0.1:" + port, Map.of());
+            ChildProcess bot = stack.echoBot(language, "hung", "http://127.0.0.1:" + port, Map.of());
             // a handler that would sleep ten minutes: hung, as far as anyone can tell
             Http.Response submitted = http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "echo",
                     "payload", Http.obj("sleepMs", 600_000), "timeoutMs", 3000, "maxAttempts", 1));
@@ -78,15 +80,15 @@ class BotLifecycleTest {
         }
     }
 
-    @Test
-    void aDrainedBotFinishesItsJobDeregistersAndExitsCleanly() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void aDrainedBotFinishesItsJobDeregistersAndExitsCleanly(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port, FAST).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("drain-exit", "http://127.0.0.1:" + port, Map.of(
-                    "BOT_ON_DRAIN", "exit", "BOT_SHUTDOWN_GRACE_MS", "15000",
-                    "SHEPHERD_LOG_LEVELS", "io.shepherd.examples.echo=DEBUG"));
+            ChildProcess bot = stack.echoBot(language, "drain-exit", "http://127.0.0.1:" + port, Map.of(
+                    "BOT_ON_DRAIN", "exit", "BOT_SHUTDOWN_GRACE_MS", "15000"));
             String id = Stack.submit(http, Http.obj("sleepMs", 3000));
             String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
             bot.awaitOutput("Echoing job " + id, Duration.ofSeconds(10));
@@ -105,14 +107,14 @@ class BotLifecycleTest {
         }
     }
 
-    @Test
-    void aDrainedBotIdlesHoldingNothingAndWorksAgainWhenUndrained() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void aDrainedBotIdlesHoldingNothingAndWorksAgainWhenUndrained(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port, FAST).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("drain-idle", "http://127.0.0.1:" + port, Map.of(
-                    "BOT_SHUTDOWN_GRACE_MS", "2000", "SHEPHERD_LOG_LEVELS", "io.shepherd.examples.echo=DEBUG"));
+            ChildProcess bot = stack.echoBot(language, "drain-idle", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "2000"));
             String id = Stack.submit(http, Http.obj("sleepMs", 60_000, "steps", 60));
             String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
             bot.awaitOutput("Echoing job " + id, Duration.ofSeconds(10));
@@ -144,13 +146,14 @@ class BotLifecycleTest {
         }
     }
 
-    @Test
-    void aRevokedBotIsRefusedAndStopsItsJobBackAtOnce() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void aRevokedBotIsRefusedAndStopsItsJobBackAtOnce(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port, FAST).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("revoked", "http://127.0.0.1:" + port, Map.of());
+            ChildProcess bot = stack.echoBot(language, "revoked", "http://127.0.0.1:" + port, Map.of());
             String id = Stack.submit(http, Http.obj("sleepMs", 60_000));
             String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
 

@@ -1,4 +1,4 @@
-package io.shepherd.examples.echo;
+package io.shepherd.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,21 +14,25 @@ import io.shepherd.runtime.testing.ChildProcess;
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The echo bot as a real process next to real runtime processes on PostgreSQL: it waits for a
- * runtime, heals itself after SIGKILL, drains on SIGTERM, fails over between runtimes, and stops
- * when superseded.
+ * The self-healing every SDK gives its bots, checked once for each language: the echo bot (Java or
+ * Python) as a real process next to real runtime processes on PostgreSQL. It waits for a runtime,
+ * works many jobs at once, heals itself after SIGKILL, drains on SIGTERM, fails over between
+ * runtimes, stops when superseded, and stops a handler whose job was taken back or cancelled
+ * without a late report.
  */
-class EchoBotTest {
+class SelfHealingTest {
     static final Duration READY = Duration.ofSeconds(60);
 
-    @Test
-    void botStartedBeforeTheRuntimeWaitsForItThenWorksTenJobs() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void botStartedBeforeTheRuntimeWaitsForItThenWorksTenJobs(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
-            ChildProcess bot = stack.echoBot("early", "http://127.0.0.1:" + port, Map.of());
+            ChildProcess bot = stack.echoBot(language, "early", "http://127.0.0.1:" + port, Map.of());
             Thread.sleep(5000);
             assertTrue(bot.process().isAlive(), "the bot does not crash while no runtime answers:\n" + bot.output());
             Http http = Stack.http(port);
@@ -47,20 +51,21 @@ class EchoBotTest {
         }
     }
 
-    @Test
-    void killedBotRestartsAsTheSameBotAndItsJobComesBackAtOnce() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void killedBotRestartsAsTheSameBotAndItsJobComesBackAtOnce(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port).awaitReady(http, READY); // default lease: 30 s
-            ChildProcess first = stack.echoBot("same", "http://127.0.0.1:" + port, Map.of());
+            ChildProcess first = stack.echoBot(language, "same", "http://127.0.0.1:" + port, Map.of());
             String id = Stack.submit(http, Http.obj("sleepMs", 3000));
             JsonObject claimed = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30));
             String botId = claimed.getString("claimedBy");
 
             first.kill(); // SIGKILL mid-job
             long killedAt = System.nanoTime();
-            ChildProcess restarted = stack.echoBot("same", "http://127.0.0.1:" + port, Map.of());
+            ChildProcess restarted = stack.echoBot(language, "same", "http://127.0.0.1:" + port, Map.of());
             JsonObject done = Stack.awaitStatus(http, id, "completed", Duration.ofSeconds(25));
             long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
 
@@ -72,13 +77,14 @@ class EchoBotTest {
         }
     }
 
-    @Test
-    void sigtermMidJobDrainsWithinTheGraceAndGivesTheJobBack() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void sigtermMidJobDrainsWithinTheGraceAndGivesTheJobBack(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("term", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "3000"));
+            ChildProcess bot = stack.echoBot(language, "term", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "3000"));
             String id = Stack.submit(http, Http.obj("sleepMs", 60_000));
             JsonObject claimed = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30));
             String botId = claimed.getString("claimedBy");
@@ -97,14 +103,14 @@ class EchoBotTest {
         }
     }
 
-    @Test
-    void sigtermLetsAShortJobFinish() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void sigtermLetsAShortJobFinish(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot("finish", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "10000",
-                    "SHEPHERD_LOG_LEVELS", "io.shepherd.examples.echo=DEBUG"));
+            ChildProcess bot = stack.echoBot(language, "finish", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "10000"));
             String id = Stack.submit(http, Http.obj("sleepMs", 1500));
             Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30));
             // "claimed" is the runtime's word; the bot holds the job once its handler runs. A claim
@@ -117,8 +123,9 @@ class EchoBotTest {
         }
     }
 
-    @Test
-    void botKeepsWorkingThroughSigkillOfTheRuntimeItUses() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void botKeepsWorkingThroughSigkillOfTheRuntimeItUses(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
             int portA = ChildProcess.freePort();
             int portB = ChildProcess.freePort();
@@ -128,7 +135,7 @@ class EchoBotTest {
             ChildProcess runtimeB = stack.runtime("b", portB);
             runtimeA.awaitReady(a, READY);
             runtimeB.awaitReady(b, READY);
-            ChildProcess bot = stack.echoBot("failover", "http://127.0.0.1:" + portA + ",http://127.0.0.1:" + portB, Map.of());
+            ChildProcess bot = stack.echoBot(language, "failover", "http://127.0.0.1:" + portA + ",http://127.0.0.1:" + portB, Map.of());
             List<String> before = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 before.add(Stack.submit(a, Http.obj("sleepMs", 100)));
@@ -149,10 +156,11 @@ class EchoBotTest {
         }
     }
 
-    @Test
-    void aSupersededProcessStopsWithoutClaimingOrReleasing() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void aSupersededProcessStopsWithoutClaimingOrReleasing(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            Working w = oneBotWorking(stack, "twin", 60_000);
+            Working w = oneBotWorking(language, stack, "twin", 60_000);
             Http http = w.http();
             ChildProcess bot = w.bot();
             String id = w.jobId();
@@ -170,10 +178,11 @@ class EchoBotTest {
         }
     }
 
-    @Test
-    void aJobTakenBackFromALiveBotStopsItsHandlerWithoutALateReport() throws Exception {
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void aJobTakenBackFromALiveBotStopsItsHandlerWithoutALateReport(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            Working w = oneBotWorking(stack, "taken", 8000);
+            Working w = oneBotWorking(language, stack, "taken", 8000);
             Http http = w.http();
             ChildProcess bot = w.bot();
             String id = w.jobId();
@@ -197,15 +206,70 @@ class EchoBotTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void aBotOfConcurrencyFourWorksJobsSideBySideAndFailsWhatAsksToFail(BotLanguage language) throws Exception {
+        try (Stack stack = new Stack()) {
+            int port = ChildProcess.freePort();
+            Http http = Stack.http(port);
+            stack.runtime("rt", port).awaitReady(http, READY);
+            stack.echoBot(language, "four", http.base(), Map.of("BOT_CONCURRENCY", "4"));
+            Stack.awaitStatus(http, Stack.submit(http, Http.obj("n", 0)), "completed", Duration.ofSeconds(30));
+
+            long t0 = System.nanoTime();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                ids.add(Stack.submit(http, Http.obj("sleepMs", 500, "n", i)));
+            }
+            Http.Response failing = http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "echo",
+                    "payload", Http.obj("fail", true), "maxAttempts", 2));
+            String failed = failing.json().getString("id");
+            for (String id : ids) {
+                Stack.awaitStatus(http, id, "completed", Duration.ofSeconds(30));
+            }
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            // one at a time the 24 jobs take 12 s; four at a time 3 s
+            assertTrue(tookMs < 9000, "24 jobs of 500 ms took " + tookMs + " ms with concurrency 4");
+
+            JsonObject dead = Stack.awaitStatus(http, failed, "dead", Duration.ofSeconds(60));
+            assertEquals(2, dead.getInt("attempt"), dead.toString());
+            assertTrue(dead.getString("lastError").contains("the payload asked to fail"), dead.toString());
+            System.out.printf("%s bot, concurrency 4: 24 jobs of 500 ms in %d ms%n", language, tookMs);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(BotLanguage.class)
+    void aCancelledJobStopsItsHandlerReportsNothingAndFreesTheSlot(BotLanguage language) throws Exception {
+        try (Stack stack = new Stack()) {
+            Working w = oneBotWorking(language, stack, "cancel", 60_000);
+            Http http = w.http();
+            w.bot().awaitOutput("Echoing job " + w.jobId(), Duration.ofSeconds(10));
+
+            Http.Response cancelled = http.post("/v1/jobs/" + w.jobId() + "/cancel", TestRuntime.CLIENT, null);
+            assertEquals(200, cancelled.status(), cancelled.toString());
+            w.bot().awaitOutput("Job " + w.jobId() + " stopped: it was cancelled", Duration.ofSeconds(10));
+            assertEquals("cancelled", Stack.job(http, w.jobId()).getString("status"));
+
+            // its only slot is free again: the next job is worked at once
+            String next = Stack.submit(http, Http.obj("n", 2));
+            Stack.awaitStatus(http, next, "completed", Duration.ofSeconds(20));
+            List<String> events = Stack.events(http, w.jobId());
+            assertTrue(events.stream().noneMatch(e -> e.startsWith("refused/") || e.startsWith("completed/")),
+                    "nothing was reported for the cancelled job: " + events);
+            assertTrue(w.bot().alive(), w.bot().output());
+        }
+    }
+
     /** A runtime heartbeating every second, one echo bot, and a job of {@code sleepMs} it has claimed. */
     record Working(Http http, ChildProcess bot, String jobId, String botId) {
     }
 
-    static Working oneBotWorking(Stack stack, String name, int sleepMs) throws Exception {
+    static Working oneBotWorking(BotLanguage language, Stack stack, String name, int sleepMs) throws Exception {
         int port = ChildProcess.freePort();
         Http http = Stack.http(port);
         stack.runtime("rt", port, "heartbeat:", "  interval: PT1S").awaitReady(http, READY);
-        ChildProcess bot = stack.echoBot(name, "http://127.0.0.1:" + port, Map.of());
+        ChildProcess bot = stack.echoBot(language, name, "http://127.0.0.1:" + port, Map.of());
         String id = Stack.submit(http, Http.obj("sleepMs", sleepMs));
         String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
         return new Working(http, bot, id, botId);

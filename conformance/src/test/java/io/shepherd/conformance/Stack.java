@@ -1,4 +1,4 @@
-package io.shepherd.examples.echo;
+package io.shepherd.conformance;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import io.shepherd.runtime.testing.TestDatabase;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
 
-/** Real processes for end-to-end tests: runtimes ({@code serve}) and echo bots, each a child JVM. */
+/** Real processes for end-to-end tests: runtimes ({@code serve}, child JVMs) and echo bots of either language. */
 final class Stack implements AutoCloseable {
     final Path dir;
     final TestDatabase db;
@@ -37,16 +37,18 @@ final class Stack implements AutoCloseable {
         return process;
     }
 
-    /** An echo bot process keeping its identity in {@code dir/stateName}. */
-    ChildProcess echoBot(String stateName, String urls, Map<String, String> extraEnv) throws Exception {
+    /** An echo bot process of the language, keeping its identity in {@code dir/bot-stateName/state}. */
+    ChildProcess echoBot(BotLanguage language, String stateName, String urls, Map<String, String> extraEnv)
+            throws Exception {
         Path home = Files.createDirectories(dir.resolve("bot-" + stateName));
         Map<String, String> env = new HashMap<>(Map.of(
                 "SHEPHERD_URL", urls,
                 "SHEPHERD_ENROLL_TOKEN", TestRuntime.ENROLL,
                 "BOT_NAME", "echo-" + stateName,
                 "BOT_STATE_DIR", home.resolve("state").toString()));
+        env.putAll(language.handlerDebug()); // its handler logs "Echoing job {id}" as it starts
         env.putAll(extraEnv);
-        ChildProcess process = ChildProcess.start(home, env, "io.shepherd.examples.echo.EchoBot");
+        ChildProcess process = language.start(home, env);
         processes.add(process);
         return process;
     }

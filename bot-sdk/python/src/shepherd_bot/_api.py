@@ -1,0 +1,200 @@
+"""The runtime's HTTP API as a bot speaks it: one typed method per call, the paths and bodies in
+this one place (the same calls as the Java SDK's ``RuntimeApi``). A 4xx answer is an answer,
+returned typed, never retried."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._client import Response, RuntimeClient
+from ._identity import Identity
+
+CALL_TIMEOUT = 30.0
+"""How long a call may wait for its answer, beyond a claim's own long poll."""
+MAX_ERROR_CHARS = 2000
+"""The longest error text sent: the runtime keeps a few kilobytes; the whole text belongs in the bot's log."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed job as the handler sees it."""
+    id: str
+    type: str
+    queue: str
+    payload: Any
+    attempt: int
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job claimed by this bot, the lease token that fences its report, and its correlation id."""
+    job: Job
+    lease_token: str
+    correlation_id: str | None
+
+
+@dataclass(frozen=True)
+class Registered:
+    identity: Identity
+    session: str
+
+
+@dataclass(frozen=True)
+class Opened:
+    session: str
+    released: list[str]
+
+
+@dataclass(frozen=True)
+class Beat:
+    """What a heartbeat learned: superseded (409), revoked (401), refused (other), or the answer."""
+    superseded: str | None = None
+    refused: str | None = None
+    revoked: str | None = None
+    cancel: list[str] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    drain: bool = False
+
+
+@dataclass(frozen=True)
+class Claimed:
+    jobs: list[ClaimedJob] = field(default_factory=list)
+    superseded: str | None = None
+    refused: str | None = None
+    revoked: str | None = None
+
+
+@dataclass(frozen=True)
+class Reported:
+    status: int
+    detail: str
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def job_gone(self) -> bool:
+        """409, 403, 404: the job is no longer this bot's (released, recovered, re-claimed)."""
+        return self.status in (409, 403, 404)
+
+
+class RegistrationRefused(RuntimeError):
+    pass
+
+
+class RuntimeApi:
+    def __init__(self, client: RuntimeClient, bot_name: str) -> None:
+        self.client = client
+        self.bot_name = bot_name
+
+    @property
+    def servers(self) -> list[str]:
+        return self.client.servers
+
+    async def ready(self, server: str) -> bool:
+        return await self.client.ready(server, self.correlation_id("ready"))
+
+    async def register(self, enroll_token: str, types: list[str], labels: dict[str, str]) -> Registered:
+        """``POST /v1/bots``, retried until a runtime answers; a refusal raises."""
+        answer = await self.client.call_retrying("POST", "/v1/bots", enroll_token,
+                                                 {"name": self.bot_name, "types": types, "labels": labels},
+                                                 CALL_TIMEOUT, self.correlation_id("register"))
+        if answer.status != 201:
+            raise RegistrationRefused(f"Registration refused: HTTP {answer.status} {answer.detail}")
+        body = answer.json()
+        identity = Identity(str(body["bot"]["id"]), str(body["token"]), int(body["heartbeatIntervalMs"]))
+        return Registered(identity, str(body["session"]))
+
+    async def open_session(self, identity: Identity) -> Opened | None:
+        """``POST /v1/bots/{id}/sessions``; None when the runtime does not know this identity (401, 404)."""
+        answer = await self.client.call_retrying("POST", f"/v1/bots/{identity.bot_id}/sessions", identity.token, {},
+                                                 CALL_TIMEOUT, self.correlation_id("session"))
+        if answer.status == 201:
+            body = answer.json()
+            return Opened(str(body["session"]), _strings(body, "released"))
+        if answer.status in (401, 404):
+            return None
+        raise RuntimeError(f"Could not open a session for bot {identity.bot_id}: HTTP {answer.status} {answer.detail}")
+
+    async def heartbeat(self, identity: Identity, session: str, jobs: list[str], progress: dict[str, Any]) -> Beat:
+        """``POST /v1/bots/{id}/heartbeat``, once (the next beat is the retry)."""
+        answer = await self.client.call_once("POST", f"/v1/bots/{identity.bot_id}/heartbeat", identity.token,
+                                             {"session": session, "jobs": jobs, "progress": progress}, 10.0,
+                                             self.correlation_id("heartbeat"))
+        if answer.status == 409:
+            return Beat(superseded=answer.detail)
+        if answer.status == 401:
+            return Beat(revoked=answer.detail)
+        if not answer.ok:
+            return Beat(refused=f"HTTP {answer.status} {answer.detail}")
+        body = answer.json()
+        return Beat(cancel=_strings(body, "cancel"), lost=_strings(body, "lost"), drain=bool(body.get("drain", False)))
+
+    async def claim(self, identity: Identity, session: str, max_jobs: int, wait: float) -> Claimed:
+        """``POST /v1/bots/{id}/claim``: up to ``max_jobs``, waiting up to ``wait`` seconds for work."""
+        answer = await self.client.call_retrying("POST", f"/v1/bots/{identity.bot_id}/claim", identity.token,
+                                                 {"session": session, "max": max_jobs, "waitMs": int(wait * 1000)},
+                                                 wait + 15, self.correlation_id("claim"))
+        if answer.status == 409:
+            return Claimed(superseded=answer.detail)
+        if answer.status == 401:
+            return Claimed(revoked=answer.detail)
+        if answer.status == 204:
+            return Claimed()
+        if answer.status != 200:
+            return Claimed(refused=f"HTTP {answer.status} {answer.detail}")
+        jobs = [ClaimedJob(Job(str(j["id"]), str(j["type"]), str(j["queue"]), j.get("payload"), int(j["attempt"])),
+                           str(j["leaseToken"]), j.get("correlationId"))
+                for j in answer.json()["jobs"]]
+        return Claimed(jobs=jobs)
+
+    async def complete(self, identity: Identity, claimed: ClaimedJob, result: Any, correlation_id: str) -> Reported:
+        """``POST /v1/jobs/{id}/complete`` with the result, fenced by the lease token; retried until answered."""
+        return await self._report(identity, claimed, "complete",
+                                  {"leaseToken": claimed.lease_token, "result": result}, correlation_id)
+
+    async def fail(self, identity: Identity, claimed: ClaimedJob, error: str, retryable: bool,
+                   correlation_id: str) -> Reported:
+        """``POST /v1/jobs/{id}/fail``, fenced by the lease token; retried until answered."""
+        return await self._report(identity, claimed, "fail", {"leaseToken": claimed.lease_token,
+                                                              "error": cut(error), "retryable": retryable},
+                                  correlation_id)
+
+    async def release(self, identity: Identity, claimed: ClaimedJob, correlation_id: str) -> Reported:
+        """``POST /v1/jobs/{id}/release``: gives the job back at once, the attempt not counted."""
+        return await self._report(identity, claimed, "release", {"leaseToken": claimed.lease_token}, correlation_id)
+
+    async def _report(self, identity: Identity, claimed: ClaimedJob, action: str, body: dict[str, Any],
+                      correlation_id: str) -> Reported:
+        answer = await self.client.call_retrying("POST", f"/v1/jobs/{claimed.job.id}/{action}", identity.token, body,
+                                                 CALL_TIMEOUT, correlation_id)
+        return Reported(answer.status, answer.detail)
+
+    async def deregister(self, identity: Identity) -> Reported:
+        """``DELETE /v1/bots/{id}``, once: the runtime takes back what the bot still holds, at once."""
+        answer: Response = await self.client.call_once("DELETE", f"/v1/bots/{identity.bot_id}", identity.token, None,
+                                                       5.0, self.correlation_id("deregister"))
+        return Reported(answer.status, answer.detail)
+
+    def job_correlation_id(self, job: Job) -> str:
+        return f"{self.bot_name}-{job.id[:8]}-{_random()}"
+
+    def correlation_id(self, what: str) -> str:
+        return f"{self.bot_name}-{what}-{_random()}"
+
+
+def cut(error: str) -> str:
+    if len(error) <= MAX_ERROR_CHARS:
+        return error
+    return f"{error[:MAX_ERROR_CHARS]}... ({len(error) - MAX_ERROR_CHARS} more characters)"
+
+
+def _random() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def _strings(body: dict[str, Any], name: str) -> list[str]:
+    value = body.get(name)
+    return [str(v) for v in value] if isinstance(value, list) else []

@@ -1,0 +1,239 @@
+"""Runs claimed jobs: each handler as a task (``async def``) or on a thread of its own (a plain
+function), at most ``concurrency`` at once, each outcome reported fenced by the job's lease
+token and retried until the runtime answers. A slot is free again as soon as its handler
+returns, so the report overlaps with the next claim (the job stays this bot's, its lease kept by
+heartbeats, until the report is answered). A job cancelled, lost or given back stops its handler
+and reports nothing."""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import json
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ._api import ClaimedJob, Reported, RuntimeApi
+from ._client import ServerFailure
+from ._context import NonRetryable, RunningJob
+from ._identity import Identity
+from ._logging import job_context
+from ._settings import Handler, Settings
+
+LOG = logging.getLogger("shepherd_bot.runner")
+
+
+class Runner:
+    def __init__(self, settings: Settings, api: RuntimeApi, identity: Identity,
+                 superseded: Callable[[], bool]) -> None:
+        self._settings = settings
+        self._api = api
+        self._identity = identity
+        self._superseded = superseded
+        self._running: dict[str, RunningJob] = {}
+        self._free = settings.concurrency
+        self._slot_freed = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def take_free_slots(self) -> int:
+        """Waits for a free slot; returns how many are free now, all of them taken for one claim."""
+        while self._free == 0:
+            self._slot_freed.clear()
+            await self._slot_freed.wait()
+        taken, self._free = self._free, 0
+        return taken
+
+    def give_back(self, count: int) -> None:
+        """Gives back slots a claim did not fill."""
+        if count > 0:
+            self._free += count
+            self._slot_freed.set()
+
+    def start(self, claimed: ClaimedJob) -> None:
+        """Runs a claimed job's handler (its slot was taken by the claim)."""
+        correlation = claimed.correlation_id or self._api.job_correlation_id(claimed.job)
+        r = RunningJob(claimed, correlation, asyncio.get_running_loop())
+        self._running[r.id] = r
+        self._idle.clear()
+        task = asyncio.get_running_loop().create_task(self._work(r), name=f"shepherd-job-{r.id[:8]}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def get(self, job_id: str) -> RunningJob | None:
+        return self._running.get(job_id)
+
+    def jobs(self) -> list[RunningJob]:
+        return list(self._running.values())
+
+    def running_ids(self) -> list[str]:
+        return list(self._running)
+
+    def abandon_all(self) -> None:
+        """Stops every handler without reporting (superseded, or the shutdown grace is over)."""
+        for r in list(self._running.values()):
+            r.abandon()
+
+    async def give_back_all(self) -> None:
+        """Gives every running job back at once (a drain's grace ran out while the bot stays up)."""
+        for r in list(self._running.values()):
+            if r.give_back():
+                await self._log_refusal(r, "release", _bind(self._api.release, self._identity, r.claimed,
+                                                            r.correlation_id))
+
+    async def await_idle(self, deadline: float) -> bool:
+        """Waits until no job runs, or until the deadline (the clock's monotonic seconds); True when none runs."""
+        remaining = deadline - self._settings.clock.monotonic()
+        if self._running and remaining > 0:
+            try:
+                await asyncio.wait_for(self._idle.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+        return not self._running
+
+    async def shutdown(self, timeout: float) -> None:
+        """No more handlers: waits a little for the job tasks to unwind (an abandoned handler reports nothing)."""
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+
+    async def _work(self, r: RunningJob) -> None:
+        with job_context(r.id, r.correlation_id):
+            try:
+                await self._handle_and_report(r)
+            finally:
+                self._running.pop(r.id, None)
+                if not self._running:
+                    self._idle.set()
+                self._free_slot(r)
+
+    async def _handle_and_report(self, r: RunningJob) -> None:
+        if r.stopped:
+            self._stopped(r)  # taken back before its handler started
+            return
+        handler = self._settings.handlers.get(r.job.type)
+        if handler is None:
+            await self._fail(r, f"no handler for job type {r.job.type}", True)
+            return
+        try:
+            result = await self._run_handler(r, handler)
+        except NonRetryable as e:
+            await self._fail(r, str(e), False)
+            return
+        except asyncio.CancelledError:
+            if not r.stopped:
+                raise  # the bot itself is being torn down
+            self._stopped(r)
+            return
+        except Exception as e:  # noqa: BLE001 - any failure of the handler fails the attempt
+            if r.stopped:
+                self._stopped(r)
+            else:
+                LOG.warning("Job %s failed: %s: %s", r.id, type(e).__name__, e, exc_info=e)
+                await self._fail(r, f"{type(e).__name__}: {e}", True)
+            return
+        if r.stopped:
+            self._stopped(r)
+            return
+        try:
+            json.dumps(result)
+        except (TypeError, ValueError) as e:
+            await self._fail(r, f"the handler's result is not JSON: {e}", False)
+            return
+        self._begin_report(r)
+        if not self._superseded():
+            await self._log_refusal(r, "complete", lambda: self._complete(r, result))
+
+    async def _complete(self, r: RunningJob, result: Any) -> Reported:
+        answer = await self._api.complete(self._identity, r.claimed, result, r.correlation_id)
+        if answer.status == 413:
+            # the result is over the runtime's limit: it will be no smaller next time
+            LOG.warning("Job %s: the runtime refused its result (%s); failing the job as not retryable",
+                        r.id, answer.detail)
+            return await self._api.fail(self._identity, r.claimed, f"result refused: {answer.detail}", False,
+                                        r.correlation_id)
+        return answer
+
+    async def _run_handler(self, r: RunningJob, handler: Handler) -> Any:
+        loop = asyncio.get_running_loop()
+        if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(getattr(handler, "__call__", None)):
+            r.task = asyncio.ensure_future(handler(r.context))
+            return await r.task
+        # a plain function runs on a daemon thread of its own (like a Java worker thread: a handler
+        # that never returns does not keep the process from exiting); it cannot be interrupted, so
+        # it is told to stop (ctx.cancelled, ctx.sleep) and its slot stays taken until it returns
+        done: asyncio.Future[Any] = loop.create_future()
+        context = contextvars.copy_context()
+
+        def run() -> None:
+            try:
+                value = context.run(handler, r.context)
+            except BaseException as e:  # noqa: BLE001 - handed to the event loop as the outcome
+                loop.call_soon_threadsafe(_settle, done, None, e)
+            else:
+                loop.call_soon_threadsafe(_settle, done, value, None)
+
+        threading.Thread(target=run, name=f"shepherd-job-{r.id[:8]}", daemon=True).start()
+        # shielded: cancelling the waiting task (a hard stop) leaves the future for the thread to settle
+        value = await asyncio.shield(done)
+        if inspect.isawaitable(value):
+            r.task = asyncio.ensure_future(value)
+            return await r.task
+        return value
+
+    def _stopped(self, r: RunningJob) -> None:
+        """The handler stopped early: say why. Nothing is reported."""
+        if r.is_cancelled:
+            LOG.info("Job %s stopped: it was cancelled", r.id)
+        elif r.lost:
+            LOG.info("Job %s stopped: the runtime took it back; nothing is reported", r.id)
+        elif self._superseded():
+            LOG.info("Job %s stopped: this process was superseded; nothing is reported", r.id)
+        else:
+            LOG.info("Job %s stopped: shutdown; the runtime gets it back", r.id)
+
+    async def _fail(self, r: RunningJob, error: str, retryable: bool) -> None:
+        self._begin_report(r)
+        if not self._superseded():
+            await self._log_refusal(r, "fail", lambda: self._api.fail(self._identity, r.claimed, error, retryable,
+                                                                      r.correlation_id))
+
+    def _begin_report(self, r: RunningJob) -> None:
+        """The handler is done: its slot may take the next job while the outcome is reported."""
+        r.reporting = True
+        self._free_slot(r)
+
+    def _free_slot(self, r: RunningJob) -> None:
+        if r.free_slot():
+            self.give_back(1)
+
+    async def _log_refusal(self, r: RunningJob, action: str, report: Callable[[], Awaitable[Reported]]) -> None:
+        try:
+            answer = await report()
+        except ServerFailure:
+            LOG.error("Job %s: could not %s after every retry; its lease will expire and the runtime will recover it",
+                      r.id, action)
+            return
+        if answer.job_gone:
+            LOG.warning("Job %s: %s refused (HTTP %d): %s — this bot no longer holds it", r.id, action, answer.status,
+                        answer.detail)
+        elif not answer.accepted:
+            LOG.warning("Job %s: %s refused (HTTP %d): %s", r.id, action, answer.status, answer.detail)
+
+
+def _settle(done: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+    if done.done():
+        return
+    if error is not None:
+        done.set_exception(error)
+    else:
+        done.set_result(value)
+
+
+def _bind(call: Callable[[Identity, ClaimedJob, str], Awaitable[Reported]], identity: Identity, claimed: ClaimedJob,
+          correlation: str) -> Callable[[], Awaitable[Reported]]:
+    return lambda: call(identity, claimed, correlation)
