@@ -143,3 +143,29 @@ def test_text_on_a_terminal_and_levels_per_logger(capsys: pytest.CaptureFixture[
 def test_a_json_formatter_line_is_valid_json_even_for_odd_messages() -> None:
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, 'quote " and \n newline', None, None)
     assert json.loads(JsonFormatter().format(record))["message"] == 'quote " and \n newline'
+
+
+def test_with_structlog_a_handlers_structlog_lines_carry_the_job_ids_too() -> None:
+    structlog = pytest.importorskip("structlog")
+    out = io.StringIO()
+    structlog.configure(processors=[structlog.contextvars.merge_contextvars, structlog.processors.JSONRenderer()],
+                        logger_factory=structlog.PrintLoggerFactory(out))
+    try:
+        with job_context("job-7", "corr-7"):
+            structlog.get_logger().info("thumbnail rendered", size=3)
+        structlog.get_logger().info("outside")
+    finally:
+        structlog.reset_defaults()
+    inside, outside = (json.loads(line) for line in out.getvalue().splitlines())
+    assert inside == {"correlationId": "corr-7", "jobId": "job-7", "size": 3, "event": "thumbnail rendered"}
+    assert "correlationId" not in outside
+
+
+def test_without_structlog_the_ids_still_reach_stdlib_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shepherd_bot import _logging
+    monkeypatch.setattr(_logging, "_structlog_contextvars", None)
+    out = io.StringIO()
+    configure("json", stream=out)
+    with job_context("job-8", "corr-8"):
+        logging.getLogger("plain").info("no structlog here")
+    assert json.loads(out.getvalue())["correlationId"] == "corr-8"

@@ -158,3 +158,23 @@ async def test_progress_is_kept_for_the_next_beat_and_its_size_is_checked(stub: 
     # the runner is known before the handler runs: started jobs wait for the loop
     await run_jobs(stub, handler, claimed("g"), while_running=keep)
     assert progress == [(True, {"done": 1, "of": 3})]
+
+
+async def test_the_handlers_logger_is_bound_to_the_job(stub: Stub) -> None:
+    import io
+    import json
+
+    from shepherd_bot._logging import configure
+
+    out = io.StringIO()
+    configure("json", stream=out)
+
+    def handler(ctx: JobContext) -> Any:
+        ctx.log.info("working on %s", ctx.id)
+        return None
+
+    await run_jobs(stub, handler, claimed("logged"))
+    line = next(json.loads(text) for text in out.getvalue().splitlines() if "working on" in text)
+    assert line["message"] == "working on logged"
+    assert (line["jobId"], line["correlationId"], line["logger"]) == ("logged", "corr-logged", "shepherd_bot.job")
+    assert line["thread"] == "shepherd-job-logged"

@@ -46,9 +46,12 @@ class BenchmarkTest {
             }
             if (e2e != null) {
                 e2e.runtime().process().kill();
-                if (runs.test("peer")) {
-                    new DbSchedulerPeer(bench).run(4, e2e.fourBotsOfOne());
-                }
+            }
+            if (runs.test("languages")) {
+                new BotLanguages(bench).run();
+            }
+            if (e2e != null && runs.test("peer")) {
+                new DbSchedulerPeer(bench).run(4, e2e.fourBotsOfOne());
             }
         }
         System.out.println(report.write(Bench.results()));

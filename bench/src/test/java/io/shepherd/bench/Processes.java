@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.testing.ChildProcess;
+import io.shepherd.runtime.testing.EchoBots;
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestRuntime;
 
@@ -41,18 +42,32 @@ final class Processes implements AutoCloseable {
     /** An echo bot (no-op handler for payloads without sleepMs). */
     ChildProcess bot(Runtime runtime, int concurrency, Map<String, String> extra) throws Exception {
         Path home = Files.createDirectories(dir.resolve("bot-" + counter++));
-        Map<String, String> env = new HashMap<>(Map.of(
+        Map<String, String> env = botEnv(runtime, home, concurrency);
+        env.put("JAVA_TOOL_OPTIONS", "-Xmx256m");
+        env.putAll(extra);
+        ChildProcess process = EchoBots.java(home, env);
+        all.add(process);
+        return process;
+    }
+
+    /** The Python echo bot (examples/echo-bot-python), configured as the Java one. */
+    ChildProcess pythonBot(Runtime runtime, int concurrency, Map<String, String> extra) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("bot-" + counter++));
+        Map<String, String> env = botEnv(runtime, home, concurrency);
+        env.putAll(extra);
+        ChildProcess process = EchoBots.python(home, env);
+        all.add(process);
+        return process;
+    }
+
+    private Map<String, String> botEnv(Runtime runtime, Path home, int concurrency) {
+        return new HashMap<>(Map.of(
                 "SHEPHERD_URL", runtime.http().base(),
                 "SHEPHERD_ENROLL_TOKEN", TestRuntime.ENROLL,
                 "BOT_NAME", "bench-" + counter,
                 "BOT_STATE_DIR", home.resolve("state").toString(),
                 "BOT_CONCURRENCY", Integer.toString(concurrency),
-                "SHEPHERD_LOG_FORMAT", "text",
-                "JAVA_TOOL_OPTIONS", "-Xmx256m"));
-        env.putAll(extra);
-        ChildProcess process = ChildProcess.start(home, env, "io.shepherd.examples.echo.EchoBot");
-        all.add(process);
-        return process;
+                "SHEPHERD_LOG_FORMAT", "text"));
     }
 
     /** CPU seconds (user + system) the process has used, from /proc. */

@@ -1,12 +1,12 @@
 package io.shepherd.conformance;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.testing.ChildProcess;
+import io.shepherd.runtime.testing.EchoBots;
 
 /**
  * The SDKs the scenarios run against, each through its example echo bot: the same environment
@@ -18,28 +18,36 @@ enum BotLanguage {
     JAVA {
         @Override
         ChildProcess start(Path home, Map<String, String> env) throws IOException {
-            return ChildProcess.start(home, env, "io.shepherd.examples.echo.EchoBot");
+            return EchoBots.java(home, env);
         }
 
         @Override
         Map<String, String> handlerDebug() {
             return Map.of("SHEPHERD_LOG_LEVELS", "io.shepherd.examples.echo=DEBUG");
         }
+
+        @Override
+        List<String> troubles() {
+            return List.of("(?m)^Exception in thread");
+        }
     },
     PYTHON {
         @Override
         ChildProcess start(Path home, Map<String, String> env) throws IOException {
-            Map<String, String> all = new java.util.HashMap<>(env);
-            all.put("PYTHONPATH", root().resolve("bot-sdk/python/src").toString());
-            all.put("PYTHONUNBUFFERED", "1");
-            all.put("PYTHONDONTWRITEBYTECODE", "1");
-            return ChildProcess.command(home, all, List.of(python(),
-                    root().resolve("examples/echo-bot-python/echo_bot.py").toString()));
+            // development mode: asyncio's debug checks, and resource warnings printed (see troubles())
+            return EchoBots.python(home, env, "-X", "dev");
         }
 
         @Override
         Map<String, String> handlerDebug() {
             return Map.of("SHEPHERD_LOG_LEVELS", "echo_bot=DEBUG");
+        }
+
+        @Override
+        List<String> troubles() {
+            return List.of("(?m)^Traceback", "Task exception was never retrieved", "Task was destroyed but it is pending",
+                    "Unclosed client session", "Unclosed connector", "ResourceWarning", "Exception ignored in",
+                    "was never awaited");
         }
     };
 
@@ -49,21 +57,32 @@ enum BotLanguage {
     /** The environment that makes the echo bot's handler log "Echoing job {id}" (DEBUG) as it starts. */
     abstract Map<String, String> handlerDebug();
 
-    /** The repository's root (the conformance module's parent). */
-    static Path root() {
-        return Path.of(System.getProperty("shepherd.root", "..")).toAbsolutePath().normalize();
+    /**
+     * What must never be in a bot's output, whatever the scenario did to it: an exception nobody
+     * caught, a task or connection left behind (the handlers' own failures are logged as log lines).
+     */
+    abstract List<String> troubles();
+
+    /** The troubles found in a bot's output, each with the line it is on. */
+    List<String> troublesIn(String output) {
+        List<String> found = new java.util.ArrayList<>();
+        for (String trouble : troubles()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(trouble).matcher(output);
+            if (m.find()) {
+                int end = output.indexOf('\n', m.start());
+                found.add(output.substring(m.start(), end < 0 ? output.length() : Math.min(end, m.start() + 300)));
+            }
+        }
+        return found;
     }
 
-    /**
-     * The Python that runs the bots and the SDK's checks: {@code SHEPHERD_PYTHON}, else Debian's
-     * {@code /usr/bin/python3} (where bin/test installs python3-aiohttp, pytest and mypy), else
-     * {@code python3} on the PATH.
-     */
+    /** The repository's root. */
+    static Path root() {
+        return EchoBots.root();
+    }
+
+    /** The Python that runs the bots and the SDK's checks ({@link EchoBots#python()}). */
     static String python() {
-        String chosen = System.getenv("SHEPHERD_PYTHON");
-        if (chosen != null && !chosen.isBlank()) {
-            return chosen;
-        }
-        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        return EchoBots.python();
     }
 }

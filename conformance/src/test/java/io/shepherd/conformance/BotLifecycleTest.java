@@ -76,7 +76,7 @@ class BotLifecycleTest {
             // its slot is free again: it works the next job
             String next = Stack.submit(http, Http.obj("n", 1));
             Stack.awaitStatus(http, next, "completed", Duration.ofSeconds(20));
-            System.out.printf("hung handler taken back %d ms after its claim (timeout 3000 ms)%n", tookMs);
+            System.out.printf(language + ": hung handler taken back %d ms after its claim (timeout 3000 ms)%n", tookMs);
         }
     }
 
@@ -169,7 +169,7 @@ class BotLifecycleTest {
             assertTrue(bot.output().contains("an admin revoked bot " + botId), bot.output());
             assertEquals("revoked", bot(http, botId).getString("status"));
             assertTrue(http.get("/v1/admin/actions", TestRuntime.ADMIN).body().contains("bot.revoke"));
-            System.out.printf("revoked bot stopped %d ms after the revocation%n", tookMs);
+            System.out.printf(language + ": revoked bot stopped %d ms after the revocation%n", tookMs);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.shepherd.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,47 @@ class PythonSdkChecksTest {
         run(SDK, List.of(BotLanguage.python(), "-m", "mypy", "--no-incremental", "--cache-dir=/dev/null"));
         run(BotLanguage.root(), List.of(BotLanguage.python(), "-m", "mypy", "--strict", "--no-incremental",
                 "--cache-dir=/dev/null", "--python-version", "3.10", "examples/echo-bot-python/echo_bot.py"));
+    }
+
+    @Test
+    void theSdkBuildsAndInstallsAsADistribution() throws Exception {
+        Path work = Files.createTempDirectory("shepherd-bot-dist");
+        try {
+            // built from a copy, so the build leaves nothing in the source tree
+            Path source = work.resolve("source");
+            try (var files = Files.walk(SDK)) {
+                for (Path from : files.filter(p -> !p.toString().contains("__pycache__")).toList()) {
+                    Path to = source.resolve(SDK.relativize(from).toString());
+                    if (Files.isDirectory(from)) {
+                        Files.createDirectories(to);
+                    } else {
+                        Files.copy(from, to);
+                    }
+                }
+            }
+            String python = BotLanguage.python();
+            run(work, List.of(python, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-index",
+                    "-w", "dist", "./source"));
+            Path wheel;
+            try (var dist = Files.list(work.resolve("dist"))) {
+                wheel = dist.filter(p -> p.toString().endsWith(".whl")).findFirst().orElseThrow();
+            }
+            run(work, List.of(python, "-m", "pip", "install", "--no-deps", "--no-index", "--target", "site",
+                    wheel.toString()));
+            run(work, List.of(python, "-c", String.join("\n",
+                    "import sys; sys.path.insert(0, 'site')",
+                    "import importlib.resources as r, shepherd_bot",
+                    "assert shepherd_bot.__file__.startswith('" + work.resolve("site") + "'), shepherd_bot.__file__",
+                    "assert r.files('shepherd_bot').joinpath('py.typed').is_file(), 'typed for mypy users'",
+                    "print('installed', shepherd_bot.__version__)")));
+            String metadata = Files.readString(work.resolve("site/shepherd_bot-0.1.0.dist-info/METADATA"));
+            assertTrue(metadata.contains("Requires-Dist: aiohttp"), metadata);
+            assertTrue(metadata.contains("Requires-Python: >=3.10"), metadata);
+        } finally {
+            try (var walk = Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     private static void run(Path dir, List<String> command) throws Exception {

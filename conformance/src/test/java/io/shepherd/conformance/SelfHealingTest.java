@@ -73,7 +73,28 @@ class SelfHealingTest {
             assertTrue(Stack.events(http, id).contains("released/bot-restarted"), Stack.events(http, id).toString());
             assertTrue(tookMs < 20_000, "finished " + tookMs + " ms after the kill, long before the 30 s lease ran out");
             assertTrue(restarted.output().contains("released 1 job(s)"), restarted.output());
-            System.out.printf("SIGKILL -> restarted bot finished the job after %d ms (job takes 3000 ms)%n", tookMs);
+            System.out.printf(language + ": SIGKILL -> restarted bot finished the job after %d ms (job takes 3000 ms)%n", tookMs);
+        }
+    }
+
+    /** Both SDKs keep the identity in the same file: a bot rewritten in the other language stays the same bot. */
+    @org.junit.jupiter.api.Test
+    void aJavaBotKilledMidJobComesBackAsAPythonBotWithTheSameIdentity() throws Exception {
+        try (Stack stack = new Stack()) {
+            int port = ChildProcess.freePort();
+            Http http = Stack.http(port);
+            stack.runtime("rt", port).awaitReady(http, READY);
+            ChildProcess java = stack.echoBot(BotLanguage.JAVA, "switch", http.base(), Map.of());
+            String id = Stack.submit(http, Http.obj("sleepMs", 3000));
+            String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
+
+            java.kill();
+            ChildProcess python = stack.echoBot(BotLanguage.PYTHON, "switch", http.base(), Map.of());
+            JsonObject done = Stack.awaitStatus(http, id, "completed", Duration.ofSeconds(25));
+            assertEquals(botId, done.getString("claimedBy"), "the Python process resumed the Java bot's identity");
+            assertTrue(Stack.events(http, id).contains("released/bot-restarted"), Stack.events(http, id).toString());
+            assertTrue(python.output().contains("Resumed bot " + botId), python.output());
+            assertTrue(python.output().contains("released 1 job(s)"), python.output());
         }
     }
 
@@ -99,7 +120,7 @@ class SelfHealingTest {
             assertEquals("pending", Stack.job(http, id).getString("status"), "the job is back at once");
             assertTrue(Stack.events(http, id).contains("released/deregistered"), Stack.events(http, id).toString());
             assertEquals("offline", http.get("/v1/bots/" + botId, TestRuntime.ADMIN).json().getString("status"));
-            System.out.printf("SIGTERM -> bot exited 0 after %d ms (grace 3000 ms)%n", tookMs);
+            System.out.printf(language + ": SIGTERM -> bot exited 0 after %d ms (grace 3000 ms)%n", tookMs);
         }
     }
 
@@ -201,7 +222,7 @@ class SelfHealingTest {
             assertTrue(bot.output().contains("no longer held by this bot"), bot.output());
             // heard within a heartbeat, claimed again and run for 8 s; a handler left running would take 8 s more
             assertTrue(tookMs < 8000 + 4000, "completed " + tookMs + " ms after the reset");
-            System.out.printf("job taken back from a live bot: its handler stopped, the job ran again and finished "
+            System.out.printf(language + ": job taken back from a live bot: its handler stopped, the job ran again and finished "
                     + "%d ms after the reset (it takes 8000 ms)%n", tookMs);
         }
     }

@@ -19,6 +19,7 @@ final class Stack implements AutoCloseable {
     final Path dir;
     final TestDatabase db;
     private final List<ChildProcess> processes = new ArrayList<>();
+    private final Map<ChildProcess, BotLanguage> bots = new java.util.LinkedHashMap<>();
 
     Stack() throws Exception {
         this.dir = Files.createTempDirectory("shepherd-e2e-");
@@ -50,6 +51,7 @@ final class Stack implements AutoCloseable {
         env.putAll(extraEnv);
         ChildProcess process = language.start(home, env);
         processes.add(process);
+        bots.put(process, language);
         return process;
     }
 
@@ -92,14 +94,21 @@ final class Stack implements AutoCloseable {
         throw new AssertionError("job " + id + " not " + status + " within " + timeout + ": " + job);
     }
 
+    /** Stops every process, then fails if a bot's output shows trouble (an uncaught exception, a leak). */
     @Override
     public void close() throws Exception {
         for (ChildProcess p : processes) {
             p.close();
         }
+        List<String> troubles = new ArrayList<>();
+        bots.forEach((process, language) -> language.troublesIn(process.output())
+                .forEach(t -> troubles.add(language + " bot: " + t + "\n--- its output:\n" + process.output())));
         db.close();
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        if (!troubles.isEmpty()) {
+            throw new AssertionError(String.join("\n", troubles));
         }
     }
 }

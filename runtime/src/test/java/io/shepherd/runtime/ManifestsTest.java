@@ -141,7 +141,7 @@ class ManifestsTest {
         Map<String, Object> compose = new Yaml().load(Files.readString(root.resolve("docker-compose.yml")));
         Map<String, Object> services = map(compose, "services");
         for (String service : List.of("nginx", "runtime-1", "runtime-2", "runtime-3", "postgres-primary",
-                "postgres-replica", "prometheus", "alertmanager", "grafana", "echo-bot")) {
+                "postgres-replica", "prometheus", "alertmanager", "grafana", "echo-bot", "echo-bot-python")) {
             assertTrue(services.containsKey(service), "compose has " + service);
         }
         String text = Files.readString(root.resolve("docker-compose.yml"));
@@ -159,36 +159,50 @@ class ManifestsTest {
         jakarta.json.Json.createReader(new StringReader(Files.readString(root.resolve("dashboards/shepherd.json")))).readObject();
     }
 
+    /** The example bots' StatefulSets: the Java echo bot and its Python twin. */
+    static final List<String> BOTS = List.of("echo-bot", "echo-bot-python");
+
     @Test
     @SuppressWarnings("unchecked")
     void botsKeepTheirIdentityAcrossReschedulesInAVolumeOfTheirOwn() throws Exception {
         List<Map<String, Object>> docs = documents();
-        Map<String, Object> spec = map(find(docs, "StatefulSet", "echo-bot"), "spec");
-        Map<String, Object> container = (Map<String, Object>) list(map(spec, "template", "spec"), "containers").getFirst();
-        Map<String, String> env = new java.util.HashMap<>();
-        for (Object e : list(container, "env")) {
-            Map<String, Object> var = (Map<String, Object>) e;
-            if (var.get("value") != null) {
-                env.put((String) var.get("name"), var.get("value").toString());
+        Map<String, Object> policy = map(find(docs, "NetworkPolicy", "shepherd-runtime"), "spec");
+        for (String bot : BOTS) {
+            Map<String, Object> spec = map(find(docs, "StatefulSet", bot), "spec");
+            Map<String, Object> container = (Map<String, Object>) list(map(spec, "template", "spec"), "containers").getFirst();
+            Map<String, String> env = new java.util.HashMap<>();
+            for (Object e : list(container, "env")) {
+                Map<String, Object> var = (Map<String, Object>) e;
+                if (var.get("value") != null) {
+                    env.put((String) var.get("name"), var.get("value").toString());
+                }
             }
+            String stateDir = env.get("BOT_STATE_DIR");
+            Map<String, Object> mount = (Map<String, Object>) list(container, "volumeMounts").stream()
+                    .filter(m -> stateDir.equals(((Map<String, Object>) m).get("mountPath"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(bot + ": the state directory " + stateDir + " is a mounted volume"));
+            Map<String, Object> claim = (Map<String, Object>) list(spec, "volumeClaimTemplates").getFirst();
+            assertEquals(mount.get("name"), map(claim, "metadata").get("name"), bot + ": a persistent volume per pod, not an emptyDir");
+            assertEquals("idle", env.get("BOT_ON_DRAIN"), bot + ": a drained pod idles instead of being restarted drained");
+            assertEquals(bot, spec.get("serviceName"));
+            find(docs, "Service", bot);
+            // the runtime's network policy lets this bot's pods in
+            Map<String, Object> podLabels = map(spec, "template", "metadata", "labels");
+            boolean admitted = list((Map<String, Object>) list(policy, "ingress").getFirst(), "from").stream()
+                    .map(f -> (Map<String, Object>) ((Map<String, Object>) f).get("podSelector"))
+                    .filter(java.util.Objects::nonNull)
+                    .anyMatch(selector -> podLabels.entrySet().containsAll(map(selector, "matchLabels").entrySet()));
+            assertTrue(admitted, bot + "'s pods " + podLabels + " may reach the runtime");
         }
-        String stateDir = env.get("BOT_STATE_DIR");
-        Map<String, Object> mount = (Map<String, Object>) list(container, "volumeMounts").stream()
-                .filter(m -> stateDir.equals(((Map<String, Object>) m).get("mountPath"))).findFirst()
-                .orElseThrow(() -> new AssertionError("the state directory " + stateDir + " is a mounted volume"));
-        Map<String, Object> claim = (Map<String, Object>) list(spec, "volumeClaimTemplates").getFirst();
-        assertEquals(mount.get("name"), map(claim, "metadata").get("name"), "a persistent volume per pod, not an emptyDir");
-        assertEquals("idle", env.get("BOT_ON_DRAIN"), "a drained pod idles instead of being restarted drained");
-        assertEquals("echo-bot", spec.get("serviceName"));
-        find(docs, "Service", "echo-bot");
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void runtimeAndBotsRunLockedDown() throws Exception {
         List<Map<String, Object>> docs = documents();
-        for (Map<String, Object> workload : List.of(find(docs, "Deployment", "shepherd-runtime"),
-                find(docs, "StatefulSet", "echo-bot"))) {
+        List<Map<String, Object>> workloads = new ArrayList<>(List.of(find(docs, "Deployment", "shepherd-runtime")));
+        BOTS.forEach(bot -> workloads.add(find(docs, "StatefulSet", bot)));
+        for (Map<String, Object> workload : workloads) {
             Map<String, Object> pod = map(workload, "spec", "template", "spec");
             String name = map(workload, "metadata").get("name").toString();
             assertEquals(true, map(pod, "securityContext").get("runAsNonRoot"), name);
