@@ -169,3 +169,27 @@ def test_without_structlog_the_ids_still_reach_stdlib_lines(monkeypatch: pytest.
     with job_context("job-8", "corr-8"):
         logging.getLogger("plain").info("no structlog here")
     assert json.loads(out.getvalue())["correlationId"] == "corr-8"
+
+
+def test_a_bot_run_off_the_main_thread_says_signals_are_not_its_and_stops_when_asked(
+        caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    import asyncio
+    bot = Bot("http://127.0.0.1:9", "off-main", state_dir=tmp_path, handlers={"echo": lambda ctx: None},
+              start_backoff_max=1.0)
+    phases: list[object] = []
+
+    def run() -> None:
+        async def main() -> None:
+            task = asyncio.ensure_future(bot.run_async())
+            await asyncio.sleep(0.2)  # waiting for a runtime that is not there
+            await bot.stop()
+            phases.append(await task)
+        asyncio.run(main())
+
+    caplog.set_level(logging.INFO)
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(10)
+    assert [str(p) for p in phases] == ["Phase.STOPPED"]
+    assert "Not stopping on SIGTERM" in caplog.text
+    assert "No runtime ready at [http://127.0.0.1:9] yet" in caplog.text

@@ -121,9 +121,7 @@ class Bot:
         settings = self._settings = self.settings()
         loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
-        if settings.handle_signals:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, self._stop_in_background)
+        signals = self._install_signal_handlers(loop) if settings.handle_signals else []
         client = self._client = RuntimeClient(settings.servers, ClientSettings(
             settings.connect_timeout, settings.breaker_failures, settings.breaker_delay, settings.retry_initial,
             settings.retry_max, settings.retry_calls), settings.clock)
@@ -156,10 +154,20 @@ class Bot:
                     task.cancel()
             if self._runner is not None:
                 await self._runner.shutdown(1.0)
-            if settings.handle_signals:
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    loop.remove_signal_handler(sig)
+            for sig in signals:
+                loop.remove_signal_handler(sig)
             await client.close()
+
+    def _install_signal_handlers(self, loop: asyncio.AbstractEventLoop) -> list[signal.Signals]:
+        """SIGTERM and SIGINT stop the bot gracefully; only the main thread's loop can take them."""
+        installed = []
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self._stop_in_background)
+                installed.append(sig)
+            except (ValueError, RuntimeError, NotImplementedError) as e:
+                LOG.warning("Not stopping on %s (%s): call bot.stop() to stop this bot", sig.name, e)
+        return installed
 
     # ---- how the parts reach the bot as a whole (Control) ----
 
