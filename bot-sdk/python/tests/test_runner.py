@@ -178,3 +178,29 @@ async def test_the_handlers_logger_is_bound_to_the_job(stub: Stub) -> None:
     assert line["message"] == "working on logged"
     assert (line["jobId"], line["correlationId"], line["logger"]) == ("logged", "corr-logged", "shepherd_bot.job")
     assert line["thread"] == "shepherd-job-logged"
+
+
+def test_a_plain_handler_that_outlives_its_bot_ends_quietly(stub: Stub, monkeypatch: pytest.MonkeyPatch) -> None:
+    uncaught: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", uncaught.append)
+    finished = threading.Event()
+
+    def stubborn(ctx: JobContext) -> Any:
+        time.sleep(0.3)  # does not look at ctx.cancelled
+        finished.set()
+        return "late"
+
+    async def abandon_and_leave() -> None:
+        settings = Settings(servers=[stub.url], name="t", handlers={"work": stubborn})
+        async with RuntimeClient([stub.url], ClientSettings(), settings.clock) as client:
+            runner = Runner(settings, RuntimeApi(client, "t"), IDENTITY, lambda: False)
+            await runner.take_free_slots()
+            runner.start(claimed("stubborn"))
+            await asyncio.sleep(0.05)
+            runner.abandon_all()
+            await runner.shutdown(0.05)
+
+    asyncio.run(abandon_and_leave())  # the loop is closed while the handler still runs
+    assert finished.wait(5)
+    time.sleep(0.1)
+    assert uncaught == [] and stub.calls == []

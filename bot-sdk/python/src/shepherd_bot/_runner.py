@@ -170,12 +170,16 @@ class Runner:
         context = contextvars.copy_context()
 
         def run() -> None:
+            value: Any = None
+            error: BaseException | None = None
             try:
                 value = context.run(handler, r.context)
             except BaseException as e:  # noqa: BLE001 - handed to the event loop as the outcome
-                loop.call_soon_threadsafe(_settle, done, None, e)
-            else:
-                loop.call_soon_threadsafe(_settle, done, value, None)
+                error = e
+            try:
+                loop.call_soon_threadsafe(_settle, done, value, error)
+            except RuntimeError:
+                pass  # the bot stopped (its loop is closed) while this abandoned handler ran on
 
         threading.Thread(target=run, name=f"shepherd-job-{r.id[:8]}", daemon=True).start()
         # shielded: cancelling the waiting task (a hard stop) leaves the future for the thread to settle
