@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import io.shepherd.runtime.testing.ChildProcess;
+import io.shepherd.runtime.testing.EchoBots;
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestCluster;
 import io.shepherd.runtime.testing.TestRuntime;
@@ -89,15 +90,17 @@ final class ChaosHarness implements AutoCloseable {
         }
     }
 
-    /** One echo bot, keeping its identity in its own state directory. */
+    /** One echo bot, Java or Python, keeping its identity in its own state directory. */
     final class BotProcess {
         final String name;
         final Path home;
+        final boolean python;
         ChildProcess process;
 
-        BotProcess(String name) {
+        BotProcess(String name, boolean python) {
             this.name = name;
             this.home = dir.resolve("bot-" + name);
+            this.python = python;
         }
 
         void start() throws Exception {
@@ -109,7 +112,7 @@ final class ChaosHarness implements AutoCloseable {
             env.put("BOT_STATE_DIR", home.resolve("state").toString());
             env.put("BOT_CONCURRENCY", "3");
             env.put("BOT_SHUTDOWN_GRACE_MS", "5000");
-            process = ChildProcess.start(home, env, "io.shepherd.examples.echo.EchoBot");
+            process = python ? EchoBots.python(home, env) : EchoBots.java(home, env);
         }
 
         String botId() throws Exception {
@@ -130,8 +133,10 @@ final class ChaosHarness implements AutoCloseable {
         for (int i = 0; i < replicaCount; i++) {
             replicas.add(new Replica("replica-" + i, ChildProcess.freePort()));
         }
+        // a mixed fleet: bots 1 and 2 of every four are Python (the one killed for good and the
+        // zombie, in the test's order), the others Java
         for (int i = 0; i < botCount; i++) {
-            bots.add(new BotProcess("bot-" + i));
+            bots.add(new BotProcess("bot-" + i, i % 4 == 1 || i % 4 == 2));
         }
     }
 

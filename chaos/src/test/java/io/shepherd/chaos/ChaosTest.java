@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thousands of jobs through real replicas and bots while bots are SIGKILLed (restarted with
+ * Thousands of jobs through real replicas and a mixed fleet of Java and Python bots while bots are SIGKILLed (restarted with
  * their state or not), frozen past their lease (zombies), the recovery leader is SIGKILLed,
  * PostgreSQL is stopped and started, a replica starts while the database is down, and bots start
  * before any runtime. Afterwards the database must show every job completed exactly once.
@@ -89,8 +89,8 @@ class ChaosTest {
                 killed.process.kill();
                 t0 = System.nanoTime();
                 awaitNotHeldUnder(h, orphaned, Duration.ofSeconds(60));
-                h.record("bot SIGKILL, not restarted: its jobs rescued", (System.nanoTime() - t0) / 1_000_000);
-                BotProcess replacement = h.new BotProcess("spare-" + spare++);
+                h.record("bot SIGKILL, not restarted (" + (killed.python ? "a Python bot" : "a Java bot") + "): its jobs rescued", (System.nanoTime() - t0) / 1_000_000);
+                BotProcess replacement = h.new BotProcess("spare-" + spare++, killed.python);
                 h.bots.set(1, replacement);
                 replacement.start();
 
@@ -112,7 +112,7 @@ class ChaosTest {
                 assertTrue(!frozen.isEmpty(), "the zombie was frozen holding jobs");
                 t0 = System.nanoTime();
                 awaitNotHeldUnder(h, frozen, Duration.ofSeconds(60));
-                h.record("bot SIGSTOP past its lease: its jobs rescued", (System.nanoTime() - t0) / 1_000_000);
+                h.record("bot SIGSTOP past its lease (" + (zombie.python ? "a Python bot" : "a Java bot") + "): its jobs rescued", (System.nanoTime() - t0) / 1_000_000);
                 Thread.sleep(Math.max(0, ChaosHarness.LEASE_TTL.toMillis() + 3000 - (System.nanoTime() - t0) / 1_000_000));
                 zombie.process.signal("CONT");
                 h.log("zombie " + zombieId + " resumed; it held " + frozen.keySet().size() + " job(s) when frozen");

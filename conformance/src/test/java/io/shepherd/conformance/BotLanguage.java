@@ -9,7 +9,8 @@ import io.shepherd.runtime.testing.ChildProcess;
 import io.shepherd.runtime.testing.EchoBots;
 
 /**
- * The SDKs the scenarios run against, each through its example echo bot: the same environment
+ * The SDKs the scenarios run against, each through its example echo bot (the Python one twice:
+ * with an {@code async def} handler and with a plain function on a thread): the same environment
  * (SHEPHERD_URL, SHEPHERD_ENROLL_TOKEN, BOT_NAME, BOT_TYPES, BOT_STATE_DIR, BOT_CONCURRENCY, ...),
  * the same payloads ({@code sleepMs}, {@code steps}, {@code fail}), the same exit codes and the same
  * log sentences, so one scenario checks either.
@@ -31,6 +32,7 @@ enum BotLanguage {
             return List.of("(?m)^Exception in thread");
         }
     },
+    /** The Python echo bot with its {@code async def} handler (the default). */
     PYTHON {
         @Override
         ChildProcess start(Path home, Map<String, String> env) throws IOException {
@@ -48,6 +50,25 @@ enum BotLanguage {
             return List.of("(?m)^Traceback", "Task exception was never retrieved", "Task was destroyed but it is pending",
                     "Unclosed client session", "Unclosed connector", "ResourceWarning", "Exception ignored in",
                     "was never awaited");
+        }
+    },
+    /** The Python echo bot with a plain-function handler, run on a thread of its own ({@code BOT_HANDLER=plain}). */
+    PYTHON_PLAIN {
+        @Override
+        ChildProcess start(Path home, Map<String, String> env) throws IOException {
+            Map<String, String> plain = new java.util.HashMap<>(env);
+            plain.put("BOT_HANDLER", "plain");
+            return PYTHON.start(home, plain);
+        }
+
+        @Override
+        Map<String, String> handlerDebug() {
+            return PYTHON.handlerDebug();
+        }
+
+        @Override
+        List<String> troubles() {
+            return PYTHON.troubles();
         }
     };
 
