@@ -43,7 +43,12 @@ final class Processes implements AutoCloseable {
     ChildProcess bot(Runtime runtime, int concurrency, Map<String, String> extra) throws Exception {
         Path home = Files.createDirectories(dir.resolve("bot-" + counter++));
         Map<String, String> env = botEnv(runtime, home, concurrency);
-        env.put("JAVA_TOOL_OPTIONS", "-Xmx256m");
+        // -Dbench.jfr=DIR: each Java bot records a JFR profile there (written when it exits)
+        String jfr = System.getProperty("bench.jfr", "");
+        // -Dbench.botJvmFlags="...": flags for the Java bots to try (e.g. compiler or GC choices)
+        String flags = System.getProperty("bench.botJvmFlags", "").trim();
+        env.put("JAVA_TOOL_OPTIONS", "-Xmx256m" + (flags.isEmpty() ? "" : " " + flags) + (jfr.isBlank() ? "" : " -XX:StartFlightRecording=filename="
+                + Path.of(jfr).toAbsolutePath().resolve("bot-" + counter + ".jfr") + ",settings=profile,dumponexit=true"));
         env.putAll(extra);
         ChildProcess process = EchoBots.java(home, env);
         all.add(process);
