@@ -80,8 +80,10 @@ def test_errors_sent_are_cut_to_two_thousand_characters() -> None:
 def test_settings_are_checked_and_say_what_is_wrong() -> None:
     with pytest.raises(ValueError, match="a handler for at least one job type"):
         Bot("http://localhost:1", "b").settings()
-    with pytest.raises(ValueError, match=r"must start with http:// or https://.*concurrency >= 1"):
+    with pytest.raises(ValueError, match=r"must start with http:// or https://.*concurrency between 1 and 100"):
         Bot("localhost:1", "b", concurrency=0, handlers={"echo": lambda ctx: None}).settings()
+    with pytest.raises(ValueError, match=r"claim_wait of at most 30 s"):
+        Bot("http://localhost:1", "b", claim_wait=60, handlers={"echo": lambda ctx: None}).settings()
 
 
 def test_the_environment_configures_a_bot_as_it_does_the_java_echo_bot(tmp_path: Path) -> None:

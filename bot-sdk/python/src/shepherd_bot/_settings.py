@@ -69,8 +69,10 @@ class Settings:
             problems.append("a name")
         if not self.handlers:
             problems.append("a handler for at least one job type")
-        if self.concurrency < 1:
-            problems.append(f"concurrency >= 1 (got {self.concurrency})")
+        if not 1 <= self.concurrency <= 100:
+            problems.append(f"concurrency between 1 and 100 (got {self.concurrency})")
+        if self.claim_wait > 30:
+            problems.append(f"claim_wait of at most 30 s (got {self.claim_wait})")
         for what, seconds in (("shutdown_grace", self.shutdown_grace), ("claim_wait", self.claim_wait),
                               ("connect_timeout", self.connect_timeout), ("breaker_delay", self.breaker_delay)):
             if seconds < 0:

@@ -34,7 +34,8 @@ final class BotLanguages {
     }
 
     /** What one language's bots did, warm and cold: jobs/s, the bots' CPU µs per job, the largest bot's RSS. */
-    record Figures(double rate, double botCpuMicrosPerJob, double botRssMiB, double coldRate, double coldCpuMicrosPerJob) {
+    record Figures(double rate, double botCpuMicrosPerJob, double botRssMiB, double coldRate, double coldCpuMicrosPerJob,
+                   double runtimeCpuMicrosPerJob) {
     }
 
     void run() throws Exception {
@@ -51,8 +52,9 @@ final class BotLanguages {
             Figures f = row.getValue();
             bench.report.row("no-op jobs end to end, " + BOTS + " " + row.getKey() + " echo-bot processes x concurrency "
                     + CONCURRENCY + ", warm", Bench.f(f.rate()) + " jobs/s", String.format(
-                    "bots' CPU %.0f µs/job; bot RSS %.0f MiB; cold (first %,d jobs, mean of 2) %s jobs/s, %.0f µs/job", f.botCpuMicrosPerJob(),
-                    f.botRssMiB(), COLD, Bench.f(f.coldRate()), f.coldCpuMicrosPerJob()));
+                    "bots' CPU %.0f µs/job; runtime CPU %.0f µs/job; bot RSS %.0f MiB; cold (first %,d jobs, mean of 2) %s jobs/s, "
+                    + "bots' CPU %.0f µs/job", f.botCpuMicrosPerJob(), f.runtimeCpuMicrosPerJob(), f.botRssMiB(), COLD,
+                    Bench.f(f.coldRate()), f.coldCpuMicrosPerJob()));
         }
         bench.report.row("Python SDK / Java SDK, same run", String.format("%.2fx", python.rate() / java.rate()),
                 String.format("bots' CPU per job %.1fx", python.botCpuMicrosPerJob() / java.botCpuMicrosPerJob()));
@@ -60,21 +62,24 @@ final class BotLanguages {
     }
 
     /** One turn of one language's bots: cold {jobs/s, µs/job}, each warm run's, and the largest bot's RSS. */
-    record Turn(double[] cold, List<Double> rates, List<Double> cpu, double rss) {
+    record Turn(double[] cold, List<Double> rates, List<Double> cpu, List<Double> runtimeCpu, double rss) {
         static Figures figures(List<Turn> turns) {
             List<Double> rates = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
+            List<Double> runtimeCpu = new ArrayList<>();
             List<Double> coldRates = new ArrayList<>();
             List<Double> coldCpu = new ArrayList<>();
             double rss = 0;
             for (Turn t : turns) {
                 rates.addAll(t.rates());
                 cpu.addAll(t.cpu());
+                runtimeCpu.addAll(t.runtimeCpu());
                 coldRates.add(t.cold()[0]);
                 coldCpu.add(t.cold()[1]);
                 rss = Math.max(rss, t.rss());
             }
-            return new Figures(Bench.median(rates), Bench.median(cpu), rss, mean(coldRates), mean(coldCpu));
+            return new Figures(Bench.median(rates), Bench.median(cpu), rss, mean(coldRates), mean(coldCpu),
+                    Bench.median(runtimeCpu));
         }
 
         private static double mean(List<Double> values) {
@@ -92,6 +97,7 @@ final class BotLanguages {
         Bench.awaitBots(runtime.http(), BOTS);
         List<Double> rates = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
+        List<Double> runtimeCpu = new ArrayList<>();
         double[] cold;
         try (Connection c = DriverManager.getConnection(dbUrl); PreparedStatement unfinished = c.prepareStatement(Bench.UNFINISHED)) {
             cold = timed(runtime, unfinished, bots, COLD);
@@ -101,6 +107,7 @@ final class BotLanguages {
                 double[] warm = timed(runtime, unfinished, bots, JOBS);
                 rates.add(warm[0]);
                 cpu.add(warm[1]);
+                runtimeCpu.add(warm[2]);
             }
         }
         double rss = 0;
@@ -110,11 +117,11 @@ final class BotLanguages {
         for (ChildProcess bot : bots) {
             bot.terminate(Duration.ofSeconds(10)); // SIGTERM: they deregister, and the next bots start clean
         }
-        return new Turn(cold, rates, cpu, rss);
+        return new Turn(cold, rates, cpu, runtimeCpu, rss);
     }
 
     /**
-     * {jobs/s, bots' CPU µs per job} draining {@code jobs} jobs submitted with a runAt a moment
+     * {jobs/s, bots' CPU µs per job, the runtime's CPU µs per job} draining {@code jobs} jobs submitted with a runAt a moment
      * ahead, so they are all in the table before any is claimable; the clock starts at that runAt.
      */
     private static double[] timed(Processes.Runtime runtime, PreparedStatement unfinished, List<ChildProcess> bots,
@@ -126,12 +133,14 @@ final class BotLanguages {
             Thread.sleep(waitMs);
         }
         double cpu0 = botsCpu(bots);
+        double runtimeCpu0 = Processes.cpuSeconds(runtime.pid());
         long t0 = System.nanoTime();
         while (Bench.unfinished(unfinished) > 0) {
             Thread.sleep(10);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new double[]{jobs / seconds, (botsCpu(bots) - cpu0) / jobs * 1e6};
+        return new double[]{jobs / seconds, (botsCpu(bots) - cpu0) / jobs * 1e6,
+                (Processes.cpuSeconds(runtime.pid()) - runtimeCpu0) / jobs * 1e6};
     }
 
     private static double botsCpu(List<ChildProcess> bots) throws Exception {

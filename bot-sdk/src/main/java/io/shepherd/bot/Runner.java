@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import jakarta.json.JsonValue;
@@ -50,10 +51,30 @@ final class Runner {
         });
     }
 
-    /** Waits for a free slot; returns how many are free now, all of them taken for one claim. */
+    /**
+     * How long a busy bot waits, after a first slot came free, for more slots to free before it
+     * claims: jobs that finish together are then refilled by one claim instead of one claim each
+     * (measured: with two bots of concurrency 8 on no-op jobs, claims of mostly one job cost the
+     * runtime about a third more CPU per job than the Python SDK's, whose event loop gathers them).
+     */
+    static final long GATHER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    /**
+     * Waits for a free slot; returns how many are free now, all of them taken for one claim. When
+     * other jobs still run, it first gathers the slots that come free within {@link #GATHER_NANOS}
+     * (an idle bot claims at once).
+     */
     int takeFreeSlots() throws InterruptedException {
         slots.acquire();
-        return 1 + slots.drainPermits();
+        int taken = 1 + slots.drainPermits();
+        long deadline = System.nanoTime() + GATHER_NANOS;
+        long left;
+        while (taken < settings.concurrency() && (left = deadline - System.nanoTime()) > 0) {
+            if (slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
+                taken += 1 + slots.drainPermits();
+            }
+        }
+        return taken;
     }
 
     /** Gives back slots a claim did not fill. */
