@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import re
 import json
 import logging
 import os
@@ -195,3 +196,22 @@ def test_a_bot_run_off_the_main_thread_says_signals_are_not_its_and_stops_when_a
     assert [str(p) for p in phases] == ["Phase.STOPPED"]
     assert "Not stopping on SIGTERM" in caplog.text
     assert "No runtime ready at [http://127.0.0.1:9] yet" in caplog.text
+
+
+async def test_a_blocked_event_loop_is_noticed_and_named(caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+    import time
+
+    from shepherd_bot._clock import SYSTEM
+    from shepherd_bot._watch import LoopWatch
+
+    watch = LoopWatch(SYSTEM, every=0.05, late=0.3)
+    task = asyncio.ensure_future(watch.run())
+    await asyncio.sleep(0.2)
+    assert watch.blocked == 0, "a free loop is on time"
+    time.sleep(0.6)  # what a blocking async handler does
+    await asyncio.sleep(0.1)
+    task.cancel()
+    assert watch.blocked == 1
+    assert re.search(r"The event loop was held up for \d+\.\d s", caplog.text), caplog.text
+    assert "make blocking work a plain function" in caplog.text

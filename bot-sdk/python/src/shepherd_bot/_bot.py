@@ -16,6 +16,7 @@ from ._clock import SYSTEM, Clock
 from ._parts import Claimer, Heartbeats, Session, StartUp, _list
 from ._runner import Runner
 from ._settings import Handler, OnDrain, Phase, Settings
+from ._watch import LoopWatch
 
 LOG = logging.getLogger("shepherd_bot")
 
@@ -146,6 +147,7 @@ class Bot:
             self._claiming = True
             self._heartbeat_task = loop.create_task(Heartbeats(settings, api, self._session, runner, self).run())
             self._claim_task = loop.create_task(Claimer(settings, api, self._session, runner, self).run())
+            self._spawn(LoopWatch(settings.clock).run())
             await self._stopped.wait()
             return self.phase
         finally:
