@@ -58,7 +58,7 @@ final class BotLanguages {
         }
         bench.report.row("Python SDK / Java SDK, same run", String.format("%.2fx", python.rate() / java.rate()),
                 String.format("bots' CPU per job %.1fx", python.botCpuMicrosPerJob() / java.botCpuMicrosPerJob()));
-        runtime.process().kill();
+        runtime.process().terminate(Duration.ofSeconds(30)); // SIGTERM: a JFR recording (-Dbench.jfr) is written
     }
 
     /** One turn of one language's bots: cold {jobs/s, µs/job}, each warm run's, and the largest bot's RSS. */

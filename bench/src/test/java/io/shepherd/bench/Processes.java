@@ -25,8 +25,8 @@ final class Processes implements AutoCloseable {
     /** A runtime ({@code serve}) on a free port over the given database, with extra YAML lines. */
     Runtime runtime(String dbUrl, String... yaml) throws Exception {
         int port = ChildProcess.freePort();
-        ChildProcess process = ChildProcess.serve(dir.resolve("runtime-" + counter++), dbUrl, port,
-                Map.of("JAVA_TOOL_OPTIONS", "-Xmx400m"), yaml);
+        ChildProcess process = ChildProcess.serve(dir.resolve("runtime-" + counter), dbUrl, port,
+                Map.of("JAVA_TOOL_OPTIONS", "-Xmx400m" + jfr("runtime-" + counter++)), yaml);
         all.add(process);
         Http http = new Http("http://127.0.0.1:" + port);
         process.awaitReady(http, java.time.Duration.ofSeconds(90));
@@ -43,12 +43,9 @@ final class Processes implements AutoCloseable {
     ChildProcess bot(Runtime runtime, int concurrency, Map<String, String> extra) throws Exception {
         Path home = Files.createDirectories(dir.resolve("bot-" + counter++));
         Map<String, String> env = botEnv(runtime, home, concurrency);
-        // -Dbench.jfr=DIR: each Java bot records a JFR profile there (written when it exits)
-        String jfr = System.getProperty("bench.jfr", "");
         // -Dbench.botJvmFlags="...": flags for the Java bots to try (e.g. compiler or GC choices)
         String flags = System.getProperty("bench.botJvmFlags", "").trim();
-        env.put("JAVA_TOOL_OPTIONS", "-Xmx256m" + (flags.isEmpty() ? "" : " " + flags) + (jfr.isBlank() ? "" : " -XX:StartFlightRecording=filename="
-                + Path.of(jfr).toAbsolutePath().resolve("bot-" + counter + ".jfr") + ",settings=profile,dumponexit=true"));
+        env.put("JAVA_TOOL_OPTIONS", "-Xmx256m" + (flags.isEmpty() ? "" : " " + flags) + jfr("bot-" + counter));
         env.putAll(extra);
         ChildProcess process = EchoBots.java(home, env);
         all.add(process);
@@ -73,6 +70,16 @@ final class Processes implements AutoCloseable {
                 "BOT_STATE_DIR", home.resolve("state").toString(),
                 "BOT_CONCURRENCY", Integer.toString(concurrency),
                 "SHEPHERD_LOG_FORMAT", "text"));
+    }
+
+    /**
+     * With {@code -Dbench.jfr=DIR}, the JVM option that makes a runtime or Java bot record a JFR
+     * profile into {@code DIR/name.jfr} (written when it exits); otherwise nothing.
+     */
+    private static String jfr(String name) {
+        String dir = System.getProperty("bench.jfr", "");
+        return dir.isBlank() ? "" : " -XX:StartFlightRecording=filename=" + Path.of(dir).toAbsolutePath().resolve(name + ".jfr")
+                + ",settings=profile,dumponexit=true";
     }
 
     /** CPU seconds (user + system) the process has used, from /proc. */

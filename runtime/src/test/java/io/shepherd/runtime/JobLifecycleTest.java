@@ -27,6 +27,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JobLifecycleTest extends ApiTestBase {
 
     @Test
+    void aJsonBodyMayNameItsCharsetIfItIsUtf8() {
+        for (String type : List.of("application/json", "application/json; charset=UTF-8", "application/json;charset=\"utf-8\"",
+                "application/merge-patch+json; charset=utf-8")) {
+            Http.Response r = http.send("POST", "/v1/jobs", TestRuntime.CLIENT, type,
+                    java.net.http.HttpRequest.BodyPublishers.ofString("{\"type\": \"echo\"}"));
+            assertEquals(201, r.status(), type + ": " + r);
+        }
+        Http.Response latin = http.send("POST", "/v1/jobs", TestRuntime.CLIENT, "application/json; charset=ISO-8859-1",
+                java.net.http.HttpRequest.BodyPublishers.ofString("{\"type\": \"echo\"}"));
+        assertEquals(415, latin.status(), latin.toString());
+        assertTrue(latin.body().contains("JSON bodies are UTF-8, not iso-8859-1"), latin.body());
+    }
+
+    @Test
     void submittedJobIsClaimedAndCompletedWithItsResult() throws Exception {
         JsonObject job = submit("type", "echo", "payload", Http.obj("n", 7));
         assertEquals("pending", job.getString("status"));

@@ -33,6 +33,8 @@ public final class Body {
         this.json = json;
     }
 
+    private static final java.util.regex.Pattern CHARSET = java.util.regex.Pattern.compile("charset=\"?([^\";]+)");
+
     /** Reads a JSON object body; an absent body counts as {@code {}} when {@code optional}. */
     public static Body read(ServerRequest req, long maxBytes, boolean optional) {
         boolean hasBody = req.content().hasEntity();
@@ -48,9 +50,15 @@ public final class Body {
             throw Problem.unsupportedMediaType("The body must be application/json"
                     + (contentType.isEmpty() ? " (no Content-Type was sent)" : ", not " + contentType));
         }
-        String charset = contentType.toLowerCase(java.util.Locale.ROOT).replaceAll(".*charset=\"?([^\";]+).*", "$1");
-        if (contentType.toLowerCase(java.util.Locale.ROOT).contains("charset=") && !charset.trim().equals("utf-8")) {
-            throw Problem.unsupportedMediaType("JSON bodies are UTF-8, not " + charset.trim());
+        // most callers name no charset: then no pattern is run at all (a replaceAll here compiled its
+        // pattern on every request: 2 % of the runtime's CPU in the benchmark's profile)
+        String lower = contentType.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("charset=")) {
+            java.util.regex.Matcher named = CHARSET.matcher(lower);
+            String charset = named.find() ? named.group(1).trim() : "";
+            if (!charset.equals("utf-8")) {
+                throw Problem.unsupportedMediaType("JSON bodies are UTF-8, not " + charset);
+            }
         }
         String text = readLimited(req.content().inputStream(), maxBytes);
         if (text.isBlank()) {
