@@ -43,10 +43,8 @@ class BotLifecycleTest {
     @EnumSource(BotLanguage.class)
     void aHungHandlerIsTakenBackByItsTimeoutWhileTheProcessHeartbeats(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port, FAST).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot(language, "hung", "http://127.0.0.1:" + port, Map.of());
+            Http http = stack.readyRuntime("rt", FAST);
+            ChildProcess bot = stack.echoBot(language, "hung", http.base(), Map.of());
             // a handler that would sleep ten minutes: hung, as far as anyone can tell
             Http.Response submitted = http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "echo",
                     "payload", Http.obj("sleepMs", 600_000), "timeoutMs", 3000, "maxAttempts", 1));
@@ -84,10 +82,8 @@ class BotLifecycleTest {
     @EnumSource(BotLanguage.class)
     void aDrainedBotFinishesItsJobDeregistersAndExitsCleanly(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port, FAST).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot(language, "drain-exit", "http://127.0.0.1:" + port, Map.of(
+            Http http = stack.readyRuntime("rt", FAST);
+            ChildProcess bot = stack.echoBot(language, "drain-exit", http.base(), Map.of(
                     "BOT_ON_DRAIN", "exit", "BOT_SHUTDOWN_GRACE_MS", "15000"));
             String id = Stack.submit(http, Http.obj("sleepMs", 3000));
             String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
@@ -111,10 +107,8 @@ class BotLifecycleTest {
     @EnumSource(BotLanguage.class)
     void aDrainedBotIdlesHoldingNothingAndWorksAgainWhenUndrained(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port, FAST).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot(language, "drain-idle", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "2000"));
+            Http http = stack.readyRuntime("rt", FAST);
+            ChildProcess bot = stack.echoBot(language, "drain-idle", http.base(), Map.of("BOT_SHUTDOWN_GRACE_MS", "2000"));
             String id = Stack.submit(http, Http.obj("sleepMs", 60_000, "steps", 60));
             String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
             bot.awaitOutput("Echoing job " + id, Duration.ofSeconds(10));
@@ -150,10 +144,8 @@ class BotLifecycleTest {
     @EnumSource(BotLanguage.class)
     void aRevokedBotIsRefusedAndStopsItsJobBackAtOnce(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port, FAST).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot(language, "revoked", "http://127.0.0.1:" + port, Map.of());
+            Http http = stack.readyRuntime("rt", FAST);
+            ChildProcess bot = stack.echoBot(language, "revoked", http.base(), Map.of());
             String id = Stack.submit(http, Http.obj("sleepMs", 60_000));
             String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
 

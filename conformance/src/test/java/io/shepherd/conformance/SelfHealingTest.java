@@ -55,17 +55,15 @@ class SelfHealingTest {
     @EnumSource(BotLanguage.class)
     void killedBotRestartsAsTheSameBotAndItsJobComesBackAtOnce(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port).awaitReady(http, READY); // default lease: 30 s
-            ChildProcess first = stack.echoBot(language, "same", "http://127.0.0.1:" + port, Map.of());
+            Http http = stack.readyRuntime("rt"); // default lease: 30 s
+            ChildProcess first = stack.echoBot(language, "same", http.base(), Map.of());
             String id = Stack.submit(http, Http.obj("sleepMs", 3000));
             JsonObject claimed = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30));
             String botId = claimed.getString("claimedBy");
 
             first.kill(); // SIGKILL mid-job
             long killedAt = System.nanoTime();
-            ChildProcess restarted = stack.echoBot(language, "same", "http://127.0.0.1:" + port, Map.of());
+            ChildProcess restarted = stack.echoBot(language, "same", http.base(), Map.of());
             JsonObject done = Stack.awaitStatus(http, id, "completed", Duration.ofSeconds(25));
             long tookMs = (System.nanoTime() - killedAt) / 1_000_000;
 
@@ -81,9 +79,7 @@ class SelfHealingTest {
     @org.junit.jupiter.api.Test
     void aJavaBotKilledMidJobComesBackAsAPythonBotWithTheSameIdentity() throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port).awaitReady(http, READY);
+            Http http = stack.readyRuntime("rt");
             ChildProcess java = stack.echoBot(BotLanguage.JAVA, "switch", http.base(), Map.of());
             String id = Stack.submit(http, Http.obj("sleepMs", 3000));
             String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
@@ -102,10 +98,8 @@ class SelfHealingTest {
     @EnumSource(BotLanguage.class)
     void sigtermMidJobDrainsWithinTheGraceAndGivesTheJobBack(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot(language, "term", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "3000"));
+            Http http = stack.readyRuntime("rt");
+            ChildProcess bot = stack.echoBot(language, "term", http.base(), Map.of("BOT_SHUTDOWN_GRACE_MS", "3000"));
             String id = Stack.submit(http, Http.obj("sleepMs", 60_000));
             JsonObject claimed = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30));
             String botId = claimed.getString("claimedBy");
@@ -128,10 +122,8 @@ class SelfHealingTest {
     @EnumSource(BotLanguage.class)
     void sigtermLetsAShortJobFinish(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port).awaitReady(http, READY);
-            ChildProcess bot = stack.echoBot(language, "finish", "http://127.0.0.1:" + port, Map.of("BOT_SHUTDOWN_GRACE_MS", "10000"));
+            Http http = stack.readyRuntime("rt");
+            ChildProcess bot = stack.echoBot(language, "finish", http.base(), Map.of("BOT_SHUTDOWN_GRACE_MS", "10000"));
             String id = Stack.submit(http, Http.obj("sleepMs", 1500));
             Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30));
             // "claimed" is the runtime's word; the bot holds the job once its handler runs. A claim
@@ -231,9 +223,7 @@ class SelfHealingTest {
     @EnumSource(BotLanguage.class)
     void aBotOfConcurrencyFourWorksJobsSideBySideAndFailsWhatAsksToFail(BotLanguage language) throws Exception {
         try (Stack stack = new Stack()) {
-            int port = ChildProcess.freePort();
-            Http http = Stack.http(port);
-            stack.runtime("rt", port).awaitReady(http, READY);
+            Http http = stack.readyRuntime("rt");
             stack.echoBot(language, "four", http.base(), Map.of("BOT_CONCURRENCY", "4"));
             Stack.awaitStatus(http, Stack.submit(http, Http.obj("n", 0)), "completed", Duration.ofSeconds(30));
 
@@ -287,10 +277,8 @@ class SelfHealingTest {
     }
 
     static Working oneBotWorking(BotLanguage language, Stack stack, String name, int sleepMs) throws Exception {
-        int port = ChildProcess.freePort();
-        Http http = Stack.http(port);
-        stack.runtime("rt", port, "heartbeat:", "  interval: PT1S").awaitReady(http, READY);
-        ChildProcess bot = stack.echoBot(language, name, "http://127.0.0.1:" + port, Map.of());
+        Http http = stack.readyRuntime("rt", "heartbeat:", "  interval: PT1S");
+        ChildProcess bot = stack.echoBot(language, name, http.base(), Map.of());
         String id = Stack.submit(http, Http.obj("sleepMs", sleepMs));
         String botId = Stack.awaitStatus(http, id, "claimed", Duration.ofSeconds(30)).getString("claimedBy");
         return new Working(http, bot, id, botId);

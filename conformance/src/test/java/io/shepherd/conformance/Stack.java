@@ -26,6 +26,14 @@ final class Stack implements AutoCloseable {
         this.db = TestDatabase.create("postgres");
     }
 
+    /** A runtime process on a free port, ready; an HTTP client for it. */
+    Http readyRuntime(String name, String... extraYaml) throws Exception {
+        int port = ChildProcess.freePort();
+        Http http = http(port);
+        runtime(name, port, extraYaml).awaitReady(http, Duration.ofSeconds(60));
+        return http;
+    }
+
     /** A runtime process on the given port; returns an HTTP client for it (not yet ready). */
     ChildProcess runtime(String name, int port, String... extraYaml) throws Exception {
         return runtime(name, port, Map.of(), extraYaml);
