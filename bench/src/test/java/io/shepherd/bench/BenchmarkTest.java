@@ -50,6 +50,9 @@ class BenchmarkTest {
             if (runs.test("languages")) {
                 new BotLanguages(bench).run();
             }
+            if (runs.test("coldstart")) {
+                new ColdStart(bench).run();
+            }
             if (e2e != null && runs.test("peer")) {
                 new DbSchedulerPeer(bench).run(4, e2e.fourBotsOfOne());
             }

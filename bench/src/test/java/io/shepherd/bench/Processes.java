@@ -33,6 +33,40 @@ final class Processes implements AutoCloseable {
         return new Runtime(process, http);
     }
 
+    /**
+     * A runtime started from its jar ({@code runtime/target/shepherd.jar}), as a user runs it, with
+     * extra JVM options (a JDK AOT cache needs a class path of jars only); not yet ready.
+     */
+    Runtime startRuntimeJar(String dbUrl, String jvmOptions, String... yaml) throws Exception {
+        int port = ChildProcess.freePort();
+        String name = "runtime-" + counter++;
+        ChildProcess process = ChildProcess.serve(java(jvmOptions + " -Xmx400m", "runtime/target/shepherd.jar"),
+                dir.resolve(name), dbUrl, port, Map.of(), yaml);
+        all.add(process);
+        return new Runtime(process, new Http("http://127.0.0.1:" + port));
+    }
+
+    /** The Java echo bot started from its jar ({@code examples/echo-bot/target/echo-bot.jar}). */
+    ChildProcess botJar(Runtime runtime, int concurrency, String jvmOptions) throws Exception {
+        Path home = Files.createDirectories(dir.resolve("bot-" + counter++));
+        ChildProcess process = ChildProcess.command(home, botEnv(runtime, home, concurrency),
+                java(jvmOptions + " -Xmx256m", "examples/echo-bot/target/echo-bot.jar"));
+        all.add(process);
+        return process;
+    }
+
+    private static List<String> java(String jvmOptions, String jar) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String option : jvmOptions.trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
+        command.addAll(List.of("-jar", EchoBots.root().resolve(jar).toString()));
+        return command;
+    }
+
     record Runtime(ChildProcess process, Http http) {
         long pid() {
             return process.process().pid();

@@ -46,6 +46,18 @@ public final class ChildProcess implements AutoCloseable {
      */
     public static ChildProcess serve(Path home, String dbUrl, int port, Map<String, String> env,
                                      String... extraYaml) throws IOException {
+        List<String> launcher = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "io.shepherd.runtime.cli.Main");
+        return serve(launcher, home, dbUrl, port, env, extraYaml);
+    }
+
+    /**
+     * The same, started by {@code launcher} — the command up to the CLI's arguments, e.g.
+     * {@code java -XX:AOTCache=... -jar runtime/target/shepherd.jar} (a JDK AOT cache needs a class
+     * path of jars only, not the test's class directories).
+     */
+    public static ChildProcess serve(List<String> launcher, Path home, String dbUrl, int port, Map<String, String> env,
+                                     String... extraYaml) throws IOException {
         Files.createDirectories(home);
         List<String> yaml = new ArrayList<>(List.of(
                 "server:", "  port: " + port, "  host: 127.0.0.1",
@@ -57,7 +69,9 @@ public final class ChildProcess implements AutoCloseable {
         Files.writeString(config, String.join("\n", yaml) + "\n");
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put("SHEPHERD_DB_URL", dbUrl);
-        return start(home, all, "io.shepherd.runtime.cli.Main", "serve", "--config", config.toString());
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of("serve", "--config", config.toString()));
+        return command(home, all, command);
     }
 
     public static int freePort() throws IOException {
