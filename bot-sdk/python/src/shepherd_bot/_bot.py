@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ._api import RuntimeApi
-from ._client import ClientSettings, RuntimeClient
+from ._client import RuntimeClient
 from ._clock import SYSTEM, Clock
-from ._parts import Claimer, Heartbeats, Session, StartUp, _list
+from ._logging import listed
+from ._parts import Claimer, Heartbeats, Session, StartUp
 from ._runner import Runner
 from ._settings import Handler, OnDrain, Phase, Settings
 from ._watch import LoopWatch
@@ -123,9 +124,7 @@ class Bot:
         loop = asyncio.get_running_loop()
         self._stopped = asyncio.Event()
         signals = self._install_signal_handlers(loop) if settings.handle_signals else []
-        client = self._client = RuntimeClient(settings.servers, ClientSettings(
-            settings.connect_timeout, settings.breaker_failures, settings.breaker_delay, settings.retry_initial,
-            settings.retry_max, settings.retry_calls), settings.clock)
+        client = self._client = RuntimeClient(settings.servers, settings.client(), settings.clock)
         api = self._api = RuntimeApi(client, settings.name)
         try:
             if self._stopping:
@@ -229,7 +228,7 @@ class Bot:
         if not self._operator_drained or self._stopping:
             return  # undrained or stopping meanwhile: nothing to give back here
         if not idle:
-            LOG.warning("Drain grace over; giving back unfinished job(s) %s", _list(runner.running_ids()))
+            LOG.warning("Drain grace over; giving back unfinished job(s) %s", listed(runner.running_ids()))
             await runner.give_back_all()
         if self._operator_drained and self.phase is Phase.DRAINING:
             self.phase = Phase.DRAINED
@@ -273,23 +272,17 @@ class Bot:
         """Stops gracefully: no new claims; running jobs get the grace period to finish while heartbeats
         go on; what has not finished is given back when the bot deregisters. Returns when it stopped."""
         settings = self._settings
-        if self._stopping or settings is None:
-            self._stopping = True
-            if self._start_task is not None and not self._start_task.done():
-                self._start_task.cancel()  # still starting: nothing is held yet
-            if self._stopped is not None:
-                await self._stopped.wait()
-            return
+        running = settings is not None and not self._stopping and (self.phase is Phase.RUNNING or (
+            self._operator_drained and self.phase in (Phase.DRAINING, Phase.DRAINED)))
         self._stopping = True
-        deadline = settings.clock.monotonic() + settings.shutdown_grace
-        running = self.phase is Phase.RUNNING or (
-            self._operator_drained and self.phase in (Phase.DRAINING, Phase.DRAINED))
-        if not running:
+        if not running or settings is None:
+            # still starting (nothing is held yet), or already stopping or stopped
             if self._start_task is not None and not self._start_task.done():
                 self._start_task.cancel()
             if self._stopped is not None:
                 await self._stopped.wait()
             return
+        deadline = settings.clock.monotonic() + settings.shutdown_grace
         self.phase = Phase.DRAINING
         self._claiming = False
         if self._claim_task is not None:
@@ -300,7 +293,7 @@ class Bot:
                  settings.shutdown_grace * 1000)
         reserve = min(3.0, settings.shutdown_grace / 4)  # leave time within the grace to deregister
         if not await runner.await_idle(deadline - reserve):
-            LOG.warning("Grace period over; giving back unfinished job(s) %s", _list(runner.running_ids()))
+            LOG.warning("Grace period over; giving back unfinished job(s) %s", listed(runner.running_ids()))
             runner.abandon_all()
         try:
             answer = await api.deregister(session.identity)

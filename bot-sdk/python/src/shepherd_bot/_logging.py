@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -141,3 +141,8 @@ def _on_terminal(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+def listed(items: Iterable[str]) -> str:
+    """A list as the Java SDK's log lines print one: [a, b]."""
+    return "[" + ", ".join(items) + "]"

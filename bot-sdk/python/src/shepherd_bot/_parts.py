@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,7 @@ from ._api import Beat, RuntimeApi
 from ._backoff import Backoff
 from ._client import ServerFailure
 from ._identity import Identity
+from ._logging import listed
 from ._runner import Runner
 from ._settings import Control, Settings
 
@@ -50,7 +50,7 @@ class StartUp:
                     LOG.info("Runtime %s is ready", server)
                     return
             delay = backoff.delay(attempt)
-            LOG.info("No runtime ready at %s yet; waiting %d ms (attempt %d)", _list(self._api.servers),
+            LOG.info("No runtime ready at %s yet; waiting %d ms (attempt %d)", listed(self._api.servers),
                      delay * 1000, attempt)
             await self._settings.clock.sleep(delay)
             attempt += 1
@@ -63,7 +63,7 @@ class StartUp:
             if opened is not None:
                 released = opened.released
                 LOG.info("Resumed bot %s (%s) with a new session; the runtime released %d job(s) an earlier process "
-                         "held%s", known.bot_id, s.name, len(released), f": {_list(released)}" if released else "")
+                         "held%s", known.bot_id, s.name, len(released), f": {listed(released)}" if released else "")
                 return Session(known, opened.session)
             LOG.warning("The runtime does not know bot %s; registering anew", known.bot_id)
             Identity.forget(s.state_dir)
@@ -72,15 +72,13 @@ class StartUp:
         registered = await self._api.register(s.enroll_token, list(s.handlers), dict(s.labels))
         registered.identity.save(s.state_dir)
         LOG.info("Registered as bot %s (%s) for %s; identity kept in %s", registered.identity.bot_id, s.name,
-                 _list(s.handlers), s.state_dir)
+                 listed(s.handlers), s.state_dir)
         return Session(registered.identity, registered.session)
 
 
-class Heartbeats:
-    """Each beat names the jobs this bot works on, so the runtime extends exactly those leases: a
-    job it believes this bot holds but the bot never heard of (a claim answer lost on the way) runs
-    out and is recovered. The answer says which named jobs were cancelled, which the bot no longer
-    holds, and whether to drain."""
+class _Part:
+    """What the heartbeats and the claimer share: the settings, the protocol, this process's session,
+    the runner and the bot as a whole."""
 
     def __init__(self, settings: Settings, api: RuntimeApi, session: Session, runner: Runner, bot: Control) -> None:
         self._settings = settings
@@ -88,6 +86,13 @@ class Heartbeats:
         self._session = session
         self._runner = runner
         self._bot = bot
+
+
+class Heartbeats(_Part):
+    """Each beat names the jobs this bot works on, so the runtime extends exactly those leases: a
+    job it believes this bot holds but the bot never heard of (a claim answer lost on the way) runs
+    out and is recovered. The answer says which named jobs were cancelled, which the bot no longer
+    holds, and whether to drain."""
 
     @property
     def interval(self) -> float:
@@ -151,16 +156,9 @@ class Heartbeats:
         return beat
 
 
-class Claimer:
+class Claimer(_Part):
     """Long-polls for work: waits for a free slot, then claims as many jobs as there are free slots
     in one call (waiting up to ``claim_wait`` for them) and hands each to the runner."""
-
-    def __init__(self, settings: Settings, api: RuntimeApi, session: Session, runner: Runner, bot: Control) -> None:
-        self._settings = settings
-        self._api = api
-        self._session = session
-        self._runner = runner
-        self._bot = bot
 
     async def run(self) -> None:
         while self._bot.claiming:
@@ -200,8 +198,3 @@ class Claimer:
         for job in claimed.jobs:
             self._runner.start(job)
         return len(claimed.jobs)
-
-
-def _list(items: Iterable[str]) -> str:
-    """A list as the Java SDK's lines print one: [a, b]."""
-    return "[" + ", ".join(items) + "]"

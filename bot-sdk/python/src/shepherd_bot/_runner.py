@@ -38,6 +38,10 @@ class Runner:
         self._idle = asyncio.Event()
         self._idle.set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # which handlers are ``async def``: looked at once, not for every job
+        self._async = {job_type: inspect.iscoroutinefunction(handler)
+                       or inspect.iscoroutinefunction(getattr(handler, "__call__", None))
+                       for job_type, handler in settings.handlers.items()}
 
     async def take_free_slots(self) -> int:
         """Waits for a free slot; returns how many are free now, all of them taken for one claim."""
@@ -160,7 +164,7 @@ class Runner:
 
     async def _run_handler(self, r: RunningJob, handler: Handler) -> Any:
         loop = asyncio.get_running_loop()
-        if inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(getattr(handler, "__call__", None)):
+        if self._async[r.job.type]:
             r.task = asyncio.ensure_future(handler(r.context))
             return await r.task
         # a plain function runs on a daemon thread of its own (like a Java worker thread: a handler

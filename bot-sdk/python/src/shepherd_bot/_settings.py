@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
+from ._client import ClientSettings
 from ._clock import SYSTEM, Clock
 
 if TYPE_CHECKING:
@@ -57,6 +58,11 @@ class Settings:
     handle_signals: bool = True
     on_drain: OnDrain = OnDrain.IDLE
     clock: Clock = SYSTEM
+
+    def client(self) -> ClientSettings:
+        """The settings of the client's fault tolerance (the Java ``BotSettings.client()``)."""
+        return ClientSettings(self.connect_timeout, self.breaker_failures, self.breaker_delay, self.retry_initial,
+                              self.retry_max, self.retry_calls)
 
     def __post_init__(self) -> None:
         problems = []

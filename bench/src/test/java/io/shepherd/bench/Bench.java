@@ -94,6 +94,19 @@ final class Bench {
         }
     }
 
+    /**
+     * Submits {@code jobs} no-op jobs due a moment ahead, so they are all in the table before any
+     * is claimable, and returns when they are due: the caller's clock starts now.
+     */
+    static void submitAllDue(Http http, int jobs) throws InterruptedException {
+        Instant runAt = Instant.now().plusMillis(1500);
+        submitBatches(http, jobs, Json.createObjectBuilder().build(), runAt);
+        long waitMs = runAt.toEpochMilli() - System.currentTimeMillis();
+        if (waitMs > 0) {
+            Thread.sleep(waitMs);
+        }
+    }
+
     static void submitBatches(Http http, int jobs) {
         submitBatches(http, jobs, Json.createObjectBuilder().build(), null);
     }

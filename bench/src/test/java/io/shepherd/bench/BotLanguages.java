@@ -4,13 +4,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.testing.ChildProcess;
-import jakarta.json.Json;
 
 /**
  * The Java and the Python SDK side by side: their echo bots on no-op jobs, two processes of
@@ -126,12 +124,7 @@ final class BotLanguages {
      */
     private static double[] timed(Processes.Runtime runtime, PreparedStatement unfinished, List<ChildProcess> bots,
                                   int jobs) throws Exception {
-        Instant runAt = Instant.now().plusMillis(1500);
-        Bench.submitBatches(runtime.http(), jobs, Json.createObjectBuilder().build(), runAt);
-        long waitMs = runAt.toEpochMilli() - System.currentTimeMillis();
-        if (waitMs > 0) {
-            Thread.sleep(waitMs);
-        }
+        Bench.submitAllDue(runtime.http(), jobs);
         double cpu0 = botsCpu(bots);
         double runtimeCpu0 = Processes.cpuSeconds(runtime.pid());
         long t0 = System.nanoTime();

@@ -4,13 +4,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.shepherd.runtime.testing.ChildProcess;
-import jakarta.json.Json;
 
 /**
  * End to end through the HTTP API with echo-bot processes (no-op handler): one runtime for every
@@ -74,12 +72,7 @@ final class EndToEnd {
             Bench.submitBatches(runtime.http(), 1000); // warm-up
             Bench.drain(unfinished);
             for (int run = 0; run < Bench.RUNS; run++) {
-                Instant runAt = Instant.now().plusMillis(1500);
-                Bench.submitBatches(runtime.http(), Bench.JOBS, Json.createObjectBuilder().build(), runAt);
-                long waitMs = runAt.toEpochMilli() - System.currentTimeMillis();
-                if (waitMs > 0) {
-                    Thread.sleep(waitMs);
-                }
+                Bench.submitAllDue(runtime.http(), Bench.JOBS);
                 double cpu0 = Processes.cpuSeconds(runtime.pid());
                 long t0 = System.nanoTime();
                 while (Bench.unfinished(unfinished) > 0) {

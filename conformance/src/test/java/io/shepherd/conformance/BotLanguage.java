@@ -96,14 +96,4 @@ enum BotLanguage {
         }
         return found;
     }
-
-    /** The repository's root. */
-    static Path root() {
-        return EchoBots.root();
-    }
-
-    /** The Python that runs the bots and the SDK's checks ({@link EchoBots#python()}). */
-    static String python() {
-        return EchoBots.python();
-    }
 }

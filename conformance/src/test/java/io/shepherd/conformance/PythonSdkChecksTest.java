@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.shepherd.runtime.testing.EchoBots;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,23 +19,23 @@ import org.junit.jupiter.api.Test;
  * Python and packages (bin/test installs them when missing).
  */
 class PythonSdkChecksTest {
-    static final Path SDK = BotLanguage.root().resolve("bot-sdk/python");
+    static final Path SDK = EchoBots.root().resolve("bot-sdk/python");
 
     @Test
     void thePythonHasWhatTheSdkNeeds() throws Exception {
-        run(SDK, List.of(BotLanguage.python(), "-c",
+        run(SDK, List.of(EchoBots.python(), "-c",
                 "import sys, aiohttp; assert sys.version_info >= (3, 10), sys.version"));
     }
 
     @Test
     void unitTestsPass() throws Exception {
-        run(SDK, List.of(BotLanguage.python(), "-m", "pytest", "-q", "-p", "no:cacheprovider"));
+        run(SDK, List.of(EchoBots.python(), "-m", "pytest", "-q", "-p", "no:cacheprovider"));
     }
 
     @Test
     void theSdkAndTheExampleBotTypeCheckStrictly() throws Exception {
-        run(SDK, List.of(BotLanguage.python(), "-m", "mypy", "--no-incremental", "--cache-dir=/dev/null"));
-        run(BotLanguage.root(), List.of(BotLanguage.python(), "-m", "mypy", "--strict", "--no-incremental",
+        run(SDK, List.of(EchoBots.python(), "-m", "mypy", "--no-incremental", "--cache-dir=/dev/null"));
+        run(EchoBots.root(), List.of(EchoBots.python(), "-m", "mypy", "--strict", "--no-incremental",
                 "--cache-dir=/dev/null", "--python-version", "3.10", "examples/echo-bot-python/echo_bot.py"));
     }
 
@@ -54,7 +55,7 @@ class PythonSdkChecksTest {
                     }
                 }
             }
-            String python = BotLanguage.python();
+            String python = EchoBots.python();
             run(work, List.of(python, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-index",
                     "-w", "dist", "./source"));
             Path wheel;
