@@ -87,11 +87,24 @@ public final class TestCluster implements AutoCloseable {
         signal("CONT");
     }
 
+    /**
+     * Signals the postmaster and every process it forked. The postmaster goes first: stopped, it
+     * forks no backend after its children were listed (one forked in between — a pool
+     * reconnecting — would go on serving, and the freeze would not be one).
+     */
     private void signal(String signal) throws Exception {
         long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().trim());
-        List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(postmaster)));
-        ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> cmd.add(Long.toString(p.pid())));
-        run(cmd.toArray(String[]::new));
+        run("kill", "-" + signal, Long.toString(postmaster));
+        List<String> children = new ArrayList<>(List.of("kill", "-" + signal));
+        ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> children.add(Long.toString(p.pid())));
+        if (children.size() > 2) {
+            // a child that exited after it was listed is no failure ("No such process"); kill signals the rest
+            Process p = new ProcessBuilder(children).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(120, TimeUnit.SECONDS) || (p.exitValue() != 0 && !out.contains("No such process"))) {
+                throw new IllegalStateException(String.join(" ", children) + " failed:\n" + out);
+            }
+        }
     }
 
     private static void run(String... command) throws Exception {
