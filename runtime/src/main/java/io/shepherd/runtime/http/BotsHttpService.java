@@ -1,5 +1,6 @@
 package io.shepherd.runtime.http;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +18,17 @@ import io.shepherd.runtime.service.DrainBots;
 import io.shepherd.runtime.service.Heartbeat;
 import io.shepherd.runtime.service.ReadBots;
 import io.shepherd.runtime.service.RegisterBot;
+import io.shepherd.runtime.service.ReportJobs;
 import io.shepherd.runtime.service.Services;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.JobRow;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 
-/** {@code /v1/bots}: register, sessions, heartbeat, claim, reset, deregister, read; an admin's drain, undrain, revoke. */
+/**
+ * {@code /v1/bots}: register, sessions, heartbeat, claim, exchange (reports in, jobs out), reset,
+ * deregister, read; an admin's drain, undrain, revoke.
+ */
 public final class BotsHttpService implements HttpService {
     private final Api api;
     private final Settings settings;
@@ -33,6 +38,7 @@ public final class BotsHttpService implements HttpService {
     private final ClaimJobs claimJobs;
     private final ReadBots readBots;
     private final DrainBots drainBots;
+    private final ReportJobs reportJobs;
 
     public BotsHttpService(Api api, Settings settings, Services services) {
         this.api = api;
@@ -43,6 +49,7 @@ public final class BotsHttpService implements HttpService {
         this.claimJobs = services.claimJobs();
         this.readBots = services.readBots();
         this.drainBots = services.drainBots();
+        this.reportJobs = services.reportJobs();
     }
 
     @Override
@@ -63,6 +70,8 @@ public final class BotsHttpService implements HttpService {
                 .any("/{id}/heartbeat", Api.allow("POST"))
                 .post("/{id}/claim", this::claim)
                 .any("/{id}/claim", Api.allow("POST"))
+                .post("/{id}/exchange", this::exchange)
+                .any("/{id}/exchange", Api.allow("POST"))
                 .post("/{id}/reset", this::reset)
                 .any("/{id}/reset", Api.allow("POST"))
                 .post("/{id}/drain", (req, res) -> drain(req, res, true))
@@ -150,6 +159,92 @@ public final class BotsHttpService implements HttpService {
         } else {
             Responses.ok(res, JsonViews.jobs("jobs", claimed, true));
         }
+    }
+
+    /**
+     * Reports in, jobs out: the bot's reports answered one by one, then (with {@code max}) a claim
+     * as {@code /claim} makes it. A request no claim could serve is refused (400) before any report
+     * is applied, and so is one without a claim from a superseded session (409); a claim refused
+     * after the reports were applied (the session superseded meanwhile) is answered as that
+     * problem with the reports' answers in its {@code reports} member.
+     */
+    private void exchange(ServerRequest req, ServerResponse res) {
+        var caller = api.caller(req);
+        String botId = Api.id(req);
+        caller.requireBot(botId);
+        Body body = api.body(req);
+        String session = body.string("session");
+        List<ReportJobs.Report> reports = reports(body);
+        Integer max = body.optInt("max");
+        Long waitMs = body.optLong("waitMs");
+        ClaimJobs.Request claim = null;
+        if (max != null && max != 0) {
+            claim = new ClaimJobs.Request(botId, session, max, waitMs == null ? 0 : waitMs, body.optStrings("types"));
+            claimJobs.validate(claim);
+        } else if (waitMs != null && waitMs != 0) {
+            throw Problem.badRequest("waitMs needs max: it is how long a claim waits for work");
+        } else {
+            claimJobs.requireCurrentSession(botId, session); // the claim statement checks it otherwise
+        }
+        List<ReportJobs.Answer> answers = reportJobs.report(caller, botId, reports);
+        JsonArrayBuilder answered = JsonViews.BUILDERS.createArrayBuilder();
+        answers.forEach(a -> answered.add(answer(a)));
+        List<JobRow> claimed = List.of();
+        if (claim != null) {
+            try {
+                claimed = claimJobs.claim(caller, claim);
+            } catch (Problem refused) {
+                if (answers.isEmpty()) {
+                    throw refused;
+                }
+                Responses.problem(res, refused, "reports", answered.build());
+                return;
+            }
+        }
+        JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
+        claimed.forEach(j -> jobs.add(JsonViews.claimed(j)));
+        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder().add("reports", answered).add("jobs", jobs).build());
+    }
+
+    /** {@code "reports": [{"jobId", "leaseToken", "outcome", "result" | "error", "retryable"}]}; 400 names the item. */
+    private static List<ReportJobs.Report> reports(Body body) {
+        if (!body.json().containsKey("reports") || body.json().isNull("reports")) {
+            return List.of();
+        }
+        var array = body.array("reports");
+        if (array.size() > ReportJobs.MAX_REPORTS) {
+            throw Problem.badRequest("at most " + ReportJobs.MAX_REPORTS + " reports go in one call, not " + array.size());
+        }
+        List<ReportJobs.Report> reports = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.get(i) instanceof JsonObject object)) {
+                throw Problem.badRequest("reports[" + i + "] must be a JSON object");
+            }
+            Body item = Body.of(object);
+            try {
+                ReportJobs.Outcome outcome = ReportJobs.Outcome.of(item.string("outcome"));
+                Boolean retryable = item.optBoolean("retryable");
+                String error = item.optString("error");
+                if (outcome == ReportJobs.Outcome.FAIL && error == null) {
+                    throw Problem.badRequest("error is required");
+                }
+                reports.add(new ReportJobs.Report(item.string("jobId"), item.string("leaseToken"), outcome,
+                        item.optJson("result"), error, retryable == null || retryable));
+            } catch (Problem p) {
+                throw p.status() == 400 ? Problem.badRequest("reports[" + i + "]." + p.detail()) : p;
+            }
+        }
+        return reports;
+    }
+
+    private static JsonObject answer(ReportJobs.Answer answer) {
+        var b = JsonViews.BUILDERS.createObjectBuilder().add("jobId", answer.jobId()).add("status", answer.status());
+        if (answer.refusal() == null) {
+            b.add("jobStatus", answer.jobStatus().wire());
+        } else {
+            b.add("title", answer.refusal().title()).add("detail", answer.refusal().detail());
+        }
+        return b.build();
     }
 
     private void drain(ServerRequest req, ServerResponse res, boolean drain) {

@@ -5,6 +5,8 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import io.shepherd.runtime.core.Problem;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 
 /** Writing JSON and problem+json answers. */
 public final class Responses {
@@ -34,6 +36,16 @@ public final class Responses {
     }
 
     public static void problem(ServerResponse res, int status, String title, String detail, long retryAfterSeconds) {
+        problem(res, status, title, detail, retryAfterSeconds, null, null);
+    }
+
+    /** A problem with one member of its own beyond RFC 9457's (e.g. the answers to what was done before it). */
+    public static void problem(ServerResponse res, Problem problem, String member, JsonValue value) {
+        problem(res, problem.status(), problem.title(), problem.detail(), problem.retryAfterSeconds(), member, value);
+    }
+
+    private static void problem(ServerResponse res, int status, String title, String detail, long retryAfterSeconds,
+                                String member, JsonValue value) {
         if (res.isSent()) {
             return;
         }
@@ -46,12 +58,14 @@ public final class Responses {
         if (retryAfterSeconds > 0) {
             res.header(HeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
-        JsonObject body = JsonViews.BUILDERS.createObjectBuilder()
+        JsonObjectBuilder body = JsonViews.BUILDERS.createObjectBuilder()
                 .add("type", "about:blank")
                 .add("title", title)
                 .add("status", status)
-                .add("detail", detail == null ? title : detail)
-                .build();
-        res.send(body.toString());
+                .add("detail", detail == null ? title : detail);
+        if (member != null) {
+            body.add(member, value);
+        }
+        res.send(body.build().toString());
     }
 }

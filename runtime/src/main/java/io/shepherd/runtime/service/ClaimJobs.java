@@ -55,20 +55,7 @@ public final class ClaimJobs {
 
     public List<JobRow> claim(Caller caller, Request request) {
         caller.requireBot(request.botId());
-        if (request.session() == null || request.session().isBlank()) {
-            throw Problem.badRequest("session is required");
-        }
-        if (request.max() < 1 || request.max() > MAX_JOBS) {
-            throw Problem.badRequest("max must be between 1 and " + MAX_JOBS + ", was " + request.max());
-        }
-        if (request.waitMs() < 0 || request.waitMs() > settings.maxWait().toMillis()) {
-            throw Problem.badRequest("waitMs must be between 0 and " + settings.maxWait().toMillis() + ", was "
-                    + request.waitMs());
-        }
-        if (request.types() != null && (request.types().isEmpty()
-                || request.types().stream().anyMatch(t -> t == null || t.isBlank()))) {
-            throw Problem.badRequest("types, when given, must be a non-empty list of job types");
-        }
+        validate(request);
         // A bot's types never change, so they are read once; the claim statement itself checks
         // the session, and the session is read again only when nothing was claimed, to tell a
         // superseded session (409) from an empty queue.
@@ -118,6 +105,34 @@ public final class ClaimJobs {
                 }
             }
         }
+    }
+
+    /** 400 for a request no claim could serve (no session, max or waitMs out of range, empty types). */
+    public void validate(Request request) {
+        if (request.session() == null || request.session().isBlank()) {
+            throw Problem.badRequest("session is required");
+        }
+        if (request.max() < 1 || request.max() > MAX_JOBS) {
+            throw Problem.badRequest("max must be between 1 and " + MAX_JOBS + ", was " + request.max());
+        }
+        if (request.waitMs() < 0 || request.waitMs() > settings.maxWait().toMillis()) {
+            throw Problem.badRequest("waitMs must be between 0 and " + settings.maxWait().toMillis() + ", was "
+                    + request.waitMs());
+        }
+        if (request.types() != null && (request.types().isEmpty()
+                || request.types().stream().anyMatch(t -> t == null || t.isBlank()))) {
+            throw Problem.badRequest("types, when given, must be a non-empty list of job types");
+        }
+    }
+
+    /**
+     * 409 unless {@code session} is the bot's current session (404 for no such bot): a call that
+     * claims nothing still speaks for the current session only (a superseded process reports nothing).
+     */
+    public void requireCurrentSession(String botId, String session) {
+        Request request = new Request(botId, session, 1, 0, null);
+        requireCurrent(request, stores.bots().currentSession(stores.database().execute(), botId)
+                .orElseThrow(() -> noBot(request)).session());
     }
 
     private static Problem noBot(Request request) {

@@ -2,10 +2,16 @@ package io.shepherd.runtime.service;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
+import io.helidon.dbclient.DbExecute;
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.EventKind;
+import io.shepherd.runtime.core.JobLog;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.core.Limits;
 import io.shepherd.runtime.core.Problem;
@@ -13,6 +19,7 @@ import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobRow;
+import io.shepherd.runtime.store.JobStore;
 import io.shepherd.runtime.store.Stores;
 
 /** Records a job's result, fenced by its lease token. Repeating the same completion is harmless. */
@@ -46,14 +53,7 @@ public final class CompleteJob {
         JobRow answer = LeaseCheck.recordingRefusals(stores, clock, caller, jobId, "complete", () -> stores.database().inTransaction(tx -> {
             JobRow done = stores.jobs().complete(tx, jobId, leaseToken, result, now).orElse(null);
             if (done == null) {
-                JobRow job = stores.jobs().find(tx, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
-                if (job.status() == JobStatus.COMPLETED && leaseToken.equals(job.leaseToken())
-                        && LeaseCheck.actsForHolder(job, caller)) {
-                    // A retried completion (the answer to the first was lost): same outcome, nothing changes.
-                    return job;
-                }
-                LeaseCheck.require(job, caller, leaseToken);
-                throw Problem.conflict("Job " + jobId + " changed hands while completing; the lease is void");
+                return alreadyCompleted(tx, caller, jobId, leaseToken);
             }
             LeaseCheck.requireHolder(done, caller); // a 403 undoes the update with the transaction
             metrics.completed();
@@ -64,5 +64,64 @@ public final class CompleteJob {
         }));
         recorded.forEach(e -> e.log(answer.type(), answer.correlationId()));
         return answer;
+    }
+
+    /**
+     * Completes many jobs a bot holds, in one statement (which on PostgreSQL also records their
+     * events), and answers the refusals by job id: a job absent from the answer was completed.
+     * Each refusal is what {@link #complete} would have answered for that job alone (404, 409,
+     * 403, 413), and a 409 is recorded as a refused event as there; a completion repeated after
+     * its answer was lost is accepted again.
+     */
+    public Map<String, Problem> completeAll(Caller caller, List<JobStore.Completion> completions) {
+        caller.requireAnyBot();
+        Map<String, Problem> refused = new LinkedHashMap<>();
+        List<JobStore.Completion> fitting = new ArrayList<>(completions.size());
+        for (JobStore.Completion c : completions) {
+            try {
+                if (c.leaseToken() == null || c.leaseToken().isBlank()) {
+                    throw Problem.badRequest("leaseToken is required");
+                }
+                Limits.requireFits("result", c.result(), limits.result());
+                fitting.add(c);
+            } catch (Problem p) {
+                refused.put(c.id(), p);
+            }
+        }
+        long now = clock.millis();
+        List<JobStore.Completed> done = stores.jobs().completeAll(stores.database().execute(), caller.botId(), fitting, now);
+        Set<String> completed = new HashSet<>(done.size() * 2);
+        for (JobStore.Completed c : done) {
+            completed.add(c.id());
+            metrics.completed();
+            JobLog.event(new JobLog.Job(c.id(), c.type(), c.attempt(), c.correlationId()), EventKind.COMPLETED,
+                    Reasons.COMPLETED, caller.botId());
+        }
+        for (JobStore.Completion c : fitting) {
+            if (!completed.contains(c.id())) {
+                try {
+                    LeaseCheck.recordingRefusals(stores, clock, caller, c.id(), "complete",
+                            () -> alreadyCompleted(stores.database().execute(), caller, c.id(), c.leaseToken()));
+                } catch (Problem p) {
+                    refused.put(c.id(), p);
+                }
+            }
+        }
+        return refused;
+    }
+
+    /**
+     * Why a guarded completion changed nothing: the job as it stands when this very completion was
+     * already recorded (its answer was lost, and it is retried), else the refusal — 404, 409 for a
+     * stale token, 403 for another bot's.
+     */
+    private JobRow alreadyCompleted(DbExecute db, Caller caller, String jobId, String leaseToken) {
+        JobRow job = stores.jobs().find(db, jobId).orElseThrow(() -> Problem.notFound("No job " + jobId));
+        if (job.status() == JobStatus.COMPLETED && leaseToken.equals(job.leaseToken())
+                && LeaseCheck.actsForHolder(job, caller)) {
+            return job;
+        }
+        LeaseCheck.require(job, caller, leaseToken);
+        throw Problem.conflict("Job " + jobId + " changed hands while completing; the lease is void");
     }
 }

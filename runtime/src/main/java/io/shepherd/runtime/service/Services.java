@@ -26,7 +26,8 @@ public record Services(SubmitJobs submitJobs,
                        DrainBots drainBots,
                        OperatorActions operatorActions,
                        Queues queues,
-                       BulkJobs bulkJobs) {
+                       BulkJobs bulkJobs,
+                       ReportJobs reportJobs) {
 
     /** {@code revoked} hears of each bot revoked, so that its token is refused at once. */
     public static Services create(Stores stores, JobSignal signal, Clock clock, Settings settings, Limits limits,
@@ -34,14 +35,17 @@ public record Services(SubmitJobs submitJobs,
         OperatorActions actions = new OperatorActions(stores, clock);
         Queues queues = new Queues(stores, clock, signal, actions);
         CancelJob cancelJob = new CancelJob(stores, clock, actions);
+        CompleteJob completeJob = new CompleteJob(stores, clock, metrics, limits);
+        FailJob failJob = new FailJob(stores, signal, clock, policies, metrics, limits);
+        ReleaseJob releaseJob = new ReleaseJob(stores, signal, clock);
         return new Services(
                 new SubmitJobs(stores, signal, clock, policies, metrics, limits),
                 new ReadJobs(stores),
                 cancelJob,
                 new RetryJob(stores, signal, clock, actions),
-                new CompleteJob(stores, clock, metrics, limits),
-                new FailJob(stores, signal, clock, policies, metrics, limits),
-                new ReleaseJob(stores, signal, clock),
+                completeJob,
+                failJob,
+                releaseJob,
                 new RegisterBot(stores, clock),
                 new BotSessions(stores, signal, clock, metrics, actions, revoked),
                 new Heartbeat(stores, clock, settings, limits),
@@ -50,6 +54,7 @@ public record Services(SubmitJobs submitJobs,
                 new DrainBots(stores, actions),
                 actions,
                 queues,
-                new BulkJobs(stores, clock, signal, cancelJob, actions));
+                new BulkJobs(stores, clock, signal, cancelJob, actions),
+                new ReportJobs(completeJob, failJob, releaseJob));
     }
 }

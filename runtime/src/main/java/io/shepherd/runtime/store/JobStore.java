@@ -12,6 +12,7 @@ import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
 import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.core.JobStatus;
+import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.db.Dialect;
 
 /** The SQL for jobs and their events. Every method runs on the executor it is given (a transaction or not). */
@@ -331,6 +332,84 @@ public final class JobStore {
     public String completeStatement() {
         return dialect.returning("UPDATE jobs SET status = 'completed', result = ?, lease_expires_at = NULL, "
                 + "updated_at = ? WHERE id = ? AND status = 'claimed' AND lease_token = ?", COLUMNS);
+    }
+
+    /** One completion of a batch: the job, the lease token that fences it, the result (JSON text or null). */
+    public record Completion(String id, String leaseToken, String result) {
+    }
+
+    /** A job a batch completed: what its event and log line need. */
+    public record Completed(String id, String type, int attempt, String correlationId) {
+    }
+
+    /**
+     * Completes, in one statement, those of these jobs whose lease token is current and held by
+     * {@code botId}, and answers which those were; where the database can, the same statement
+     * records their completion events ({@link #completeAllStatement}), elsewhere a second one
+     * does. A job left out (stale token, another holder, gone) is for the caller to explain.
+     */
+    public List<Completed> completeAll(DbExecute db, String botId, List<Completion> completions, long now) {
+        if (completions.isEmpty()) {
+            return List.of();
+        }
+        CompleteAllStatement statement = completeAllStatement(completions.size());
+        List<Completed> done = Rows.list(db.createQuery(statement.sql())
+                        .params(statement.params(botId, completions, now)).execute(),
+                r -> new Completed(Rows.string(r, "id"), Rows.string(r, "type"), Rows.intValue(r, "attempt"),
+                        Rows.string(r, "correlation_id")));
+        if (!statement.recordsEvents()) {
+            recordEvents(db, done.stream().map(c -> new JobEvent(c.id(), now, EventKind.COMPLETED,
+                    Reasons.COMPLETED, botId, c.attempt())).toList());
+        }
+        return done;
+    }
+
+    /**
+     * The statement {@link #completeAll} runs for {@code n} completions. The jobs are found by
+     * primary key ({@code id IN}); each row's own token and result are picked by {@code CASE}. The
+     * holder is compared through {@code COALESCE}, which no index serves, so the planner cannot
+     * prefer the holder index (whose entries for a bot's finished jobs linger until vacuum).
+     */
+    public CompleteAllStatement completeAllStatement(int n) {
+        StringBuilder results = new StringBuilder("CASE id");
+        StringBuilder tokens = new StringBuilder("CASE id");
+        for (int i = 0; i < n; i++) {
+            results.append(" WHEN ? THEN ?");
+            tokens.append(" WHEN ? THEN ?");
+        }
+        String update = "UPDATE jobs SET status = 'completed', result = " + results + " END, lease_expires_at = NULL, "
+                + "updated_at = ? WHERE id IN (" + placeholders(n) + ") AND status = 'claimed' "
+                + "AND COALESCE(claimed_by, '') = ? AND lease_token = " + tokens + " END";
+        String returned = "id, type, attempt, correlation_id";
+        return dialect.updateAndInsert(update, returned, "INSERT INTO job_events (job_id, at, kind, reason, bot_id, "
+                        + "attempt) SELECT id, ?, ?, ?, ?, attempt FROM changed")
+                .map(sql -> new CompleteAllStatement(sql, true))
+                .orElseGet(() -> new CompleteAllStatement(dialect.returning(update, returned), false));
+    }
+
+    /** A batch completion's text, and whether it also records the completion events. */
+    public record CompleteAllStatement(String sql, boolean recordsEvents) {
+        public List<Object> params(String botId, List<Completion> completions, long now) {
+            List<Object> params = new ArrayList<>(completions.size() * 5 + 7);
+            for (Completion c : completions) {
+                params.add(c.id());
+                params.add(c.result());
+            }
+            params.add(now);
+            completions.forEach(c -> params.add(c.id()));
+            params.add(botId);
+            for (Completion c : completions) {
+                params.add(c.id());
+                params.add(c.leaseToken());
+            }
+            if (recordsEvents) {
+                params.add(now);
+                params.add(EventKind.COMPLETED.wire());
+                params.add(Reasons.COMPLETED);
+                params.add(botId);
+            }
+            return params;
+        }
     }
 
     /** Puts a held job back to pending at runAt, guarded by its lease token. */
