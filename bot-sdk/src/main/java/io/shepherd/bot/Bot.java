@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>At start it waits for a runtime to be ready, resumes its identity and opens a new session
  * ({@link StartUp}); while it runs, {@link Heartbeats} beat on a thread of their own, the
- * {@link Claimer} long-polls for as many jobs as there are free slots and the {@link Runner} runs
- * each on a worker thread and reports it; every call goes through circuit breakers, failover and
+ * {@link Claimer} long-polls for as many jobs as there are free slots, the {@link Runner} runs
+ * each on a worker thread, and the {@link Reports} carry their outcomes in batches, with the next
+ * claim when there is one; every call goes through circuit breakers, failover and
  * retries ({@link RuntimeClient}). This class is their life cycle: on SIGTERM (or {@link #stop()})
  * it stops claiming, lets running jobs finish within the grace period while heartbeats go on,
  * gives back what did not finish, deregisters and returns; if another process with the same
@@ -45,6 +46,8 @@ public final class Bot {
     private volatile Runner runner;
     private volatile Thread claimThread;
     private volatile Thread heartbeatThread;
+    private volatile Thread reportThread;
+    private volatile Reports reports;
     /** An operator's drain is in force (the latest heartbeat said so). */
     private volatile boolean operatorDrained;
 
@@ -82,7 +85,8 @@ public final class Bot {
             finishStop();
             return;
         }
-        runner = new Runner(settings, api, session.identity(), control::superseded);
+        reports = new Reports(api, session, control, settings.clock(), () -> phase == BotState.Phase.SUPERSEDED);
+        runner = new Runner(settings, api, session.identity(), control::superseded, reports);
         synchronized (this) {
             if (stopping.get()) {
                 // stopped between start-up and here: nothing was claimed yet
@@ -94,7 +98,9 @@ public final class Bot {
         }
         heartbeatThread = Thread.ofPlatform().daemon().name("shepherd-heartbeat")
                 .start(new Heartbeats(settings, api, session, runner, control));
-        claimThread = Thread.ofVirtual().name("shepherd-claim").start(new Claimer(settings, api, session, runner, control));
+        reportThread = Thread.ofPlatform().daemon().name("shepherd-report").start(reports);
+        claimThread = Thread.ofVirtual().name("shepherd-claim")
+                .start(new Claimer(settings, api, session, runner, control, reports));
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -201,7 +207,7 @@ public final class Bot {
             Thread claimer = claimThread;
             if (claimer == null || !claimer.isAlive()) {
                 claimThread = Thread.ofVirtual().name("shepherd-claim")
-                        .start(new Claimer(settings, api, session, runner, control));
+                        .start(new Claimer(settings, api, session, runner, control, reports));
             }
         }
         LOG.log(System.Logger.Level.INFO, "An operator undrained this bot: claiming again");
@@ -240,6 +246,7 @@ public final class Bot {
         claiming = false;
         stopping.set(true);
         interrupt(claimThread);
+        interrupt(reportThread);
         runner.abandonAll();
         runner.shutdownNow();
         stopped.countDown();
@@ -309,6 +316,7 @@ public final class Bot {
             }
         }
         interrupt(heartbeatThread);
+        interrupt(reportThread);
         Runner r = runner;
         if (r != null) {
             r.shutdownNow();

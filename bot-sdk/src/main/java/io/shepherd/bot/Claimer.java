@@ -1,8 +1,13 @@
 package io.shepherd.bot;
 
+import java.time.Duration;
+import java.util.List;
+
 /**
  * Long-polls for work: waits for a free slot, then claims as many jobs as there are free slots in
- * one call (waiting up to {@code claimWait} for them) and hands each to the {@link Runner}.
+ * one call (waiting up to {@code claimWait} for them) and hands each to the {@link Runner}. The
+ * call carries the {@link Reports} waiting to go, so a busy bot makes one request per batch of
+ * jobs: their outcomes in, the next jobs out.
  */
 final class Claimer implements Runnable {
     private static final System.Logger LOG = System.getLogger(Claimer.class.getName());
@@ -12,8 +17,11 @@ final class Claimer implements Runnable {
     private final StartUp.Session session;
     private final Runner runner;
     private final BotControl bot;
+    private final Reports reports;
 
-    Claimer(BotSettings settings, RuntimeApi api, StartUp.Session session, Runner runner, BotControl bot) {
+    Claimer(BotSettings settings, RuntimeApi api, StartUp.Session session, Runner runner, BotControl bot,
+            Reports reports) {
+        this.reports = reports;
         this.settings = settings;
         this.api = api;
         this.session = session;
@@ -33,17 +41,25 @@ final class Claimer implements Runnable {
         }
     }
 
-    /** Waits for a free slot, claims for every free slot, and starts what came; returns how many started. */
+    /**
+     * Waits for a free slot, claims for every free slot — carrying the reports waiting to go (a
+     * handler that just finished freed the slot) — and starts what came; returns how many started.
+     * With reports aboard the claim does not wait for work, so their answers are not held up.
+     */
     int claimOnce() throws InterruptedException {
         int want = runner.takeFreeSlots();
-        RuntimeApi.Claimed claimed;
+        List<Reports.Outgoing> reports = this.reports.take();
+        RuntimeApi.Exchanged exchanged;
         try {
-            claimed = api.claim(session.identity(), session.id(), want, settings.claimWait());
+            exchanged = api.exchange(session.identity(), session.id(), reports.stream().map(Reports.Outgoing::report)
+                    .toList(), want, reports.isEmpty() ? settings.claimWait() : Duration.ZERO);
         } catch (ServerFailure e) {
+            this.reports.putBack(reports);
             LOG.log(System.Logger.Level.WARNING, "Could not claim after retries; trying again");
             runner.giveBack(want);
             return 0;
         } catch (RuntimeException e) {
+            this.reports.putBack(reports);
             runner.giveBack(want);
             if (!bot.claiming() || Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("stopped while claiming");
@@ -52,14 +68,10 @@ final class Claimer implements Runnable {
             settings.clock().sleep(1000);
             return 0;
         }
-        if (claimed.revoked() != null) {
+        Reports.handOut(reports, exchanged, bot);
+        RuntimeApi.Claimed claimed = exchanged.claimed();
+        if (claimed.revoked() != null || claimed.superseded() != null) {
             runner.giveBack(want);
-            bot.revoke(claimed.revoked());
-            return 0;
-        }
-        if (claimed.superseded() != null) {
-            runner.giveBack(want);
-            bot.supersede(claimed.superseded());
             return 0;
         }
         if (claimed.refused() != null) {

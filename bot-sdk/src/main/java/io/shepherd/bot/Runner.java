@@ -16,10 +16,10 @@ import org.slf4j.MDC;
 
 /**
  * Runs claimed jobs: each handler on a worker thread, at most {@code concurrency} at once, and
- * each outcome reported fenced by the job's lease token, retried until the runtime answers. A slot
- * is free again as soon as its handler returns, so the report overlaps with the next claim (the
- * job stays this bot's, its lease kept by heartbeats, until the report is answered). A job
- * cancelled, lost or given back stops its handler and reports nothing.
+ * each outcome handed to the {@link Reports}, which send it fenced by the job's lease token until
+ * the runtime answers. A slot is free again as soon as its handler returns, so the report rides
+ * with the next claim (the job stays this bot's, its lease kept by heartbeats, until the report is
+ * answered). A job cancelled, lost or given back stops its handler and reports nothing.
  */
 final class Runner {
     private static final System.Logger LOG = System.getLogger(Runner.class.getName());
@@ -32,18 +32,20 @@ final class Runner {
     private final Identity identity;
     /** True once another process took this identity over: nothing more is reported. */
     private final BooleanSupplier superseded;
+    private final Reports reports;
     private final Map<String, RunningJob> running = new ConcurrentHashMap<>();
     private final Semaphore slots;
     private final ExecutorService workers;
 
-    Runner(BotSettings settings, RuntimeApi api, Identity identity, BooleanSupplier superseded) {
+    Runner(BotSettings settings, RuntimeApi api, Identity identity, BooleanSupplier superseded, Reports reports) {
+        this.reports = reports;
         this.settings = settings;
         this.api = api;
         this.identity = identity;
         this.superseded = superseded;
         this.slots = new Semaphore(settings.concurrency());
-        // a thread per slot for handlers, and as many again so a finished job's report overlaps
-        // with the next job's claim and handler instead of holding its slot
+        // a thread per slot for handlers, and as many again: a slot comes free just before its
+        // thread is back in the pool, and a job claimed in that moment must not wait for a thread
         this.workers = Executors.newFixedThreadPool(2 * settings.concurrency(), r -> {
             Thread t = new Thread(r, "shepherd-job-" + UUID.randomUUID().toString().substring(0, 8));
             t.setDaemon(true);
@@ -134,69 +136,62 @@ final class Runner {
         workers.shutdownNow();
     }
 
-    /** Runs the handler and reports its outcome. */
+    /**
+     * Runs the handler and hands its outcome to the {@link Reports}; the slot is free as soon as
+     * the outcome is queued (queued first, so the claim the free slot wakes carries it). The job
+     * stays this bot's — named in heartbeats — until the runtime answered its report.
+     */
     void work(RunningJob r) {
         r.runsOn(Thread.currentThread());
         // the handler's log lines, and the SDK's about this job, carry the job's id and correlation id
         MDC.put(CORRELATION_ID, r.correlationId);
         MDC.put(JOB_ID, r.id());
+        boolean reported = false;
         try {
             if (r.stopped()) {
                 // taken back (cancelled, lost, superseded) before a worker thread got to it
-                stopped(r);
+                reported = stopped(r);
                 return;
             }
             JobHandler handler = settings.handlers().get(r.job().type());
             if (handler == null) {
-                fail(r, "no handler for job type " + r.job().type(), true);
+                reported = fail(r, "no handler for job type " + r.job().type(), true);
                 return;
             }
             JsonValue result;
             try {
                 result = handler.handle(r.job(), r);
             } catch (NonRetryableException e) {
-                fail(r, String.valueOf(e.getMessage()), false);
+                reported = fail(r, String.valueOf(e.getMessage()), false);
                 return;
             } catch (InterruptedException e) {
-                stopped(r);
+                reported = stopped(r);
                 return;
             } catch (Exception e) {
-                if (r.stopped()) {
-                    stopped(r);
-                } else {
-                    fail(r, e.toString(), true);
-                }
+                reported = r.stopped() ? stopped(r) : fail(r, e.toString(), true);
                 return;
             }
             if (r.stopped()) {
-                stopped(r);
+                reported = stopped(r);
                 return;
             }
             Thread.interrupted(); // a stray interrupt must not abort the report
-            beginReport(r);
-            if (!superseded.getAsBoolean()) {
-                logRefusal(r, "complete", () -> {
-                    RuntimeApi.Reported answer = api.complete(identity, r.claimed, result, r.correlationId);
-                    if (answer.status() == 413) {
-                        // the result is over the runtime's limit: it will be no smaller next time
-                        LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + ": the runtime refused its result ("
-                                + answer.detail() + "); failing the job as not retryable");
-                        return api.fail(identity, r.claimed, "result refused: " + answer.detail(), false,
-                                r.correlationId);
-                    }
-                    return answer;
-                });
-            }
+            reported = report(r, RuntimeApi.Report.complete(r.claimed, result));
         } finally {
-            running.remove(r.id());
+            if (!reported) {
+                running.remove(r.id());
+            }
             freeSlot(r);
             MDC.remove(CORRELATION_ID);
             MDC.remove(JOB_ID);
         }
     }
 
-    /** The handler stopped early: say why, and fail the attempt only when nobody asked it to stop. */
-    private void stopped(RunningJob r) {
+    /**
+     * The handler stopped early: say why, and fail the attempt only when nobody asked it to stop.
+     * Returns whether a report was queued.
+     */
+    private boolean stopped(RunningJob r) {
         if (r.cancelled()) {
             LOG.log(System.Logger.Level.INFO, "Job " + r.id() + " stopped: it was cancelled");
         } else if (r.wasAbandoned()) {
@@ -207,21 +202,56 @@ final class Runner {
         } else {
             LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + "'s handler was interrupted; failing the attempt");
             Thread.interrupted();
-            fail(r, "handler interrupted", true);
+            return fail(r, "handler interrupted", true);
         }
+        return false;
     }
 
-    private void fail(RunningJob r, String error, boolean retryable) {
-        beginReport(r);
-        if (!superseded.getAsBoolean()) {
-            logRefusal(r, "fail", () -> api.fail(identity, r.claimed, error, retryable, r.correlationId));
-        }
+    private boolean fail(RunningJob r, String error, boolean retryable) {
+        return report(r, RuntimeApi.Report.fail(r.claimed, error, retryable));
     }
 
-    /** The handler is done: its slot may take the next job while the outcome is reported. */
-    private void beginReport(RunningJob r) {
+    /** Queues the outcome (unless this process was superseded); returns whether it was queued. */
+    private boolean report(RunningJob r, RuntimeApi.Report report) {
         r.reporting();
-        freeSlot(r);
+        if (superseded.getAsBoolean()) {
+            return false;
+        }
+        reports.add(report, answer -> answered(r, report, answer));
+        return true;
+    }
+
+    /**
+     * The runtime answered a report (on the thread that sent it): a refusal is logged; a result
+     * over the runtime's limit fails the job as not retryable (it will be no smaller next time).
+     * Otherwise the job is no longer this bot's.
+     */
+    private void answered(RunningJob r, RuntimeApi.Report report, RuntimeApi.Reported answer) {
+        MDC.put(CORRELATION_ID, r.correlationId);
+        MDC.put(JOB_ID, r.id());
+        try {
+            String action = report.outcome();
+            if (answer == null) {
+                LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + ": " + action + " not reported; this process "
+                        + "stops, and the runtime recovers the job");
+            } else if (answer.status() == 413 && action.equals("complete")) {
+                LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + ": the runtime refused its result ("
+                        + answer.detail() + "); failing the job as not retryable");
+                if (report(r, RuntimeApi.Report.fail(r.claimed, "result refused: " + answer.detail(), false))) {
+                    return;
+                }
+            } else if (answer.jobGone()) {
+                LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + ": " + action + " refused (HTTP "
+                        + answer.status() + "): " + answer.detail() + " — this bot no longer holds it");
+            } else if (!answer.accepted()) {
+                LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + ": " + action + " refused (HTTP "
+                        + answer.status() + "): " + answer.detail());
+            }
+            running.remove(r.id());
+        } finally {
+            MDC.remove(CORRELATION_ID);
+            MDC.remove(JOB_ID);
+        }
     }
 
     private void freeSlot(RunningJob r) {
@@ -233,10 +263,7 @@ final class Runner {
     private void logRefusal(RunningJob r, String action, java.util.function.Supplier<RuntimeApi.Reported> report) {
         try {
             RuntimeApi.Reported answer = report.get();
-            if (answer.jobGone()) {
-                LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + ": " + action + " refused (HTTP "
-                        + answer.status() + "): " + answer.detail() + " — this bot no longer holds it");
-            } else if (!answer.accepted()) {
+            if (!answer.accepted()) {
                 LOG.log(System.Logger.Level.WARNING, "Job " + r.id() + ": " + action + " refused (HTTP "
                         + answer.status() + "): " + answer.detail());
             }

@@ -169,41 +169,110 @@ final class RuntimeApi {
         ApiResponse answer = client.callRetrying(Method.POST, bot(identity) + "/claim", identity.token(),
                 JSON.createObjectBuilder().add("session", session).add("max", max).add("waitMs", wait.toMillis()).build(),
                 wait.plusSeconds(15), correlationId("claim"));
+        if (answer.status() == 204) {
+            return new Claimed(List.of(), null, null, null);
+        }
+        if (answer.status() != 200) {
+            return refusedClaim(answer);
+        }
+        return new Claimed(jobs(answer.json()), null, null, null);
+    }
+
+    /** A claim that got no 200: superseded (409), revoked (401), or refused otherwise. */
+    private static Claimed refusedClaim(ApiResponse answer) {
         if (answer.status() == 409) {
             return new Claimed(List.of(), answer.detail(), null, null);
         }
         if (answer.status() == 401) {
             return new Claimed(List.of(), null, null, answer.detail());
         }
-        if (answer.status() == 204) {
-            return new Claimed(List.of(), null, null, null);
-        }
-        if (answer.status() != 200) {
-            return new Claimed(List.of(), null, "HTTP " + answer.status() + " " + answer.detail(), null);
-        }
-        List<ClaimedJob> jobs = answer.json().getJsonArray("jobs").getValuesAs(JsonObject.class).stream()
+        return new Claimed(List.of(), null, "HTTP " + answer.status() + " " + answer.detail(), null);
+    }
+
+    private static List<ClaimedJob> jobs(JsonObject body) {
+        return body.getJsonArray("jobs").getValuesAs(JsonObject.class).stream()
                 .map(j -> new ClaimedJob(new Job(j.getString("id"), j.getString("type"), j.getString("queue"),
                         j.get("payload"), j.getInt("attempt")), j.getString("leaseToken"),
                         j.getString("correlationId", null)))
                 .toList();
-        return new Claimed(jobs, null, null, null);
-    }
-
-    /** {@code POST /v1/jobs/{id}/complete} with the result, fenced by the lease token; retried until answered. */
-    Reported complete(Identity identity, ClaimedJob claimed, JsonValue result, String correlationId) {
-        return report(identity, claimed, "complete", JSON.createObjectBuilder().add("leaseToken", claimed.leaseToken())
-                .add("result", result == null ? JsonValue.NULL : result).build(), correlationId);
     }
 
     /** The longest error text sent: the runtime keeps a few kilobytes; the whole text belongs in the bot's log. */
     static final int MAX_ERROR_CHARS = 2000;
 
-    /** {@code POST /v1/jobs/{id}/fail}, fenced by the lease token; retried until answered. */
-    Reported fail(Identity identity, ClaimedJob claimed, String error, boolean retryable, String correlationId) {
-        String text = error.length() <= MAX_ERROR_CHARS ? error
+    /**
+     * One job's outcome as {@code /exchange} carries it: {@code complete} with its result, or
+     * {@code fail} with its error text (cut to {@link #MAX_ERROR_CHARS}) and whether a retry may help.
+     */
+    record Report(ClaimedJob claimed, JsonObject json) {
+        static Report complete(ClaimedJob claimed, JsonValue result) {
+            return new Report(claimed, JSON.createObjectBuilder().add("jobId", claimed.job().id())
+                    .add("leaseToken", claimed.leaseToken()).add("outcome", "complete")
+                    .add("result", result == null ? JsonValue.NULL : result).build());
+        }
+
+        static Report fail(ClaimedJob claimed, String error, boolean retryable) {
+            return new Report(claimed, JSON.createObjectBuilder().add("jobId", claimed.job().id())
+                    .add("leaseToken", claimed.leaseToken()).add("outcome", "fail").add("error", cut(error))
+                    .add("retryable", retryable).build());
+        }
+
+        String outcome() {
+            return json.getString("outcome");
+        }
+
+        /** About how many characters this report adds to a request (its result or error dominates). */
+        int size() {
+            JsonValue result = json.get("result");
+            return 120 + (result == null ? 0 : result.toString().length()) + json.getString("error", "").length();
+        }
+    }
+
+    /**
+     * What an exchange got: each report's answer in the reports' order ({@code null} when the
+     * request was refused as a whole, so no report was looked at), and what its claim got.
+     */
+    record Exchanged(List<Reported> answers, Claimed claimed) {
+    }
+
+    /**
+     * {@code POST /v1/bots/{id}/exchange}: the reports, and a claim of up to {@code max} jobs
+     * waiting up to {@code wait} (none when {@code max} is 0); retried while no runtime answers
+     * (throws {@link ServerFailure} when the retries ran out). A report sent again after its
+     * answer was lost is harmless: a repeated completion is accepted again, anything else refused.
+     */
+    Exchanged exchange(Identity identity, String session, List<Report> reports, int max, Duration wait) {
+        JsonArrayBuilder sent = JSON.createArrayBuilder();
+        reports.forEach(r -> sent.add(r.json()));
+        JsonObjectBuilder body = JSON.createObjectBuilder().add("session", session).add("reports", sent);
+        if (max > 0) {
+            body.add("max", max).add("waitMs", wait.toMillis());
+        }
+        ApiResponse answer = client.callRetrying(Method.POST, bot(identity) + "/exchange", identity.token(),
+                body.build(), max > 0 ? wait.plusSeconds(15) : CALL_TIMEOUT,
+                correlationId(reports.isEmpty() ? "claim" : "exchange"));
+        JsonObject json = answer.status() == 200 || answer.status() == 409 ? parseOrEmpty(answer.body()) : null;
+        List<Reported> answers = json == null || !json.containsKey("reports") ? null
+                : json.getJsonArray("reports").getValuesAs(JsonObject.class).stream()
+                        .map(a -> new Reported(a.getInt("status"), a.getString("detail", a.getString("jobStatus", ""))))
+                        .toList();
+        if (answer.status() == 200) {
+            return new Exchanged(answers, new Claimed(jobs(json), null, null, null));
+        }
+        return new Exchanged(answers, refusedClaim(answer));
+    }
+
+    private static JsonObject parseOrEmpty(String body) {
+        try {
+            return parse(body);
+        } catch (RuntimeException e) {
+            return JsonValue.EMPTY_JSON_OBJECT;
+        }
+    }
+
+    private static String cut(String error) {
+        return error.length() <= MAX_ERROR_CHARS ? error
                 : error.substring(0, MAX_ERROR_CHARS) + "... (" + (error.length() - MAX_ERROR_CHARS) + " more characters)";
-        return report(identity, claimed, "fail", JSON.createObjectBuilder().add("leaseToken", claimed.leaseToken())
-                .add("error", text).add("retryable", retryable).build(), correlationId);
     }
 
     /** {@code POST /v1/jobs/{id}/release}: gives the job back at once, the attempt not counted. */

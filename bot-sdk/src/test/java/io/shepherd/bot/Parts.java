@@ -151,16 +151,36 @@ abstract class Parts {
 
     /** A bot's parts after its start-up, wired as {@code Bot.run()} wires them, around the test's control. */
     record Started(BotSettings settings, RuntimeApi api, StartUp.Session session, Runner runner, Claimer claimer,
-                   Heartbeats heartbeats) {
+                   Heartbeats heartbeats, Reports reports) {
     }
 
-    /** Registers a bot of type {@code t} with this handler and builds its parts. */
+    /** The threads that send reports for the test's bots, stopped after each test. */
+    private final List<Thread> reporters = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Registers a bot of type {@code t} with this handler and builds its parts; its reports are sent
+     * by a thread of their own, as in a running bot.
+     */
     Started started(JobHandler handler, BotControl control) {
+        return started(handler, control, true);
+    }
+
+    /** {@link #started(JobHandler, BotControl)}, with or without the thread that sends reports no claim carried. */
+    Started started(JobHandler handler, BotControl control, boolean reporter) {
         BotSettings settings = builder(handler).settings();
         RuntimeApi api = api(settings);
         StartUp.Session session = new StartUp(settings, api, () -> false).run();
-        Runner runner = new Runner(settings, api, session.identity(), control::superseded);
-        return new Started(settings, api, session, runner, new Claimer(settings, api, session, runner, control),
-                new Heartbeats(settings, api, session, runner, control));
+        Reports reports = new Reports(api, session, control, settings.clock(), control::superseded);
+        Runner runner = new Runner(settings, api, session.identity(), control::superseded, reports);
+        if (reporter) {
+            reporters.add(Thread.ofPlatform().daemon().name("test-report").start(reports));
+        }
+        return new Started(settings, api, session, runner, new Claimer(settings, api, session, runner, control, reports),
+                new Heartbeats(settings, api, session, runner, control), reports);
+    }
+
+    @AfterEach
+    void stopReporters() {
+        reporters.forEach(Thread::interrupt);
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -105,28 +106,69 @@ class RunnerTest extends Parts {
         });
         String id = submit();
         assertEquals(1, r.claimer().claimOnce());
-        // another process of this bot opens a session: the job goes back and is claimed anew
-        new StartUp(builder((job, ctx) -> null).settings(), r.api(), () -> false).heal();
+        // an admin resets the bot: the job goes back, the bot's session stays
+        assertEquals(200, http.post("/v1/bots/" + r.session().identity().botId() + "/reset", TestRuntime.ADMIN, null)
+                .status());
         release.countDown();
 
         HeartbeatsTest.awaitNoneRunning(r.runner());
         assertEquals("pending", job(id).getString("status"));
-        assertEquals(List.of("submitted/submitted", "claimed/claimed", "released/bot-restarted",
+        assertEquals(List.of("submitted/submitted", "claimed/claimed", "released/bot-reset",
                 "refused/stale-lease:complete"), events(id));
+        assertEquals(null, control.supersededBy);
     }
 
     @Test
-    void aSupersededProcessReportsNothing() throws Exception {
+    void aReportFromAProcessThatWasSupersededMeanwhileStopsTheBotAndChangesNothing() throws Exception {
         Started r = start((job, ctx) -> {
             release.await();
             return null;
         });
         String id = submit();
         assertEquals(1, r.claimer().claimOnce());
-        control.supersededBy = "another process opened a newer session";
+        // another process of this bot opens a session: the job goes back, this process is superseded
+        new StartUp(builder((job, ctx) -> null).settings(), r.api(), () -> false).heal();
         release.countDown();
 
         HeartbeatsTest.awaitNoneRunning(r.runner());
-        assertEquals(List.of("submitted/submitted", "claimed/claimed"), events(id));
+        assertTrue(control.supersededBy != null && control.supersededBy.contains("superseded"), control.supersededBy);
+        assertEquals("pending", job(id).getString("status"));
+        assertEquals(List.of("submitted/submitted", "claimed/claimed", "released/bot-restarted"), events(id),
+                "refused as a whole: not even a refusal is recorded");
+    }
+
+    @Test
+    void reportsOfJobsFinishingTogetherTravelWithTheNextClaim() throws Exception {
+        // no reporter thread: a claim is the only way the reports can go
+        Started r = started((job, ctx) -> {
+            release.await();
+            return job.payload();
+        }, control, false);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(submit("payload", Json.createValue(i)));
+        }
+        assertEquals(3, r.claimer().claimOnce());
+        release.countDown();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (r.reports().waiting() < 3) {
+            assertTrue(System.nanoTime() < deadline, "the three handlers never finished");
+            Thread.sleep(5);
+        }
+        assertEquals(3, r.runner().runningIds().size(), "still this bot's until their reports are answered");
+        assertEquals(3, r.claimer().claimOnce(), "the next three claimed, in the call that carried the reports");
+        for (String id : ids.subList(0, 3)) {
+            assertEquals("completed", job(id).getString("status"), "answered before the claim returned");
+            assertEquals(Json.createValue(ids.indexOf(id)), job(id).get("result"));
+        }
+        while (r.reports().waiting() < 3) { // the next three's handlers (released already) finished too
+            assertTrue(System.nanoTime() < deadline, "the next three handlers never finished");
+            Thread.sleep(5);
+        }
+        assertEquals(0, r.claimer().claimOnce(), "nothing left to claim; the last reports went with the claim");
+        for (String id : ids.subList(3, 6)) {
+            assertEquals("completed", job(id).getString("status"));
+        }
+        HeartbeatsTest.awaitNoneRunning(r.runner());
     }
 }

@@ -13,7 +13,7 @@ class SlotsTest {
     static Runner runner(int concurrency) {
         BotSettings settings = Bot.builder().servers("http://127.0.0.1:9").name("slots").concurrency(concurrency)
                 .handler("t", (job, ctx) -> null).handleSignals(false).settings();
-        return new Runner(settings, null, null, () -> false);
+        return new Runner(settings, null, null, () -> false, null);
     }
 
     @Test
