@@ -11,10 +11,11 @@ from shepherd_bot import JobContext, NonRetryable
 from shepherd_bot._api import ClaimedJob, Job, RuntimeApi
 from shepherd_bot._client import ClientSettings, RuntimeClient
 from shepherd_bot._identity import Identity
+from shepherd_bot._reports import Reports
 from shepherd_bot._runner import Runner
 from shepherd_bot._settings import Handler, Settings
 
-from conftest import Stub
+from conftest import Recorded, Stub
 
 IDENTITY = Identity("bot-1", "bot-token", 5000)
 
@@ -23,28 +24,71 @@ def claimed(job_id: str, payload: Any = None, job_type: str = "work") -> Claimed
     return ClaimedJob(Job(job_id, job_type, "default", payload, 1), "lease-" + job_id, "corr-" + job_id)
 
 
+EXCHANGE = "/v1/bots/bot-1/exchange"
+
+
+class Control:
+    """The bot as the reports see it: remembers whether it was told to stop."""
+    superseded_by: str | None = None
+    revoked_by: str | None = None
+    beating = claiming = True
+    superseded = drained = False
+
+    def supersede(self, detail: str) -> None:
+        self.superseded_by = detail
+
+    def revoke(self, detail: str) -> None:
+        self.revoked_by = detail
+
+    def drain(self) -> None:
+        pass
+
+    def undrain(self) -> None:
+        pass
+
+
+def answer_exchanges(stub: Stub, refused: dict[str, tuple[int, str]] | None = None) -> None:
+    """Answers each report 200, or as ``refused`` says by "jobId/outcome"."""
+    def route(call: Recorded) -> tuple[int, Any, dict[str, str]]:
+        answers = []
+        for report in call.body["reports"]:
+            status, detail = (refused or {}).get(f"{report['jobId']}/{report['outcome']}", (200, ""))
+            answers.append({"jobId": report["jobId"], "status": status, "detail": detail} if status != 200
+                           else {"jobId": report["jobId"], "status": 200, "jobStatus": "completed"})
+        return 200, {"reports": answers, "jobs": []}, {}
+    stub.routes[EXCHANGE] = route
+
+
+def new_runner(settings: Settings, client: RuntimeClient) -> Runner:
+    api = RuntimeApi(client, "t")
+    return Runner(settings, api, IDENTITY, lambda: False, Reports(api, IDENTITY, "s-1", Control(), settings.clock))
+
+
 async def run_jobs(stub: Stub, handler: Handler, *jobs: ClaimedJob, concurrency: int = 2,
                    while_running: Any = None) -> Runner:
-    for action in ("complete", "fail", "release"):
-        for job in jobs:
-            stub.answer(f"/v1/jobs/{job.job.id}/{action}", 200, {"status": "ok"})
+    if EXCHANGE not in stub.routes:
+        answer_exchanges(stub)
     settings = Settings(servers=[stub.url], name="t", handlers={"work": handler}, concurrency=concurrency)
     client = RuntimeClient([stub.url], ClientSettings(retry_initial=0.01, retry_max=0.01, retry_calls=2),
                            settings.clock)
-    runner = Runner(settings, RuntimeApi(client, "t"), IDENTITY, lambda: False)
+    runner = new_runner(settings, client)
+    reporter = asyncio.create_task(runner.reports.run())
     assert await runner.take_free_slots() == concurrency
     runner.give_back(concurrency - len(jobs))
     for job in jobs:
         runner.start(job)
     if while_running is not None:
         await while_running(runner)
-    assert await runner.await_idle(time.monotonic() + 5), "the jobs finished"
+    assert await runner.await_idle(time.monotonic() + 5), "the jobs finished and their reports were answered"
+    reporter.cancel()
     await client.close()
     return runner
 
 
 def reports(stub: Stub) -> dict[str, Any]:
-    return {c.path: c.body for c in stub.calls}
+    """Every report sent, by "jobId/outcome", without those two fields."""
+    return {f"{r['jobId']}/{r['outcome']}": {k: v for k, v in r.items() if k not in ("jobId", "outcome")}
+            for c in stub.calls if c.path == EXCHANGE for r in c.body["reports"]}
 
 
 async def test_a_plain_function_runs_on_a_thread_and_its_result_completes_the_job(stub: Stub) -> None:
@@ -56,9 +100,8 @@ async def test_a_plain_function_runs_on_a_thread_and_its_result_completes_the_jo
         return {"echo": ctx.payload, "attempt": ctx.attempt}
 
     runner = await run_jobs(stub, handler, claimed("j1", {"n": 1}))
-    assert reports(stub) == {"/v1/jobs/j1/complete": {"leaseToken": "lease-j1",
-                                                      "result": {"echo": {"n": 1}, "attempt": 1}}}
-    assert stub.calls[0].headers["X-Correlation-ID"] == "corr-j1", "the job's correlation id goes with its report"
+    assert reports(stub) == {"j1/complete": {"leaseToken": "lease-j1", "result": {"echo": {"n": 1}, "attempt": 1}}}
+    assert stub.calls[0].body["session"] == "s-1" and "max" not in stub.calls[0].body, "reports alone claim nothing"
     assert seen == {"thread": "shepherd-job-j1", "loop": False}
     assert await runner.take_free_slots() == 2, "every slot is free again"
 
@@ -77,25 +120,24 @@ async def test_outcomes_become_the_right_reports(stub: Stub) -> None:
     await run_jobs(stub, handler, claimed("a", {"kind": "hopeless"}), claimed("b", {"kind": "broken"}),
                    claimed("c", {"kind": "odd"}), claimed("d", {"kind": "nothing"}), concurrency=4)
     r = reports(stub)
-    assert r["/v1/jobs/a/fail"] == {"leaseToken": "lease-a", "error": "payload needs a url", "retryable": False}
-    assert r["/v1/jobs/b/fail"]["retryable"] is True
-    assert r["/v1/jobs/b/fail"]["error"].startswith("ValueError: xxx")
-    assert r["/v1/jobs/b/fail"]["error"].endswith("more characters)") and len(r["/v1/jobs/b/fail"]["error"]) < 2100
-    assert r["/v1/jobs/c/fail"]["retryable"] is False and "not JSON" in r["/v1/jobs/c/fail"]["error"]
-    assert r["/v1/jobs/d/complete"] == {"leaseToken": "lease-d", "result": None}
+    assert r["a/fail"] == {"leaseToken": "lease-a", "error": "payload needs a url", "retryable": False}
+    assert r["b/fail"]["retryable"] is True
+    assert r["b/fail"]["error"].startswith("ValueError: xxx")
+    assert r["b/fail"]["error"].endswith("more characters)") and len(r["b/fail"]["error"]) < 2100
+    assert r["c/fail"]["retryable"] is False and "not JSON" in r["c/fail"]["error"]
+    assert r["d/complete"] == {"leaseToken": "lease-d", "result": None}
+    assert len(r) == 4
 
 
 async def test_a_result_over_the_runtimes_limit_fails_the_job_for_good(stub: Stub) -> None:
     async def handler(ctx: JobContext) -> Any:
         return "big"
 
-    async def refuse_the_result(runner: Runner) -> None:
-        stub.answer("/v1/jobs/big/complete", 413, {"title": "Payload Too Large", "detail": "result over 1 MiB"})
-
-    await run_jobs(stub, handler, claimed("big"), while_running=refuse_the_result)
-    assert stub.paths() == ["/v1/jobs/big/complete", "/v1/jobs/big/fail"]
-    assert reports(stub)["/v1/jobs/big/fail"] == {"leaseToken": "lease-big", "error": "result refused: result over 1 MiB",
-                                                  "retryable": False}
+    answer_exchanges(stub, {"big/complete": (413, "result over 1 MiB")})
+    await run_jobs(stub, handler, claimed("big"))
+    assert stub.paths() == [EXCHANGE, EXCHANGE]
+    assert reports(stub)["big/fail"] == {"leaseToken": "lease-big", "error": "result refused: result over 1 MiB",
+                                         "retryable": False}
 
 
 async def test_a_lost_async_handler_is_cancelled_and_reports_nothing(stub: Stub) -> None:
@@ -193,7 +235,7 @@ def test_a_plain_handler_that_outlives_its_bot_ends_quietly(stub: Stub, monkeypa
     async def abandon_and_leave() -> None:
         settings = Settings(servers=[stub.url], name="t", handlers={"work": stubborn})
         async with RuntimeClient([stub.url], ClientSettings(), settings.clock) as client:
-            runner = Runner(settings, RuntimeApi(client, "t"), IDENTITY, lambda: False)
+            runner = new_runner(settings, client)
             await runner.take_free_slots()
             runner.start(claimed("stubborn"))
             await asyncio.sleep(0.05)
@@ -204,3 +246,54 @@ def test_a_plain_handler_that_outlives_its_bot_ends_quietly(stub: Stub, monkeypa
     assert finished.wait(5)
     time.sleep(0.1)
     assert uncaught == [] and stub.calls == []
+
+
+async def test_reports_of_jobs_finishing_together_travel_in_one_call_with_the_next_claim(stub: Stub) -> None:
+    from shepherd_bot._parts import Claimer, Session
+
+    release = asyncio.Event()
+
+    async def handler(ctx: JobContext) -> Any:
+        await release.wait()
+        return ctx.payload
+
+    answer_exchanges(stub)
+    settings = Settings(servers=[stub.url], name="t", handlers={"work": handler}, concurrency=3)
+    async with RuntimeClient([stub.url], ClientSettings(retry_initial=0.01, retry_max=0.01, retry_calls=2),
+                             settings.clock) as client:
+        runner = new_runner(settings, client)  # no reporter task: only a claim can carry the reports
+        control = Control()
+        claimer = Claimer(settings, runner.reports._api, Session(IDENTITY, "s-1"), runner, control)
+        assert await runner.take_free_slots() == 3
+        for n in range(3):
+            runner.start(claimed(f"j{n}", n))
+        release.set()
+        while runner.reports.waiting < 3:
+            await asyncio.sleep(0.001)
+        assert sorted(runner.running_ids()) == ["j0", "j1", "j2"], "still this bot's until answered"
+        assert await claimer.claim_once() == 0
+        assert len(stub.calls) == 1, "one call carried all three"
+        body = stub.calls[0].body
+        assert [r["jobId"] for r in body["reports"]] == ["j0", "j1", "j2"]
+        assert (body["max"], body["waitMs"]) == (3, 0), "with reports aboard the claim does not wait for work"
+        assert runner.running_ids() == [] and control.superseded_by is None
+
+
+async def test_a_superseded_process_s_reports_are_refused_as_a_whole_and_the_bot_stops(stub: Stub) -> None:
+    async def handler(ctx: JobContext) -> Any:
+        return None
+
+    stub.answer(EXCHANGE, 409, {"title": "Conflict", "detail": "Session s-1 of bot bot-1 was superseded"})
+    settings = Settings(servers=[stub.url], name="t", handlers={"work": handler})
+    async with RuntimeClient([stub.url], ClientSettings(), settings.clock) as client:
+        api = RuntimeApi(client, "t")
+        control = Control()
+        reports_ = Reports(api, IDENTITY, "s-1", control, settings.clock)
+        runner = Runner(settings, api, IDENTITY, lambda: control.superseded_by is not None, reports_)
+        reporter = asyncio.create_task(reports_.run())
+        await runner.take_free_slots()
+        runner.start(claimed("z"))
+        assert await runner.await_idle(time.monotonic() + 5)
+        reporter.cancel()
+        assert control.superseded_by is not None and "superseded" in control.superseded_by
+        assert stub.paths() == [EXCHANGE], "sent once, not retried"

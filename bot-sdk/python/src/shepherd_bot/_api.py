@@ -80,6 +80,38 @@ class Reported:
         return self.status in (409, 403, 404)
 
 
+@dataclass(frozen=True)
+class Report:
+    """One job's outcome as ``/exchange`` carries it; ``size`` is about how many characters it adds to
+    a request (its result or error dominates)."""
+    claimed: ClaimedJob
+    body: dict[str, Any]
+    size: int
+
+    @property
+    def outcome(self) -> str:
+        return str(self.body["outcome"])
+
+    @staticmethod
+    def complete(claimed: ClaimedJob, result: Any, result_chars: int) -> Report:
+        return Report(claimed, {"jobId": claimed.job.id, "leaseToken": claimed.lease_token, "outcome": "complete",
+                                "result": result}, 120 + result_chars)
+
+    @staticmethod
+    def fail(claimed: ClaimedJob, error: str, retryable: bool) -> Report:
+        text = cut(error)
+        return Report(claimed, {"jobId": claimed.job.id, "leaseToken": claimed.lease_token, "outcome": "fail",
+                                "error": text, "retryable": retryable}, 120 + len(text))
+
+
+@dataclass(frozen=True)
+class Exchanged:
+    """Each report's answer in the reports' order (None when the call was refused as a whole, so no
+    report was looked at), and what the claim got."""
+    answers: list[Reported] | None
+    claimed: Claimed
+
+
 class RegistrationRefused(RuntimeError):
     pass
 
@@ -137,30 +169,36 @@ class RuntimeApi:
         answer = await self.client.call_retrying("POST", f"/v1/bots/{identity.bot_id}/claim", identity.token,
                                                  {"session": session, "max": max_jobs, "waitMs": int(wait * 1000)},
                                                  wait + 15, self.correlation_id("claim"))
-        if answer.status == 409:
-            return Claimed(superseded=answer.detail)
-        if answer.status == 401:
-            return Claimed(revoked=answer.detail)
         if answer.status == 204:
             return Claimed()
         if answer.status != 200:
-            return Claimed(refused=f"HTTP {answer.status} {answer.detail}")
-        jobs = [ClaimedJob(Job(str(j["id"]), str(j["type"]), str(j["queue"]), j.get("payload"), int(j["attempt"])),
-                           str(j["leaseToken"]), j.get("correlationId"))
-                for j in answer.json()["jobs"]]
-        return Claimed(jobs=jobs)
+            return _refused_claim(answer)
+        return Claimed(jobs=_jobs(answer.json()))
 
-    async def complete(self, identity: Identity, claimed: ClaimedJob, result: Any, correlation_id: str) -> Reported:
-        """``POST /v1/jobs/{id}/complete`` with the result, fenced by the lease token; retried until answered."""
-        return await self._report(identity, claimed, "complete",
-                                  {"leaseToken": claimed.lease_token, "result": result}, correlation_id)
-
-    async def fail(self, identity: Identity, claimed: ClaimedJob, error: str, retryable: bool,
-                   correlation_id: str) -> Reported:
-        """``POST /v1/jobs/{id}/fail``, fenced by the lease token; retried until answered."""
-        return await self._report(identity, claimed, "fail", {"leaseToken": claimed.lease_token,
-                                                              "error": cut(error), "retryable": retryable},
-                                  correlation_id)
+    async def exchange(self, identity: Identity, session: str, reports: list[Report], max_jobs: int,
+                       wait: float) -> Exchanged:
+        """``POST /v1/bots/{id}/exchange``: the reports, and a claim of up to ``max_jobs`` waiting up to
+        ``wait`` seconds (none when ``max_jobs`` is 0); retried while no runtime answers. A report sent
+        again after its answer was lost is harmless: a repeated completion is accepted again."""
+        body: dict[str, Any] = {"session": session, "reports": [r.body for r in reports]}
+        if max_jobs > 0:
+            body["max"] = max_jobs
+            body["waitMs"] = int(wait * 1000)
+        answer = await self.client.call_retrying("POST", f"/v1/bots/{identity.bot_id}/exchange", identity.token, body,
+                                                 wait + 15 if max_jobs > 0 else CALL_TIMEOUT,
+                                                 self.correlation_id("exchange" if reports else "claim"))
+        parsed: dict[str, Any] = {}
+        if answer.status in (200, 409):
+            try:
+                parsed = answer.json()
+            except ValueError:
+                parsed = {}
+        listed = parsed.get("reports")
+        answers = None if not isinstance(listed, list) else [
+            Reported(int(a["status"]), str(a.get("detail", a.get("jobStatus", "")))) for a in listed]
+        if answer.status == 200:
+            return Exchanged(answers, Claimed(jobs=_jobs(parsed)))
+        return Exchanged(answers, _refused_claim(answer))
 
     async def release(self, identity: Identity, claimed: ClaimedJob, correlation_id: str) -> Reported:
         """``POST /v1/jobs/{id}/release``: gives the job back at once, the attempt not counted."""
@@ -189,6 +227,21 @@ def cut(error: str) -> str:
     if len(error) <= MAX_ERROR_CHARS:
         return error
     return f"{error[:MAX_ERROR_CHARS]}... ({len(error) - MAX_ERROR_CHARS} more characters)"
+
+
+def _jobs(body: dict[str, Any]) -> list[ClaimedJob]:
+    return [ClaimedJob(Job(str(j["id"]), str(j["type"]), str(j["queue"]), j.get("payload"), int(j["attempt"])),
+                       str(j["leaseToken"]), j.get("correlationId"))
+            for j in body["jobs"]]
+
+
+def _refused_claim(answer: Response) -> Claimed:
+    """A claim that got no 200: superseded (409), revoked (401), or refused otherwise."""
+    if answer.status == 409:
+        return Claimed(superseded=answer.detail)
+    if answer.status == 401:
+        return Claimed(revoked=answer.detail)
+    return Claimed(refused=f"HTTP {answer.status} {answer.detail}")
 
 
 def _random() -> str:

@@ -15,6 +15,7 @@ from ._client import RuntimeClient
 from ._clock import SYSTEM, Clock
 from ._logging import listed
 from ._parts import Claimer, Heartbeats, Session, StartUp
+from ._reports import Reports
 from ._runner import Runner
 from ._settings import Handler, OnDrain, Phase, Settings
 from ._watch import LoopWatch
@@ -76,6 +77,7 @@ class Bot:
         self._stopped: asyncio.Event | None = None
         self._start_task: asyncio.Task[Session] | None = None
         self._claim_task: asyncio.Task[None] | None = None
+        self._report_task: asyncio.Task[None] | None = None
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -138,19 +140,21 @@ class Bot:
                     raise
                 self._finish_stop()
                 return self.phase
-            runner = self._runner = Runner(settings, api, self._session.identity, lambda: self.superseded)
+            reports = Reports(api, self._session.identity, self._session.id, self, settings.clock)
+            runner = self._runner = Runner(settings, api, self._session.identity, lambda: self.superseded, reports)
             if self._stopping:
                 self._finish_stop()
                 return self.phase
             self.phase = Phase.RUNNING
             self._claiming = True
             self._heartbeat_task = loop.create_task(Heartbeats(settings, api, self._session, runner, self).run())
+            self._report_task = loop.create_task(reports.run())
             self._claim_task = loop.create_task(Claimer(settings, api, self._session, runner, self).run())
             self._spawn(LoopWatch(settings.clock).run())
             await self._stopped.wait()
             return self.phase
         finally:
-            for task in (self._claim_task, self._heartbeat_task, *self._background):
+            for task in (self._claim_task, self._heartbeat_task, self._report_task, *self._background):
                 if task is not None and task is not asyncio.current_task():
                     task.cancel()
             if self._runner is not None:
@@ -255,6 +259,8 @@ class Bot:
         self._stopping = True
         if self._claim_task is not None:
             self._claim_task.cancel()
+        if self._report_task is not None:
+            self._report_task.cancel()
         if self._runner is not None:
             self._runner.abandon_all()
         if self._stopped is not None:

@@ -12,6 +12,7 @@ from ._backoff import Backoff
 from ._client import ServerFailure
 from ._identity import Identity
 from ._logging import listed
+from ._reports import hand_out
 from ._runner import Runner
 from ._settings import Control, Settings
 
@@ -158,36 +159,43 @@ class Heartbeats(_Part):
 
 class Claimer(_Part):
     """Long-polls for work: waits for a free slot, then claims as many jobs as there are free slots
-    in one call (waiting up to ``claim_wait`` for them) and hands each to the runner."""
+    in one call (waiting up to ``claim_wait`` for them) and hands each to the runner. The call
+    carries the reports waiting to go, so a busy bot makes one request per batch of jobs: their
+    outcomes in, the next jobs out."""
 
     async def run(self) -> None:
         while self._bot.claiming:
             await self.claim_once()
 
     async def claim_once(self) -> int:
-        """Waits for a free slot, claims for every free slot, and starts what came; returns how many started."""
+        """Waits for a free slot, claims for every free slot — carrying the reports waiting to go — and
+        starts what came; returns how many started. With reports aboard the claim does not wait for
+        work, so their answers are not held up."""
         want = await self._runner.take_free_slots()
+        reports = self._runner.reports
+        batch = reports.take()
         try:
-            claimed = await self._api.claim(self._session.identity, self._session.id, want, self._settings.claim_wait)
+            exchanged = await self._api.exchange(self._session.identity, self._session.id, [o.report for o in batch],
+                                                 want, 0.0 if batch else self._settings.claim_wait)
         except ServerFailure:
+            reports.put_back(batch)
             LOG.warning("Could not claim after retries; trying again")
             self._runner.give_back(want)
             return 0
         except asyncio.CancelledError:
+            reports.put_back(batch)
             self._runner.give_back(want)
             raise
         except (ValueError, KeyError, TypeError) as e:
+            reports.put_back(batch)
             self._runner.give_back(want)
             LOG.warning("Claim failed: %s", e)
             await self._settings.clock.sleep(1)
             return 0
-        if claimed.revoked is not None:
+        hand_out(batch, exchanged, self._bot)
+        claimed = exchanged.claimed
+        if claimed.revoked is not None or claimed.superseded is not None:
             self._runner.give_back(want)
-            self._bot.revoke(claimed.revoked)
-            return 0
-        if claimed.superseded is not None:
-            self._runner.give_back(want)
-            self._bot.supersede(claimed.superseded)
             return 0
         if claimed.refused is not None:
             LOG.warning("Claim refused: %s", claimed.refused)

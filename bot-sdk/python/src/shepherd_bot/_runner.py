@@ -1,9 +1,9 @@
 """Runs claimed jobs: each handler as a task (``async def``) or on a thread of its own (a plain
-function), at most ``concurrency`` at once, each outcome reported fenced by the job's lease
-token and retried until the runtime answers. A slot is free again as soon as its handler
-returns, so the report overlaps with the next claim (the job stays this bot's, its lease kept by
-heartbeats, until the report is answered). A job cancelled, lost or given back stops its handler
-and reports nothing."""
+function), at most ``concurrency`` at once, each outcome handed to the ``Reports``, which send it
+fenced by the job's lease token until the runtime answers. A slot is free again as soon as its
+handler returns, so the report rides with the next claim (the job stays this bot's, its lease kept
+by heartbeats, until the report is answered). A job cancelled, lost or given back stops its
+handler and reports nothing."""
 from __future__ import annotations
 
 import asyncio
@@ -15,11 +15,12 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ._api import ClaimedJob, Reported, RuntimeApi
+from ._api import ClaimedJob, Report, Reported, RuntimeApi
 from ._client import ServerFailure
 from ._context import NonRetryable, RunningJob
 from ._identity import Identity
 from ._logging import job_context
+from ._reports import Reports
 from ._settings import Handler, Settings
 
 LOG = logging.getLogger("shepherd_bot.runner")
@@ -27,7 +28,8 @@ LOG = logging.getLogger("shepherd_bot.runner")
 
 class Runner:
     def __init__(self, settings: Settings, api: RuntimeApi, identity: Identity,
-                 superseded: Callable[[], bool]) -> None:
+                 superseded: Callable[[], bool], reports: Reports) -> None:
+        self.reports = reports
         self._settings = settings
         self._api = api
         self._identity = identity
@@ -106,61 +108,80 @@ class Runner:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
     async def _work(self, r: RunningJob) -> None:
+        reported = False
         with job_context(r.id, r.correlation_id):
             try:
-                await self._handle_and_report(r)
+                reported = await self._handle(r)
             finally:
-                self._running.pop(r.id, None)
-                if not self._running:
-                    self._idle.set()
-                self._free_slot(r)
+                if not reported:
+                    self._done(r)
+                self._free_slot(r)  # after the report is queued: the claim this wakes carries it
 
-    async def _handle_and_report(self, r: RunningJob) -> None:
+    def _done(self, r: RunningJob) -> None:
+        """The job is no longer this bot's to name in heartbeats."""
+        self._running.pop(r.id, None)
+        if not self._running:
+            self._idle.set()
+
+    async def _handle(self, r: RunningJob) -> bool:
+        """Runs the handler; returns whether an outcome was queued for the runtime."""
         if r.stopped:
             self._stopped(r)  # taken back before its handler started
-            return
+            return False
         handler = self._settings.handlers.get(r.job.type)
         if handler is None:
-            await self._fail(r, f"no handler for job type {r.job.type}", True)
-            return
+            return self._report(r, Report.fail(r.claimed, f"no handler for job type {r.job.type}", True))
         try:
             result = await self._run_handler(r, handler)
         except NonRetryable as e:
-            await self._fail(r, str(e), False)
-            return
+            return self._report(r, Report.fail(r.claimed, str(e), False))
         except asyncio.CancelledError:
             if not r.stopped:
                 raise  # the bot itself is being torn down
             self._stopped(r)
-            return
+            return False
         except Exception as e:  # noqa: BLE001 - any failure of the handler fails the attempt
             if r.stopped:
                 self._stopped(r)
-            else:
-                LOG.warning("Job %s failed: %s: %s", r.id, type(e).__name__, e, exc_info=e)
-                await self._fail(r, f"{type(e).__name__}: {e}", True)
-            return
+                return False
+            LOG.warning("Job %s failed: %s: %s", r.id, type(e).__name__, e, exc_info=e)
+            return self._report(r, Report.fail(r.claimed, f"{type(e).__name__}: {e}", True))
         if r.stopped:
             self._stopped(r)
-            return
+            return False
         try:
-            json.dumps(result)
+            chars = len(json.dumps(result))
         except (TypeError, ValueError) as e:
-            await self._fail(r, f"the handler's result is not JSON: {e}", False)
-            return
-        self._begin_report(r)
-        if not self._superseded():
-            await self._log_refusal(r, "complete", lambda: self._complete(r, result))
+            return self._report(r, Report.fail(r.claimed, f"the handler's result is not JSON: {e}", False))
+        return self._report(r, Report.complete(r.claimed, result, chars))
 
-    async def _complete(self, r: RunningJob, result: Any) -> Reported:
-        answer = await self._api.complete(self._identity, r.claimed, result, r.correlation_id)
-        if answer.status == 413:
-            # the result is over the runtime's limit: it will be no smaller next time
-            LOG.warning("Job %s: the runtime refused its result (%s); failing the job as not retryable",
-                        r.id, answer.detail)
-            return await self._api.fail(self._identity, r.claimed, f"result refused: {answer.detail}", False,
-                                        r.correlation_id)
-        return answer
+    def _report(self, r: RunningJob, report: Report) -> bool:
+        """Queues the outcome (unless this process was superseded); returns whether it was queued."""
+        r.reporting = True
+        if self._superseded():
+            return False
+        self.reports.add(report, lambda answer: self._answered(r, report, answer))
+        return True
+
+    def _answered(self, r: RunningJob, report: Report, answer: Reported | None) -> None:
+        """The runtime answered a report: a refusal is logged; a result over the runtime's limit fails
+        the job as not retryable (it will be no smaller next time). Otherwise the job is done here."""
+        with job_context(r.id, r.correlation_id):
+            action = report.outcome
+            if answer is None:
+                LOG.warning("Job %s: %s not reported; this process stops, and the runtime recovers the job", r.id,
+                            action)
+            elif answer.status == 413 and action == "complete":
+                LOG.warning("Job %s: the runtime refused its result (%s); failing the job as not retryable",
+                            r.id, answer.detail)
+                if self._report(r, Report.fail(r.claimed, f"result refused: {answer.detail}", False)):
+                    return
+            elif answer.job_gone:
+                LOG.warning("Job %s: %s refused (HTTP %d): %s — this bot no longer holds it", r.id, action,
+                            answer.status, answer.detail)
+            elif not answer.accepted:
+                LOG.warning("Job %s: %s refused (HTTP %d): %s", r.id, action, answer.status, answer.detail)
+            self._done(r)
 
     async def _run_handler(self, r: RunningJob, handler: Handler) -> Any:
         loop = asyncio.get_running_loop()
@@ -203,17 +224,6 @@ class Runner:
             LOG.info("Job %s stopped: this process was superseded; nothing is reported", r.id)
         else:
             LOG.info("Job %s stopped: shutdown; the runtime gets it back", r.id)
-
-    async def _fail(self, r: RunningJob, error: str, retryable: bool) -> None:
-        self._begin_report(r)
-        if not self._superseded():
-            await self._log_refusal(r, "fail", lambda: self._api.fail(self._identity, r.claimed, error, retryable,
-                                                                      r.correlation_id))
-
-    def _begin_report(self, r: RunningJob) -> None:
-        """The handler is done: its slot may take the next job while the outcome is reported."""
-        r.reporting = True
-        self._free_slot(r)
 
     def _free_slot(self, r: RunningJob) -> None:
         if r.free_slot():
