@@ -27,7 +27,7 @@ class BenchmarkTest {
         java.util.function.Predicate<String> runs = name -> only.isEmpty() || only.contains(name);
         Path work = Files.createTempDirectory("shepherd-bench-");
         Report report = new Report();
-        try (TestCluster cluster = TestCluster.create(); Processes processes = new Processes(work)) {
+        try (TestCluster cluster = TestCluster.create(statementCounting()); Processes processes = new Processes(work)) {
             Bench bench = new Bench(cluster, processes, report);
             System.out.printf("Shepherd benchmark: %d cores, %s, PostgreSQL private cluster (fsync off), loopback%n",
                     java.lang.Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -53,10 +53,15 @@ class BenchmarkTest {
             if (runs.test("coldstart")) {
                 new ColdStart(bench).run();
             }
-            if (e2e != null && runs.test("peer")) {
-                new DbSchedulerPeer(bench).run(4, e2e.fourBotsOfOne());
-            }
         }
         System.out.println(report.write(Bench.results()));
+    }
+
+    /** {@code pg_stat_statements} loaded when this machine's PostgreSQL has it (the languages scenario counts statements). */
+    private static java.util.List<String> statementCounting() throws java.io.IOException {
+        try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            boolean present = versions.anyMatch(v -> Files.exists(v.resolve("lib/pg_stat_statements.so")));
+            return present ? java.util.List.of("shared_preload_libraries=pg_stat_statements") : java.util.List.of();
+        }
     }
 }

@@ -14,9 +14,13 @@ import io.shepherd.runtime.testing.ChildProcess;
  * The Java and the Python SDK side by side: their echo bots on no-op jobs, two processes of
  * concurrency 8 each, on one runtime and one database in the same run. Cold: the first
  * {@link #COLD} jobs of freshly started bots (the JVM's compilers at work); warm: after
- * {@link #WARM_UP} more. Besides jobs/s, the bots' own CPU per job and their resident memory,
- * from /proc. The runtime warms up as the run goes on, so the languages take turns in the order
- * Java, Python, Python, Java, each figure the median over both of its turns.
+ * {@link #WARM_UP} more. Besides jobs/s, the CPU per job of the bots, of the runtime and of
+ * PostgreSQL (the whole cluster), from /proc, the database statements per job (from
+ * {@code pg_stat_statements}, when the cluster loads it) and the bots' resident memory. The runtime
+ * warms up as the run goes on, so the languages take turns in the order Java, Python, Python,
+ * Java, each figure the median over both of its turns. Then, in the same run, what issue 17
+ * measures them against: the raw two-statement SQL loop ({@link Floor}) and db-scheduler in
+ * process, as it comes and tuned ({@link DbSchedulerPeer}).
  */
 final class BotLanguages {
     static final int BOTS = 2;
@@ -33,38 +37,75 @@ final class BotLanguages {
 
     /** What one language's bots did, warm and cold: jobs/s, the bots' CPU µs per job, the largest bot's RSS. */
     record Figures(double rate, double botCpuMicrosPerJob, double botRssMiB, double coldRate, double coldCpuMicrosPerJob,
-                   double runtimeCpuMicrosPerJob) {
+                   double runtimeCpuMicrosPerJob, double dbCpuMicrosPerJob, double statementsPerJob) {
     }
+
+    /** The floor's jobs per run: enough for a second or two of work. */
+    static final int FLOOR_JOBS = 10_000;
 
     void run() throws Exception {
         String db = bench.freshDatabase();
+        boolean statements = statementsCounted(db);
         Processes.Runtime runtime = bench.processes.runtime(db, "db:", "  pool-size: 16");
         List<Turn> javaTurns = new ArrayList<>();
         List<Turn> pythonTurns = new ArrayList<>();
         for (boolean python : new boolean[]{false, true, true, false}) {
-            (python ? pythonTurns : javaTurns).add(measure(runtime, db, python));
+            (python ? pythonTurns : javaTurns).add(measure(runtime, db, python, statements));
         }
+        runtime.process().terminate(Duration.ofSeconds(30)); // SIGTERM: a JFR recording (-Dbench.jfr) is written
+        double floor = Bench.measure(Bench.RUNS, () -> Floor.jobsPerSecond(bench.freshDatabase(), 8, 1, FLOOR_JOBS));
+        DbSchedulerPeer peer = new DbSchedulerPeer(bench);
+        double schedulerDefault = peer.measure(DbSchedulerPeer.Setup.DEFAULT);
+        double schedulerTuned = peer.measure(DbSchedulerPeer.Setup.TUNED);
+
         Figures java = Turn.figures(javaTurns);
         Figures python = Turn.figures(pythonTurns);
         for (var row : List.of(Map.entry("Java", java), Map.entry("Python", python))) {
             Figures f = row.getValue();
             bench.report.row("no-op jobs end to end, " + BOTS + " " + row.getKey() + " echo-bot processes x concurrency "
                     + CONCURRENCY + ", warm", Bench.f(f.rate()) + " jobs/s", String.format(
-                    "bots' CPU %.0f µs/job; runtime CPU %.0f µs/job; bot RSS %.0f MiB; cold (first %,d jobs, mean of 2) %s jobs/s, "
-                    + "bots' CPU %.0f µs/job", f.botCpuMicrosPerJob(), f.runtimeCpuMicrosPerJob(), f.botRssMiB(), COLD,
-                    Bench.f(f.coldRate()), f.coldCpuMicrosPerJob()));
+                    "%.2fx the raw SQL loop, %.2fx tuned db-scheduler; CPU per job: bots %.0f µs, runtime %.0f µs, "
+                    + "PostgreSQL %.0f µs; %s statements per job; bot RSS %.0f MiB; cold (first %,d jobs, mean of 2) "
+                    + "%s jobs/s, bots' CPU %.0f µs/job", f.rate() / floor, f.rate() / schedulerTuned,
+                    f.botCpuMicrosPerJob(), f.runtimeCpuMicrosPerJob(), f.dbCpuMicrosPerJob(),
+                    statements ? String.format("%.2f", f.statementsPerJob()) : "(pg_stat_statements not loaded)",
+                    f.botRssMiB(), COLD, Bench.f(f.coldRate()), f.coldCpuMicrosPerJob()));
         }
         bench.report.row("Python SDK / Java SDK, same run", String.format("%.2fx", python.rate() / java.rate()),
                 String.format("bots' CPU per job %.1fx", python.botCpuMicrosPerJob() / java.botCpuMicrosPerJob()));
-        runtime.process().terminate(Duration.ofSeconds(30)); // SIGTERM: a JFR recording (-Dbench.jfr) is written
+        bench.report.row("raw SQL loop, same run: the runtime's claim (1 job) and completion statements, 8 connections, "
+                + "no HTTP, no completion event", Bench.f(floor) + " jobs/s", "");
+        for (var setup : List.of(Map.entry(DbSchedulerPeer.Setup.DEFAULT, schedulerDefault),
+                Map.entry(DbSchedulerPeer.Setup.TUNED, schedulerTuned))) {
+            bench.report.row("db-scheduler 16.7.1 in process, HikariCP, " + setup.getKey().words + ", "
+                    + DbSchedulerPeer.TASKS + " no-op tasks, same run", Bench.f(setup.getValue()) + " tasks/s",
+                    String.format("Shepherd over HTTP: Java bots %.2fx, Python bots %.2fx", java.rate() / setup.getValue(),
+                            python.rate() / setup.getValue()));
+        }
+    }
+
+    /** Whether the cluster counts statements ({@code pg_stat_statements} loaded): then it is set up in this database. */
+    private static boolean statementsCounted(String db) throws Exception {
+        try (Connection c = DriverManager.getConnection(db); var s = c.createStatement();
+             var rs = s.executeQuery("SHOW shared_preload_libraries")) {
+            rs.next();
+            if (!rs.getString(1).contains("pg_stat_statements")) {
+                return false;
+            }
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            return true;
+        }
     }
 
     /** One turn of one language's bots: cold {jobs/s, µs/job}, each warm run's, and the largest bot's RSS. */
-    record Turn(double[] cold, List<Double> rates, List<Double> cpu, List<Double> runtimeCpu, double rss) {
+    record Turn(double[] cold, List<Double> rates, List<Double> cpu, List<Double> runtimeCpu, List<Double> dbCpu,
+                List<Double> statements, double rss) {
         static Figures figures(List<Turn> turns) {
             List<Double> rates = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
             List<Double> runtimeCpu = new ArrayList<>();
+            List<Double> dbCpu = new ArrayList<>();
+            List<Double> statements = new ArrayList<>();
             List<Double> coldRates = new ArrayList<>();
             List<Double> coldCpu = new ArrayList<>();
             double rss = 0;
@@ -72,12 +113,14 @@ final class BotLanguages {
                 rates.addAll(t.rates());
                 cpu.addAll(t.cpu());
                 runtimeCpu.addAll(t.runtimeCpu());
+                dbCpu.addAll(t.dbCpu());
+                statements.addAll(t.statements());
                 coldRates.add(t.cold()[0]);
                 coldCpu.add(t.cold()[1]);
                 rss = Math.max(rss, t.rss());
             }
             return new Figures(Bench.median(rates), Bench.median(cpu), rss, mean(coldRates), mean(coldCpu),
-                    Bench.median(runtimeCpu));
+                    Bench.median(runtimeCpu), Bench.median(dbCpu), Bench.median(statements));
         }
 
         private static double mean(List<Double> values) {
@@ -86,7 +129,7 @@ final class BotLanguages {
     }
 
     /** Fresh bots: the first {@link #COLD} jobs, then {@link Bench#RUNS} runs of {@link #JOBS} after a warm-up. */
-    private Turn measure(Processes.Runtime runtime, String dbUrl, boolean python) throws Exception {
+    private Turn measure(Processes.Runtime runtime, String dbUrl, boolean python, boolean statements) throws Exception {
         List<ChildProcess> bots = new ArrayList<>();
         for (int i = 0; i < BOTS; i++) {
             bots.add(python ? bench.processes.pythonBot(runtime, CONCURRENCY, Map.of())
@@ -96,16 +139,21 @@ final class BotLanguages {
         List<Double> rates = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         List<Double> runtimeCpu = new ArrayList<>();
+        List<Double> dbCpu = new ArrayList<>();
+        List<Double> statementCounts = new ArrayList<>();
         double[] cold;
+        long postmaster = bench.cluster.pid();
         try (Connection c = DriverManager.getConnection(dbUrl); PreparedStatement unfinished = c.prepareStatement(Bench.UNFINISHED)) {
-            cold = timed(runtime, unfinished, bots, COLD);
+            cold = timed(runtime, postmaster, statements, unfinished, bots, COLD);
             Bench.submitBatches(runtime.http(), WARM_UP);
             Bench.drain(unfinished);
             for (int run = 0; run < Bench.RUNS; run++) {
-                double[] warm = timed(runtime, unfinished, bots, JOBS);
+                double[] warm = timed(runtime, postmaster, statements, unfinished, bots, JOBS);
                 rates.add(warm[0]);
                 cpu.add(warm[1]);
                 runtimeCpu.add(warm[2]);
+                dbCpu.add(warm[3]);
+                statementCounts.add(warm[4]);
             }
         }
         double rss = 0;
@@ -115,25 +163,44 @@ final class BotLanguages {
         for (ChildProcess bot : bots) {
             bot.terminate(Duration.ofSeconds(10)); // SIGTERM: they deregister, and the next bots start clean
         }
-        return new Turn(cold, rates, cpu, runtimeCpu, rss);
+        return new Turn(cold, rates, cpu, runtimeCpu, dbCpu, statementCounts, rss);
     }
 
     /**
-     * {jobs/s, bots' CPU µs per job, the runtime's CPU µs per job} draining {@code jobs} jobs submitted with a runAt a moment
-     * ahead, so they are all in the table before any is claimable; the clock starts at that runAt.
+     * {jobs/s, and per job: bots' CPU µs, the runtime's CPU µs, PostgreSQL's CPU µs, statements}
+     * draining {@code jobs} jobs submitted with a runAt a moment ahead, so they are all in the table
+     * before any is claimable; the clock starts at that runAt. Statements are what the database ran
+     * for everyone but this harness (its own polling left out), BEGIN not counted: the driver sends
+     * it with the transaction's first statement, in the same round trip.
      */
-    private static double[] timed(Processes.Runtime runtime, PreparedStatement unfinished, List<ChildProcess> bots,
-                                  int jobs) throws Exception {
+    private static double[] timed(Processes.Runtime runtime, long postmaster, boolean statements,
+                                  PreparedStatement unfinished, List<ChildProcess> bots, int jobs) throws Exception {
         Bench.submitAllDue(runtime.http(), jobs);
+        if (statements) {
+            try (var s = unfinished.getConnection().createStatement()) {
+                s.execute("SELECT pg_stat_statements_reset()");
+            }
+        }
         double cpu0 = botsCpu(bots);
         double runtimeCpu0 = Processes.cpuSeconds(runtime.pid());
+        double dbCpu0 = Processes.treeCpuSeconds(postmaster);
         long t0 = System.nanoTime();
         while (Bench.unfinished(unfinished) > 0) {
             Thread.sleep(10);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        return new double[]{jobs / seconds, (botsCpu(bots) - cpu0) / jobs * 1e6,
-                (Processes.cpuSeconds(runtime.pid()) - runtimeCpu0) / jobs * 1e6};
+        double[] figures = {jobs / seconds, (botsCpu(bots) - cpu0) / jobs * 1e6,
+                (Processes.cpuSeconds(runtime.pid()) - runtimeCpu0) / jobs * 1e6,
+                (Processes.treeCpuSeconds(postmaster) - dbCpu0) / jobs * 1e6, Double.NaN};
+        if (statements) {
+            try (var s = unfinished.getConnection().createStatement(); var rs = s.executeQuery(
+                    "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements WHERE query <> 'BEGIN' "
+                            + "AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE 'SELECT (SELECT COUNT(*)%'")) {
+                rs.next();
+                figures[4] = rs.getDouble(1) / jobs;
+            }
+        }
+        return figures;
     }
 
     private static double botsCpu(List<ChildProcess> bots) throws Exception {

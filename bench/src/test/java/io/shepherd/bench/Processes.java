@@ -124,6 +124,34 @@ final class Processes implements AutoCloseable {
         return ticks / 100.0;
     }
 
+    /**
+     * CPU seconds of a process and its children, from /proc: its own, what it has reaped of exited
+     * children (cutime, cstime), and each live child's — for a PostgreSQL postmaster, the whole
+     * cluster's CPU, backends that came and went included.
+     */
+    static double treeCpuSeconds(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        try (var entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                if (!entry.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String child = Files.readString(entry.resolve("stat"));
+                    String[] c = child.substring(child.lastIndexOf(')') + 2).split(" ");
+                    if (Long.parseLong(c[1]) == pid) {
+                        ticks += Long.parseLong(c[11]) + Long.parseLong(c[12]);
+                    }
+                } catch (java.io.IOException gone) {
+                    // exited while we looked: its time is in the parent's cutime next time
+                }
+            }
+        }
+        return ticks / 100.0;
+    }
+
     /** Resident memory in MiB, from /proc. */
     static double rssMiB(long pid) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

@@ -17,14 +17,22 @@ public final class TestCluster implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final Path bin;
+    /** Server settings beyond the test defaults, as {@code -c name=value} options. */
+    private final String settings;
 
-    private TestCluster(Path dir, int port, Path bin) {
+    private TestCluster(Path dir, int port, Path bin, String settings) {
         this.dir = dir;
         this.port = port;
         this.bin = bin;
+        this.settings = settings;
     }
 
     public static TestCluster create() throws Exception {
+        return create(List.of());
+    }
+
+    /** A cluster started with these server settings too ({@code name=value}, e.g. {@code shared_preload_libraries=pg_stat_statements}). */
+    public static TestCluster create(List<String> settings) throws Exception {
         Path bin;
         try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
             bin = versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("pg_ctl")))
@@ -35,7 +43,9 @@ public final class TestCluster implements AutoCloseable {
         run("chown", "-R", "postgres:postgres", dir.toString());
         run("runuser", "-u", "postgres", "--", bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(),
                 "-A", "trust", "-U", "postgres", "--no-sync");
-        TestCluster cluster = new TestCluster(dir, ChildProcess.freePort(), bin);
+        StringBuilder options = new StringBuilder();
+        settings.forEach(setting -> options.append(" -c ").append(setting));
+        TestCluster cluster = new TestCluster(dir, ChildProcess.freePort(), bin, options.toString());
         cluster.start();
         return cluster;
     }
@@ -50,13 +60,18 @@ public final class TestCluster implements AutoCloseable {
         run("runuser", "-u", "postgres", "--", bin.resolve("pg_basebackup").toString(), "-h", "127.0.0.1",
                 "-p", Integer.toString(port), "-U", "postgres", "-D", replicaDir.resolve("data").toString(),
                 "-R", "-X", "stream", "-c", "fast");
-        TestCluster replica = new TestCluster(replicaDir, ChildProcess.freePort(), bin);
+        TestCluster replica = new TestCluster(replicaDir, ChildProcess.freePort(), bin, settings);
         replica.start();
         return replica;
     }
 
     public String url(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=postgres";
+    }
+
+    /** The postmaster's process id (from {@code postmaster.pid}); the cluster must be running. */
+    public long pid() throws IOException {
+        return Long.parseLong(Files.readAllLines(dir.resolve("data").resolve("postmaster.pid")).getFirst().trim());
     }
 
     public String url() {
@@ -66,7 +81,7 @@ public final class TestCluster implements AutoCloseable {
     public void start() throws Exception {
         run("runuser", "-u", "postgres", "--", bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
                 "-l", dir.resolve("log").toString(), "-w", "-t", "60",
-                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off" + settings, "start");
     }
 
     /** A fast shutdown: connections are cut, as in a crash or failover of the database. */
