@@ -57,11 +57,32 @@ class BenchmarkTest {
         System.out.println(report.write(Bench.results()));
     }
 
-    /** {@code pg_stat_statements} loaded when this machine's PostgreSQL has it (the languages scenario counts statements). */
+    /**
+     * {@code pg_stat_statements} loaded when this machine's PostgreSQL has it (the languages scenario
+     * counts statements), and any settings of {@code -Dbench.pgSettings="name=value;..."} (e.g.
+     * {@code auto_explain.log_min_duration=5ms}; {@code -Dbench.pgLibraries=auto_explain} loads more).
+     */
     private static java.util.List<String> statementCounting() throws java.io.IOException {
+        java.util.List<String> settings = new java.util.ArrayList<>();
+        java.util.List<String> libraries = new java.util.ArrayList<>();
         try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            boolean present = versions.anyMatch(v -> Files.exists(v.resolve("lib/pg_stat_statements.so")));
-            return present ? java.util.List.of("shared_preload_libraries=pg_stat_statements") : java.util.List.of();
+            if (versions.anyMatch(v -> Files.exists(v.resolve("lib/pg_stat_statements.so")))) {
+                libraries.add("pg_stat_statements");
+            }
         }
+        for (String library : System.getProperty("bench.pgLibraries", "").split(",")) {
+            if (!library.isBlank()) {
+                libraries.add(library.trim());
+            }
+        }
+        if (!libraries.isEmpty()) {
+            settings.add("shared_preload_libraries=" + String.join(",", libraries));
+        }
+        for (String setting : System.getProperty("bench.pgSettings", "").split(";")) {
+            if (!setting.isBlank()) {
+                settings.add(setting.trim());
+            }
+        }
+        return settings;
     }
 }

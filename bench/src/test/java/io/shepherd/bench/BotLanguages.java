@@ -184,6 +184,7 @@ final class BotLanguages {
         double cpu0 = botsCpu(bots);
         double runtimeCpu0 = Processes.cpuSeconds(runtime.pid());
         double dbCpu0 = Processes.treeCpuSeconds(postmaster);
+        double machine0 = Processes.machineBusySeconds();
         long t0 = System.nanoTime();
         while (Bench.unfinished(unfinished) > 0) {
             Thread.sleep(10);
@@ -191,13 +192,28 @@ final class BotLanguages {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double[] figures = {jobs / seconds, (botsCpu(bots) - cpu0) / jobs * 1e6,
                 (Processes.cpuSeconds(runtime.pid()) - runtimeCpu0) / jobs * 1e6,
-                (Processes.treeCpuSeconds(postmaster) - dbCpu0) / jobs * 1e6, Double.NaN};
+                (Processes.treeCpuSeconds(postmaster) - dbCpu0) / jobs * 1e6, Double.NaN,
+                (Processes.machineBusySeconds() - machine0) / jobs * 1e6};
+        if (Boolean.getBoolean("bench.statements")) {
+            System.out.printf("%d jobs in %.2f s: bots %.0f, runtime %.0f, PostgreSQL %.0f, machine %.0f µs/job%n", jobs,
+                    seconds, figures[1], figures[2], figures[3], figures[5]);
+        }
         if (statements) {
             try (var s = unfinished.getConnection().createStatement(); var rs = s.executeQuery(
                     "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements WHERE query <> 'BEGIN' "
                             + "AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE 'SELECT (SELECT COUNT(*)%'")) {
                 rs.next();
                 figures[4] = rs.getDouble(1) / jobs;
+            }
+            if (Boolean.getBoolean("bench.statements")) {
+                try (var s = unfinished.getConnection().createStatement(); var rs = s.executeQuery(
+                        "SELECT calls, round(total_exec_time::numeric, 1), left(regexp_replace(query, '\\s+', ' ', 'g'), 90) "
+                                + "FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12")) {
+                    System.out.println("statements for " + jobs + " jobs (calls, ms, query):");
+                    while (rs.next()) {
+                        System.out.printf("  %8d %9s  %s%n", rs.getLong(1), rs.getString(2), rs.getString(3));
+                    }
+                }
             }
         }
         return figures;

@@ -152,6 +152,18 @@ final class Processes implements AutoCloseable {
         return ticks / 100.0;
     }
 
+    /** CPU seconds the whole machine was busy (all cores, everything but idle and I/O wait), from /proc/stat. */
+    static double machineBusySeconds() throws Exception {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+        long busy = 0;
+        for (int i = 1; i < f.length; i++) {
+            if (i != 4 && i != 5) {
+                busy += Long.parseLong(f[i]);
+            }
+        }
+        return busy / 100.0;
+    }
+
     /** Resident memory in MiB, from /proc. */
     static double rssMiB(long pid) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
