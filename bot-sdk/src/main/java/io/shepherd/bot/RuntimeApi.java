@@ -202,29 +202,30 @@ final class RuntimeApi {
 
     /**
      * One job's outcome as {@code /exchange} carries it: {@code complete} with its result, or
-     * {@code fail} with its error text (cut to {@link #MAX_ERROR_CHARS}) and whether a retry may help.
+     * {@code fail} with its error text (cut to {@link #MAX_ERROR_CHARS}) and whether a retry may help;
+     * {@code size}: about how many characters it adds to a request (its result or error dominates).
      */
-    record Report(ClaimedJob claimed, JsonObject json) {
+    record Report(ClaimedJob claimed, JsonObject json, int size) {
         static Report complete(ClaimedJob claimed, JsonValue result) {
+            JsonValue value = result == null ? JsonValue.NULL : result;
+            // taken once, here, not at every batching; a number or a boolean is small
+            int chars = value instanceof JsonString text ? text.getString().length() + 2
+                    : value instanceof JsonObject || value instanceof jakarta.json.JsonArray ? value.toString().length()
+                    : 32;
             return new Report(claimed, JSON.createObjectBuilder().add("jobId", claimed.job().id())
-                    .add("leaseToken", claimed.leaseToken()).add("outcome", "complete")
-                    .add("result", result == null ? JsonValue.NULL : result).build());
+                    .add("leaseToken", claimed.leaseToken()).add("outcome", "complete").add("result", value).build(),
+                    120 + chars);
         }
 
         static Report fail(ClaimedJob claimed, String error, boolean retryable) {
+            String text = cut(error);
             return new Report(claimed, JSON.createObjectBuilder().add("jobId", claimed.job().id())
-                    .add("leaseToken", claimed.leaseToken()).add("outcome", "fail").add("error", cut(error))
-                    .add("retryable", retryable).build());
+                    .add("leaseToken", claimed.leaseToken()).add("outcome", "fail").add("error", text)
+                    .add("retryable", retryable).build(), 120 + text.length());
         }
 
         String outcome() {
             return json.getString("outcome");
-        }
-
-        /** About how many characters this report adds to a request (its result or error dominates). */
-        int size() {
-            JsonValue result = json.get("result");
-            return 120 + (result == null ? 0 : result.toString().length()) + json.getString("error", "").length();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.shepherd.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,40 @@ class ClaimPlanTest {
             withoutSeqscan.remove("enable_seqscan");
             String unpinned = genericPlan(db, withoutSeqscan);
             assertTrue(unpinned.contains("Seq Scan on jobs"), "expected the hazard the pin prevents:\n" + unpinned);
+        }
+    }
+
+    @Test
+    void aClaimInOneRoundTripPinsItsPlanForItselfAloneAndRecordsItsEvents() throws Exception {
+        try (TestDatabase db = TestDatabase.create("postgres")) {
+            try (Database database = Database.open(new DatabaseSettings(db.url(), null, null, 2, Duration.ofSeconds(5),
+                    List.of()))) {
+                database.migrate();
+            }
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
+                        + "registered_at) VALUES ('bot', 'bot', '[\"t\"]', '{}', 'x', 'idle', 'session', 0, 0)");
+                s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, "
+                        + "created_at, updated_at) VALUES ('low', 't', 'default', 0, 'pending', 0, 5, 0, 0, 0), "
+                        + "('high', 't', 'default', 5, 'pending', 0, 5, 0, 0, 0), "
+                        + "('other', 'u', 'default', 9, 'pending', 0, 5, 0, 0, 0)");
+                JobStore store = new JobStore(Dialects.forUrl(db.url()));
+                assertTrue(store.claimsAlone());
+                List<String> claimed = store.claimAlone(c, "bot", "session", List.of("t"), List.of(), 5, 10L, 100L,
+                        EventKind.CLAIMED).stream().map(j -> j.id() + "/" + j.status().wire() + "/" + j.claimedBy())
+                        .toList();
+                assertEquals(List.of("high/claimed/bot", "low/claimed/bot"), claimed, "priority first, own types only");
+                assertTrue(c.getAutoCommit());
+                try (ResultSet rs = s.executeQuery("SELECT current_setting('enable_sort'), "
+                        + "current_setting('enable_seqscan'), (SELECT COUNT(*) FROM job_events WHERE kind = 'claimed')")) {
+                    rs.next();
+                    assertEquals("on", rs.getString(1), "the pin ended with the claim's implicit transaction");
+                    assertEquals("on", rs.getString(2));
+                    assertEquals(2, rs.getInt(3), "one claim event a job, in the same statement");
+                }
+                assertEquals(List.of(), store.claimAlone(c, "bot", "stale-session", List.of("t"), List.of(), 5, 10L,
+                        100L, EventKind.CLAIMED), "a superseded session claims nothing");
+            }
         }
     }
 

@@ -75,6 +75,15 @@ public interface Dialect {
     default void pinClaimPlan(DbExecute db) {
     }
 
+    /**
+     * The claim statement preceded by the pin of {@link #claimPlanSettings()}, as one request the
+     * database runs as one implicit transaction: the pin holds for this claim alone and costs no
+     * round trip of its own. Empty where the database cannot (the claim then runs in a transaction).
+     */
+    default Optional<String> pinnedClaim(String claim) {
+        return Optional.empty();
+    }
+
     /** Decides which replica sweeps; a database that one process owns makes that process the leader. */
     default LeaderElection leaderElection(DatabaseSettings settings) {
         return LeaderElection.alone();

@@ -1,11 +1,14 @@
 package io.shepherd.runtime.service;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.helidon.dbclient.DbClientException;
 import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.core.JobLog;
@@ -152,7 +155,32 @@ public final class ClaimJobs {
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         long started = System.nanoTime();
         Queues.Rules rules = queues.rules();
-        List<JobRow> result = stores.database().inTransaction(tx -> {
+        List<JobRow> result = rules.limitedRunning().isEmpty() && stores.jobs().claimsAlone()
+                ? claimAlone(botId, session, types, rules.excluded(), max, now, leaseExpiresAt)
+                : claimInTransaction(botId, session, types, max, rules, now, leaseExpiresAt);
+        metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
+        for (JobRow job : result) {
+            metrics.jobWaited(Duration.ofMillis(now - job.runAt()));
+            JobLog.event(job.logged(), EventKind.CLAIMED, Reasons.CLAIMED, botId);
+        }
+        return result;
+    }
+
+    /** The claim in one round trip (no limited queue in force, so no queue row to lock first). */
+    private List<JobRow> claimAlone(String botId, String session, List<String> types, List<String> excluded, int max,
+                                    long now, long leaseExpiresAt) {
+        try (Connection connection = stores.database().connection()) {
+            return stores.jobs().claimAlone(connection, botId, session, types, excluded, max, now, leaseExpiresAt,
+                    EventKind.CLAIMED);
+        } catch (SQLException e) {
+            throw new DbClientException("The claim failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The claim in a transaction: the ordinary queues, then each limited queue under its row lock. */
+    private List<JobRow> claimInTransaction(String botId, String session, List<String> types, int max,
+                                            Queues.Rules rules, long now, long leaseExpiresAt) {
+        return stores.database().inTransaction(tx -> {
             List<JobRow> claimed = new java.util.ArrayList<>(stores.jobs().claim(tx, botId, session, types,
                     rules.excluded(), null, max, now, leaseExpiresAt, EventKind.CLAIMED));
             for (String queue : rules.limitedRunning()) {
@@ -165,11 +193,5 @@ public final class ClaimJobs {
             }
             return claimed;
         });
-        metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
-        for (JobRow job : result) {
-            metrics.jobWaited(Duration.ofMillis(now - job.runAt()));
-            JobLog.event(job.logged(), EventKind.CLAIMED, Reasons.CLAIMED, botId);
-        }
-        return result;
     }
 }

@@ -44,16 +44,24 @@ public final class Queues {
     }
 
     /** What a claim must respect: the paused queues, and the limited ones with their limits. */
-    record Rules(Set<String> paused, Map<String, Integer> limited, long readAt) {
-        /** Queues the ordinary claim leaves out: paused ones, and limited ones (claimed apart, under their lock). */
-        List<String> excluded() {
+    record Rules(Set<String> paused, Map<String, Integer> limited, long readAt, List<String> excluded,
+                 List<String> limitedRunning) {
+        /**
+         * {@code excluded}: the queues the ordinary claim leaves out — paused ones, and limited ones
+         * (claimed apart, under their lock); {@code limitedRunning}: limited queues that are not
+         * paused, those a claim takes from one by one. Both worked out once, not on every claim.
+         */
+        Rules(Set<String> paused, Map<String, Integer> limited, long readAt) {
+            this(paused, limited, readAt, excludedOf(paused, limited), limitedRunningOf(paused, limited));
+        }
+
+        private static List<String> excludedOf(Set<String> paused, Map<String, Integer> limited) {
             Set<String> all = new TreeSet<>(paused);
             all.addAll(limited.keySet());
             return List.copyOf(all);
         }
 
-        /** Limited queues that are not paused: those a claim takes from one by one. */
-        List<String> limitedRunning() {
+        private static List<String> limitedRunningOf(Set<String> paused, Map<String, Integer> limited) {
             return limited.keySet().stream().filter(q -> !paused.contains(q)).sorted().toList();
         }
     }

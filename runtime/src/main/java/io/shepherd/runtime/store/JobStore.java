@@ -1,5 +1,9 @@
 package io.shepherd.runtime.store;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -31,8 +35,17 @@ public final class JobStore {
 
     private final Dialect dialect;
 
+    /** The order claimed jobs are handed out in: highest priority first, then oldest runAt. */
+    private static final java.util.Comparator<JobRow> CLAIM_ORDER = (a, b) -> a.priority() != b.priority()
+            ? Integer.compare(b.priority(), a.priority())
+            : Long.compare(a.runAt(), b.runAt());
+
+    /** Whether this database can claim in one round trip ({@link #claimAlone}). */
+    private final boolean claimsAlone;
+
     public JobStore(Dialect dialect) {
         this.dialect = dialect;
+        this.claimsAlone = dialect.pinnedClaim("").isPresent() && claimStatement(1).recordsEvents();
     }
 
     /** Inserts jobs in one statement; rows whose idempotency key already exists are skipped. */
@@ -152,6 +165,23 @@ public final class JobStore {
      * and claimed apart), or reads {@code oneQueue} only (a limited queue, under its lock).
      */
     public ClaimStatement claimStatement(int typeCount, int excludedQueues, boolean oneQueue) {
+        if (typeCount <= 8 && excludedQueues <= 8) {
+            // the few shapes a deployment uses, made once: building the text showed in the profile
+            int key = (typeCount * 9 + excludedQueues) * 2 + (oneQueue ? 1 : 0);
+            ClaimStatement made = claimStatements[key];
+            if (made == null) {
+                made = makeClaimStatement(typeCount, excludedQueues, oneQueue);
+                claimStatements[key] = made;
+            }
+            return made;
+        }
+        return makeClaimStatement(typeCount, excludedQueues, oneQueue);
+    }
+
+    /** Claim statements by shape (types 0..8, excluded queues 0..8, one queue or not); a race makes one twice, harmlessly. */
+    private final ClaimStatement[] claimStatements = new ClaimStatement[9 * 9 * 2];
+
+    private ClaimStatement makeClaimStatement(int typeCount, int excludedQueues, boolean oneQueue) {
         String update = "UPDATE jobs SET status = 'claimed', claimed_by = ?, claim_session = ?, claimed_at = ?, "
                 + "lease_token = CAST(gen_random_uuid() AS VARCHAR), lease_expires_at = ?, attempt = attempt + 1, "
                 + "progress = NULL, updated_at = ? "
@@ -234,10 +264,52 @@ public final class JobStore {
             recordEvents(db, claimed.stream()
                     .map(job -> new JobEvent(job.id(), now, kind, kind.wire(), botId, job.attempt())).toList());
         }
-        claimed.sort((a, b) -> a.priority() != b.priority()
-                ? Integer.compare(b.priority(), a.priority())
-                : Long.compare(a.runAt(), b.runAt()));
+        claimed.sort(CLAIM_ORDER);
         return claimed;
+    }
+
+    /**
+     * {@link #claim} in one round trip and without a transaction of its own, where the dialect can
+     * send the claim plan's pin together with the claim ({@link Dialect#pinnedClaim}): the pin, the
+     * claim and its events run as one implicit transaction — no BEGIN, no separate pin, no COMMIT
+     * (three round trips a claim before). Only where {@link #claimsAlone()}.
+     */
+    public List<JobRow> claimAlone(Connection connection, String botId, String session, Collection<String> types,
+                                   Collection<String> excludedQueues, int max, long now, long leaseExpiresAt,
+                                   EventKind kind) throws SQLException {
+        if (!claimsAlone) {
+            throw new IllegalStateException(dialect.name() + " claims in a transaction");
+        }
+        if (types.isEmpty() || max < 1) {
+            return List.of();
+        }
+        ClaimStatement statement = claimStatement(types.size(), excludedQueues.size(), false);
+        String pinned = dialect.pinnedClaim(statement.sql()).orElseThrow();
+        List<Object> params = statement.params(botId, session, types, excludedQueues, null, max, now, leaseExpiresAt,
+                kind);
+        List<JobRow> claimed = new ArrayList<>(max);
+        try (PreparedStatement ps = connection.prepareStatement(pinned)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            ps.execute(); // the pin's one row, then the claim's rows
+            if (!ps.getMoreResults()) {
+                throw new SQLException("The claim after the plan pin gave no result");
+            }
+            try (ResultSet rows = ps.getResultSet()) {
+                Rows.Columns columns = Rows.of(rows);
+                while (rows.next()) {
+                    claimed.add(row(columns));
+                }
+            }
+        }
+        claimed.sort(CLAIM_ORDER);
+        return claimed;
+    }
+
+    /** Whether {@link #claimAlone} can claim on this database (else claim in a transaction). */
+    public boolean claimsAlone() {
+        return claimsAlone;
     }
 
     /** Extends, in one statement, the lease of every job the bot holds under this session. */
@@ -263,7 +335,8 @@ public final class JobStore {
         params.add(botId);
         params.add(session);
         params.addAll(ids);
-        return Rows.list(db.createQuery(dialect.returning(update, "id")).params(params).execute(),
+        return Rows.list(db.createNamedQuery("jobs-extend-named-" + ids.size(), dialect.returning(update, "id"))
+                        .params(params).execute(),
                 r -> Rows.string(r, "id"));
     }
 
@@ -353,7 +426,8 @@ public final class JobStore {
             return List.of();
         }
         CompleteAllStatement statement = completeAllStatement(completions.size());
-        List<Completed> done = Rows.list(db.createQuery(statement.sql())
+        // named: an unnamed statement costs a SHA-256 of its text to name it, on every call
+        List<Completed> done = Rows.list(db.createNamedQuery("jobs-complete-" + completions.size(), statement.sql())
                         .params(statement.params(botId, completions, now)).execute(),
                 r -> new Completed(Rows.string(r, "id"), Rows.string(r, "type"), Rows.intValue(r, "attempt"),
                         Rows.string(r, "correlation_id")));
@@ -537,6 +611,10 @@ public final class JobStore {
     }
 
     static JobRow row(DbRow r) {
+        return row(Rows.of(r));
+    }
+
+    static JobRow row(Rows.Columns r) {
         return new JobRow(
                 Rows.string(r, "id"),
                 Rows.string(r, "type"),

@@ -20,12 +20,32 @@ final class Rows {
         }
     }
 
-    private static Object value(DbRow row, String column) {
-        return row.column(column).asOptional().orElse(null);
+    /** A row's columns by name: a DB client row, or a JDBC result set on its current row. */
+    @FunctionalInterface
+    interface Columns {
+        Object get(String column);
+    }
+
+    static Columns of(DbRow row) {
+        return column -> row.column(column).asOptional().orElse(null);
+    }
+
+    static Columns of(java.sql.ResultSet rows) {
+        return column -> {
+            try {
+                return rows.getObject(column);
+            } catch (SQLException e) {
+                throw new IllegalStateException("Cannot read column " + column, e);
+            }
+        };
     }
 
     static String string(DbRow row, String column) {
-        Object value = value(row, column);
+        return string(of(row), column);
+    }
+
+    static String string(Columns row, String column) {
+        Object value = row.get(column);
         if (value == null) {
             return null;
         }
@@ -40,21 +60,36 @@ final class Rows {
     }
 
     static long longValue(DbRow row, String column) {
-        return ((Number) value(row, column)).longValue();
+        return longValue(of(row), column);
+    }
+
+    static long longValue(Columns row, String column) {
+        return ((Number) row.get(column)).longValue();
     }
 
     static Long nullableLong(DbRow row, String column) {
-        Object value = value(row, column);
+        return nullableLong(of(row), column);
+    }
+
+    static Long nullableLong(Columns row, String column) {
+        Object value = row.get(column);
         return value == null ? null : ((Number) value).longValue();
     }
 
     static int intValue(DbRow row, String column) {
-        return ((Number) value(row, column)).intValue();
+        return intValue(of(row), column);
+    }
+
+    static int intValue(Columns row, String column) {
+        return ((Number) row.get(column)).intValue();
     }
 
     static boolean booleanValue(DbRow row, String column) {
-        Object value = value(row, column);
-        return value instanceof Boolean b ? b : value != null && Boolean.parseBoolean(value.toString());
+        return booleanValue(of(row), column);
     }
 
+    static boolean booleanValue(Columns row, String column) {
+        Object value = row.get(column);
+        return value instanceof Boolean b ? b : value != null && Boolean.parseBoolean(value.toString());
+    }
 }

@@ -121,6 +121,15 @@ public final class PostgresDialect implements Dialect {
         }
     }
 
+    /**
+     * Both statements go in one request with one Sync: with autocommit, PostgreSQL runs them as one
+     * implicit transaction, so {@code set_config(..., true)} holds for the claim and ends with it.
+     */
+    @Override
+    public Optional<String> pinnedClaim(String claim) {
+        return Optional.of(PIN_CLAIM_PLAN + "; " + claim);
+    }
+
     @Override
     public LeaderElection leaderElection(DatabaseSettings settings) {
         return new AdvisoryLockElection(() -> dedicatedConnection(settings, "shepherd-leader", true));
