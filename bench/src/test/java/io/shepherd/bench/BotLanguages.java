@@ -15,7 +15,7 @@ import io.shepherd.runtime.testing.ChildProcess;
  * concurrency 8 each, on one runtime and one database in the same run. Cold: the first
  * {@link #COLD} jobs of freshly started bots (the JVM's compilers at work); warm: after
  * {@link #WARM_UP} more. Besides jobs/s, the CPU per job of the bots, of the runtime and of
- * PostgreSQL (the whole cluster), from /proc, the database statements per job (from
+ * PostgreSQL (the whole cluster), from /proc, the database round trips per job (from
  * {@code pg_stat_statements}, when the cluster loads it) and the bots' resident memory. The runtime
  * warms up as the run goes on, so the languages take turns in the order Java, Python, Python,
  * Java, each figure the median over both of its turns. Then, in the same run, what issue 17
@@ -37,7 +37,7 @@ final class BotLanguages {
 
     /** What one language's bots did, warm and cold: jobs/s, the bots' CPU µs per job, the largest bot's RSS. */
     record Figures(double rate, double botCpuMicrosPerJob, double botRssMiB, double coldRate, double coldCpuMicrosPerJob,
-                   double runtimeCpuMicrosPerJob, double dbCpuMicrosPerJob, double statementsPerJob) {
+                   double runtimeCpuMicrosPerJob, double dbCpuMicrosPerJob, double roundTripsPerJob) {
     }
 
     /** The floor's jobs per run: enough for a second or two of work. */
@@ -65,10 +65,10 @@ final class BotLanguages {
             bench.report.row("no-op jobs end to end, " + BOTS + " " + row.getKey() + " echo-bot processes x concurrency "
                     + CONCURRENCY + ", warm", Bench.f(f.rate()) + " jobs/s", String.format(
                     "%.2fx the raw SQL loop, %.2fx tuned db-scheduler; CPU per job: bots %.0f µs, runtime %.0f µs, "
-                    + "PostgreSQL %.0f µs; %s statements per job; bot RSS %.0f MiB; cold (first %,d jobs, mean of 2) "
+                    + "PostgreSQL %.0f µs; %s database round trips per job; bot RSS %.0f MiB; cold (first %,d jobs, mean of 2) "
                     + "%s jobs/s, bots' CPU %.0f µs/job", f.rate() / floor, f.rate() / schedulerTuned,
                     f.botCpuMicrosPerJob(), f.runtimeCpuMicrosPerJob(), f.dbCpuMicrosPerJob(),
-                    statements ? String.format("%.2f", f.statementsPerJob()) : "(pg_stat_statements not loaded)",
+                    statements ? String.format("%.2f", f.roundTripsPerJob()) : "(pg_stat_statements not loaded)",
                     f.botRssMiB(), COLD, Bench.f(f.coldRate()), f.coldCpuMicrosPerJob()));
         }
         bench.report.row("Python SDK / Java SDK, same run", String.format("%.2fx", python.rate() / java.rate()),
@@ -200,10 +200,13 @@ final class BotLanguages {
         }
         if (statements) {
             try (var s = unfinished.getConnection().createStatement(); var rs = s.executeQuery(
-                    "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements WHERE query <> 'BEGIN' "
-                            + "AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE 'SELECT (SELECT COUNT(*)%'")) {
+                    "SELECT COALESCE(SUM(calls) FILTER (WHERE query <> 'BEGIN'), 0), "
+                            + "COALESCE(SUM(calls) FILTER (WHERE query = 'BEGIN'), 0), "
+                            + "COALESCE(SUM(calls) FILTER (WHERE query LIKE 'SELECT set_config(%'), 0) "
+                            + "FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%' "
+                            + "AND query NOT LIKE 'SELECT (SELECT COUNT(*)%'")) {
                 rs.next();
-                figures[4] = rs.getDouble(1) / jobs;
+                figures[4] = roundTrips(rs.getLong(1), rs.getLong(2), rs.getLong(3)) / (double) jobs;
             }
             if (Boolean.getBoolean("bench.statements")) {
                 try (var s = unfinished.getConnection().createStatement(); var rs = s.executeQuery(
@@ -217,6 +220,16 @@ final class BotLanguages {
             }
         }
         return figures;
+    }
+
+    /**
+     * Round trips from what {@code pg_stat_statements} counts: every statement but BEGIN (the driver
+     * sends BEGIN with a transaction's first statement), plus a COMMIT for each BEGIN (not counted
+     * by the extension), less the claim plan pins sent in one request with their claim — those
+     * outside a transaction (a pin inside one is a round trip of its own, as many as BEGINs at most).
+     */
+    static long roundTrips(long statements, long begins, long pins) {
+        return statements + begins - Math.max(0, pins - begins);
     }
 
     private static double botsCpu(List<ChildProcess> bots) throws Exception {
