@@ -33,10 +33,7 @@ class ClaimPlanTest {
     @Test
     void theGenericPlanOfAClaimMadeOnAnEmptyTableReadsNoWholeTable() throws Exception {
         try (TestDatabase db = TestDatabase.create("postgres")) {
-            try (Database database = Database.open(new DatabaseSettings(db.url(), null, null, 2, Duration.ofSeconds(5),
-                    List.of()))) {
-                database.migrate();
-            }
+            migrate(db);
             Dialect dialect = Dialects.forUrl(db.url());
             String pinned = genericPlan(db, dialect.claimPlanSettings());
             assertTrue(pinned.contains("jobs_claimable") && pinned.contains("jobs_pkey"), pinned);
@@ -53,10 +50,7 @@ class ClaimPlanTest {
     @Test
     void aClaimInOneRoundTripPinsItsPlanForItselfAloneAndRecordsItsEvents() throws Exception {
         try (TestDatabase db = TestDatabase.create("postgres")) {
-            try (Database database = Database.open(new DatabaseSettings(db.url(), null, null, 2, Duration.ofSeconds(5),
-                    List.of()))) {
-                database.migrate();
-            }
+            migrate(db);
             try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
                         + "registered_at) VALUES ('bot', 'bot', '[\"t\"]', '{}', 'x', 'idle', 'session', 0, 0)");
@@ -81,6 +75,13 @@ class ClaimPlanTest {
                 assertEquals(List.of(), store.claimAlone(c, "bot", "stale-session", List.of("t"), List.of(), 5, 10L,
                         100L, EventKind.CLAIMED), "a superseded session claims nothing");
             }
+        }
+    }
+
+    private static void migrate(TestDatabase db) {
+        try (Database database = Database.open(new DatabaseSettings(db.url(), null, null, 2, Duration.ofSeconds(5),
+                List.of()))) {
+            database.migrate();
         }
     }
 

@@ -89,7 +89,10 @@ public final class CompleteJob {
             }
         }
         long now = clock.millis();
-        List<JobStore.Completed> done = stores.jobs().completeAll(stores.database().execute(), caller.botId(), fitting, now);
+        // one autocommitted statement where it also writes the events; else the update and the events in a transaction
+        List<JobStore.Completed> done = stores.jobs().completesAlone()
+                ? stores.jobs().completeAll(stores.database().execute(), caller.botId(), fitting, now)
+                : stores.database().inTransaction(tx -> stores.jobs().completeAll(tx, caller.botId(), fitting, now));
         Set<String> completed = new HashSet<>(done.size() * 2);
         for (JobStore.Completed c : done) {
             completed.add(c.id());

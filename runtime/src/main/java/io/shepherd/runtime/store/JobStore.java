@@ -42,10 +42,13 @@ public final class JobStore {
 
     /** Whether this database can claim in one round trip ({@link #claimAlone}). */
     private final boolean claimsAlone;
+    /** Whether the batch completion writes its events in the same statement. */
+    private final boolean completesAlone;
 
     public JobStore(Dialect dialect) {
         this.dialect = dialect;
         this.claimsAlone = dialect.pinnedClaim("").isPresent() && claimStatement(1).recordsEvents();
+        this.completesAlone = completeAllStatement(1).recordsEvents();
     }
 
     /** Inserts jobs in one statement; rows whose idempotency key already exists are skipped. */
@@ -305,6 +308,11 @@ public final class JobStore {
         }
         claimed.sort(CLAIM_ORDER);
         return claimed;
+    }
+
+    /** Whether {@link #completeAll}'s one statement also records the completion events (else run it in a transaction). */
+    public boolean completesAlone() {
+        return completesAlone;
     }
 
     /** Whether {@link #claimAlone} can claim on this database (else claim in a transaction). */
