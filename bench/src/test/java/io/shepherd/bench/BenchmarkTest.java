@@ -41,8 +41,15 @@ class BenchmarkTest {
                 new Recovery(bench).run("PT3S", "PT1S", "PT1S", 3, "tight lease (3 s, sweep 1 s)");
                 new Recovery(bench).run("PT30S", "PT5S", "PT5S", 2, "default lease (30 s, sweep 5 s)");
             }
-            if (e2e != null && runs.test("idle")) {
-                new IdleBots(bench).run(e2e.runtime(), 1000);
+            if (runs.test("idle")) {
+                if (e2e != null) {
+                    new IdleBots(bench).run(e2e.runtime(), 1000);
+                } else {
+                    // alone: a runtime of its own, warmed by the first bots' beats while they settle
+                    Processes.Runtime runtime = processes.runtime(bench.freshDatabase(), "db:", "  pool-size: 16");
+                    new IdleBots(bench).run(runtime, 1000);
+                    runtime.process().terminate(java.time.Duration.ofSeconds(30)); // a JFR recording is written
+                }
             }
             if (e2e != null) {
                 e2e.runtime().process().kill();

@@ -13,9 +13,9 @@ import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestBot;
 
 /**
- * Registered bots heartbeating every 5 s with nothing to do, naming their jobs (none) as the SDK
- * does, on a runtime that has been up for minutes (its JIT compilers done with the request paths,
- * as in production): the runtime's CPU from {@code /proc} over 25 s after 8 s of settling, and its RSS.
+ * Registered bots with nothing to do, behaving as idle SDK bots do: heartbeating every 5 s, naming
+ * their jobs (none), and holding a claim open (a long poll of 10 s, again and again): the runtime's
+ * and PostgreSQL's CPU from {@code /proc} over 25 s after 8 s of settling, and the runtime's RSS.
  */
 final class IdleBots {
     private final Bench bench;
@@ -49,15 +49,41 @@ final class IdleBots {
                 }
             }, i * spread, 5_000_000_000L, TimeUnit.NANOSECONDS);
         }
+        // and, as the SDKs do, each keeps a claim open: a long poll of 10 s (their default), again and again
+        java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> pollers = new ArrayList<>();
+        for (TestBot bot : bots) {
+            pollers.add(Thread.ofVirtual().start(() -> {
+                while (polling.get()) {
+                    try {
+                        http.post("/v1/bots/" + bot.id + "/exchange", bot.token, Http.obj("session", bot.session,
+                                "reports", List.of(), "max", 8, "waitMs", 10_000));
+                    } catch (RuntimeException e) {
+                        if (polling.get()) {
+                            try {
+                                Thread.sleep(1000);
+                            } catch (InterruptedException stop) {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }));
+        }
         Thread.sleep(8_000); // settle
         double cpu0 = Processes.cpuSeconds(runtime.pid());
+        double db0 = Processes.treeCpuSeconds(bench.cluster.pid());
         long t0 = System.nanoTime();
         Thread.sleep(25_000);
-        double cores = (Processes.cpuSeconds(runtime.pid()) - cpu0) / ((System.nanoTime() - t0) / 1e9);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cores = (Processes.cpuSeconds(runtime.pid()) - cpu0) / seconds;
+        double dbCores = (Processes.treeCpuSeconds(bench.cluster.pid()) - db0) / seconds;
         double rss = Processes.rssMiB(runtime.pid());
         beats.shutdownNow();
-        bench.report.row(count + " idle bots heartbeating every 5 s: runtime CPU / RSS",
-                String.format("%.1f %% of a core / %.0f MiB", cores * 100, rss),
-                "25 s window, after 8 s; the runtime of the end-to-end runs");
+        polling.set(false);
+        pollers.forEach(Thread::interrupt);
+        bench.report.row(count + " idle bots, each heartbeating every 5 s and long-polling for work (10 s) as the SDKs do: "
+                        + "runtime CPU / RSS", String.format("%.1f %% of a core / %.0f MiB", cores * 100, rss),
+                String.format("PostgreSQL %.1f %% of a core; 25 s window, after 8 s of settling", dbCores * 100));
     }
 }
