@@ -43,11 +43,11 @@ class BenchmarkTest {
             }
             if (runs.test("idle")) {
                 if (e2e != null) {
-                    new IdleBots(bench).run(e2e.runtime(), 1000);
+                    new IdleBots(bench).run(e2e.runtime(), 1000, 8);
                 } else {
-                    // alone: a runtime of its own, warmed by the first bots' beats while they settle
+                    // alone: a runtime of its own, warmed by the bots' own load while they settle
                     Processes.Runtime runtime = processes.runtime(bench.freshDatabase(), "db:", "  pool-size: 16");
-                    new IdleBots(bench).run(runtime, 1000);
+                    new IdleBots(bench).run(runtime, 1000, 60);
                     runtime.process().terminate(java.time.Duration.ofSeconds(30)); // a JFR recording is written
                 }
             }

@@ -24,7 +24,11 @@ final class IdleBots {
         this.bench = bench;
     }
 
-    void run(Processes.Runtime runtime, int count) throws Exception {
+    /**
+     * {@code settleSeconds}: how long the bots run before the window; a runtime fresh from its start
+     * needs most of a minute of this load before its JIT compilers are done with these paths.
+     */
+    void run(Processes.Runtime runtime, int count, int settleSeconds) throws Exception {
         Http http = runtime.http();
         List<TestBot> bots = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -70,7 +74,7 @@ final class IdleBots {
                 }
             }));
         }
-        Thread.sleep(8_000); // settle
+        Thread.sleep(settleSeconds * 1000L); // settle
         double cpu0 = Processes.cpuSeconds(runtime.pid());
         double db0 = Processes.treeCpuSeconds(bench.cluster.pid());
         long t0 = System.nanoTime();
@@ -84,6 +88,7 @@ final class IdleBots {
         pollers.forEach(Thread::interrupt);
         bench.report.row(count + " idle bots, each heartbeating every 5 s and long-polling for work (10 s) as the SDKs do: "
                         + "runtime CPU / RSS", String.format("%.1f %% of a core / %.0f MiB", cores * 100, rss),
-                String.format("PostgreSQL %.1f %% of a core; 25 s window, after 8 s of settling", dbCores * 100));
+                String.format("PostgreSQL %.1f %% of a core; 25 s window, after %d s of settling", dbCores * 100,
+                        settleSeconds));
     }
 }

@@ -82,6 +82,7 @@ public final class ClaimJobs {
         List<String> types = request.types() != null ? request.types() : registered;
 
         long deadline = System.nanoTime() + Duration.ofMillis(request.waitMs()).toNanos();
+        boolean sessionChecked = false;
         while (true) {
             JobSignal.Waiter waiter = request.waitMs() > 0 ? signal.register(types) : null;
             try {
@@ -89,8 +90,13 @@ public final class ClaimJobs {
                 if (!claimed.isEmpty()) {
                     return claimed;
                 }
-                requireCurrent(request, stores.bots().currentSession(stores.database().execute(), request.botId())
-                        .orElseThrow(() -> noBot(request)).session());
+                if (!sessionChecked) {
+                    // once a request: the claim statement itself claims nothing for a superseded
+                    // session, so a session superseded while this request waits is told by the next
+                    requireCurrent(request, stores.bots().currentSession(stores.database().execute(), request.botId())
+                            .orElseThrow(() -> noBot(request)).session());
+                    sessionChecked = true;
+                }
                 if (waiter == null) {
                     return claimed;
                 }
@@ -98,8 +104,12 @@ public final class ClaimJobs {
                 if (left <= 0) {
                     return claimed;
                 }
-                waiter.await(Math.min(left, FALLBACK_POLL.toNanos()));
+                boolean woken = waiter.await(Math.min(left, FALLBACK_POLL.toNanos()));
                 if (Thread.currentThread().isInterrupted()) {
+                    return List.of();
+                }
+                if (!woken && deadline - System.nanoTime() <= 0) {
+                    // the wait ran out with no sign of work: no last look, the bot asks again at once
                     return List.of();
                 }
             } finally {
