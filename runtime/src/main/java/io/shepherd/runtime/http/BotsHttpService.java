@@ -161,17 +161,10 @@ public final class BotsHttpService implements HttpService {
         }
     }
 
-    /**
-     * Reports in, jobs out: the bot's reports answered one by one, then (with {@code max}) a claim
-     * as {@code /claim} makes it. A request no claim could serve is refused (400) before any report
-     * is applied, and so is one without a claim from a superseded session (409); a claim refused
-     * after the reports were applied (the session superseded meanwhile) is answered as that
-     * problem with the reports' answers in its {@code reports} member.
-     */
+    /** Reports in, jobs out ({@link ReportJobs#exchange}); a claim refused after reports were applied carries their answers. */
     private void exchange(ServerRequest req, ServerResponse res) {
         var caller = api.caller(req);
         String botId = Api.id(req);
-        caller.requireBot(botId);
         Body body = api.body(req);
         String session = body.string("session");
         List<ReportJobs.Report> reports = reports(body);
@@ -180,29 +173,18 @@ public final class BotsHttpService implements HttpService {
         ClaimJobs.Request claim = null;
         if (max != null && max != 0) {
             claim = new ClaimJobs.Request(botId, session, max, waitMs == null ? 0 : waitMs, body.optStrings("types"));
-            claimJobs.validate(claim);
         } else if (waitMs != null && waitMs != 0) {
             throw Problem.badRequest("waitMs needs max: it is how long a claim waits for work");
-        } else {
-            claimJobs.requireCurrentSession(botId, session); // the claim statement checks it otherwise
         }
-        List<ReportJobs.Answer> answers = reportJobs.report(caller, botId, reports);
+        ReportJobs.Exchanged exchanged = reportJobs.exchange(caller, botId, session, reports, claim);
         JsonArrayBuilder answered = JsonViews.BUILDERS.createArrayBuilder();
-        answers.forEach(a -> answered.add(answer(a)));
-        List<JobRow> claimed = List.of();
-        if (claim != null) {
-            try {
-                claimed = claimJobs.claim(caller, claim);
-            } catch (Problem refused) {
-                if (answers.isEmpty()) {
-                    throw refused;
-                }
-                Responses.problem(res, refused, "reports", answered.build());
-                return;
-            }
+        exchanged.answers().forEach(a -> answered.add(answer(a)));
+        if (exchanged.claimRefused() != null) {
+            Responses.problem(res, exchanged.claimRefused(), "reports", answered.build());
+            return;
         }
         JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
-        claimed.forEach(j -> jobs.add(JsonViews.claimed(j)));
+        exchanged.claimed().forEach(j -> jobs.add(JsonViews.claimed(j)));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder().add("reports", answered).add("jobs", jobs).build());
     }
 

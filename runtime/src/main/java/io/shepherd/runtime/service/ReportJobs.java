@@ -26,11 +26,49 @@ public final class ReportJobs {
     private final CompleteJob completeJob;
     private final FailJob failJob;
     private final ReleaseJob releaseJob;
+    private final ClaimJobs claimJobs;
 
-    public ReportJobs(CompleteJob completeJob, FailJob failJob, ReleaseJob releaseJob) {
+    public ReportJobs(CompleteJob completeJob, FailJob failJob, ReleaseJob releaseJob, ClaimJobs claimJobs) {
         this.completeJob = completeJob;
         this.failJob = failJob;
         this.releaseJob = releaseJob;
+        this.claimJobs = claimJobs;
+    }
+
+    /**
+     * What an exchange did: each report's answer, the jobs claimed, and — when reports were applied
+     * but the claim was then refused (the session superseded meanwhile) — that refusal.
+     */
+    public record Exchanged(List<Answer> answers, List<JobRow> claimed, Problem claimRefused) {
+    }
+
+    /**
+     * Reports in, jobs out: the reports answered one by one, then (with {@code claim}) a claim as
+     * {@link ClaimJobs#claim} makes it. A claim no request could serve is refused (400) before any
+     * report is applied, and so is a call without a claim from a superseded session (409), which
+     * the claim statement would otherwise have told. A claim refused after reports were applied is
+     * returned with their answers; refused with no reports, it is thrown.
+     */
+    public Exchanged exchange(Caller caller, String botId, String session, List<Report> reports,
+                              ClaimJobs.Request claim) {
+        caller.requireBot(botId);
+        if (claim != null) {
+            claimJobs.validate(claim);
+        } else {
+            claimJobs.requireCurrentSession(botId, session);
+        }
+        List<Answer> answers = report(caller, botId, reports);
+        if (claim == null) {
+            return new Exchanged(answers, List.of(), null);
+        }
+        try {
+            return new Exchanged(answers, claimJobs.claim(caller, claim), null);
+        } catch (Problem refused) {
+            if (answers.isEmpty()) {
+                throw refused;
+            }
+            return new Exchanged(answers, List.of(), refused);
+        }
     }
 
     /** What a report says of its job. */

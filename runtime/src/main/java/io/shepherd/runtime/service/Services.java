@@ -38,6 +38,7 @@ public record Services(SubmitJobs submitJobs,
         CompleteJob completeJob = new CompleteJob(stores, clock, metrics, limits);
         FailJob failJob = new FailJob(stores, signal, clock, policies, metrics, limits);
         ReleaseJob releaseJob = new ReleaseJob(stores, signal, clock);
+        ClaimJobs claimJobs = new ClaimJobs(stores, signal, clock, settings, metrics, queues);
         return new Services(
                 new SubmitJobs(stores, signal, clock, policies, metrics, limits),
                 new ReadJobs(stores),
@@ -49,12 +50,12 @@ public record Services(SubmitJobs submitJobs,
                 new RegisterBot(stores, clock),
                 new BotSessions(stores, signal, clock, metrics, actions, revoked),
                 new Heartbeat(stores, clock, settings, limits),
-                new ClaimJobs(stores, signal, clock, settings, metrics, queues),
+                claimJobs,
                 new ReadBots(stores),
                 new DrainBots(stores, actions),
                 actions,
                 queues,
                 new BulkJobs(stores, clock, signal, cancelJob, actions),
-                new ReportJobs(completeJob, failJob, releaseJob));
+                new ReportJobs(completeJob, failJob, releaseJob, claimJobs));
     }
 }
