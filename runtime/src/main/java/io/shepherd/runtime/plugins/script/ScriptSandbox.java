@@ -58,6 +58,10 @@ final class ScriptSandbox implements AutoCloseable {
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .out(OutputStream.nullOutputStream())
                 .err(OutputStream.nullOutputStream())
+                // a handler of our own: the engine's default one over err is closed with the engine,
+                // and GraalVM's own shutdown hook, running beside the runtime's, then flushed it and
+                // printed "The log handler is closed" to stderr (seen once in LogStreamTest)
+                .logHandler(new QuietLogHandler())
                 .option("engine.WarnInterpreterOnly", "false")
                 .build();
         this.limits = ResourceLimits.newBuilder().statementLimit(STATEMENT_LIMIT, null).build();
@@ -228,6 +232,21 @@ final class ScriptSandbox implements AutoCloseable {
         int nl = message.indexOf('\n');
         String line = nl < 0 ? message : message.substring(0, nl);
         return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+
+    /** Drops the engine's log records, as its null err stream did, and is never "closed" to a late flush. */
+    private static final class QuietLogHandler extends java.util.logging.Handler {
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     @Override
