@@ -65,8 +65,8 @@ public final class ClaimJobs {
         List<String> registered = registeredTypes.get(request.botId());
         if (registered == null) {
             BotRow bot = stores.bots().find(stores.database().execute(), request.botId())
-                    .orElseThrow(() -> noBot(request));
-            requireCurrent(request, bot.session());
+                    .orElseThrow(() -> noBot(request.botId()));
+            requireCurrent(request.botId(), request.session(), bot.session());
             registered = bot.types();
             if (registeredTypes.size() > 10_000) {
                 registeredTypes.clear();
@@ -93,8 +93,7 @@ public final class ClaimJobs {
                 if (!sessionChecked) {
                     // once a request: the claim statement itself claims nothing for a superseded
                     // session, so a session superseded while this request waits is told by the next
-                    requireCurrent(request, stores.bots().currentSession(stores.database().execute(), request.botId())
-                            .orElseThrow(() -> noBot(request)).session());
+                    requireCurrentSession(request.botId(), request.session());
                     sessionChecked = true;
                 }
                 if (waiter == null) {
@@ -143,20 +142,18 @@ public final class ClaimJobs {
      * claims nothing still speaks for the current session only (a superseded process reports nothing).
      */
     public void requireCurrentSession(String botId, String session) {
-        Request request = new Request(botId, session, 1, 0, null);
-        requireCurrent(request, stores.bots().currentSession(stores.database().execute(), botId)
-                .orElseThrow(() -> noBot(request)).session());
+        requireCurrent(botId, session, stores.bots().currentSession(stores.database().execute(), botId)
+                .orElseThrow(() -> noBot(botId)).session());
     }
 
-    private static Problem noBot(Request request) {
-        return Problem.notFound("No bot " + request.botId());
+    private static Problem noBot(String botId) {
+        return Problem.notFound("No bot " + botId);
     }
 
-    /** 409 unless the request's session is the bot's current one. */
-    private static void requireCurrent(Request request, String current) {
-        if (!request.session().equals(current)) {
-            throw Problem.conflict("Session " + request.session() + " of bot " + request.botId()
-                    + " was superseded; open a new session");
+    /** 409 unless {@code session} is the bot's current one. */
+    private static void requireCurrent(String botId, String session, String current) {
+        if (!session.equals(current)) {
+            throw Problem.conflict("Session " + session + " of bot " + botId + " was superseded; open a new session");
         }
     }
 

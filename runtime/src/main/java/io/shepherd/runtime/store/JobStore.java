@@ -453,6 +453,22 @@ public final class JobStore {
      * prefer the holder index (whose entries for a bot's finished jobs linger until vacuum).
      */
     public CompleteAllStatement completeAllStatement(int n) {
+        if (n < completeAllStatements.length) {
+            // made once per batch size, as the claim statements are per shape
+            CompleteAllStatement made = completeAllStatements[n];
+            if (made == null) {
+                made = makeCompleteAllStatement(n);
+                completeAllStatements[n] = made;
+            }
+            return made;
+        }
+        return makeCompleteAllStatement(n);
+    }
+
+    /** Batch completion statements by size (up to a batch of 100); a race makes one twice, harmlessly. */
+    private final CompleteAllStatement[] completeAllStatements = new CompleteAllStatement[101];
+
+    private CompleteAllStatement makeCompleteAllStatement(int n) {
         StringBuilder results = new StringBuilder("CASE id");
         StringBuilder tokens = new StringBuilder("CASE id");
         for (int i = 0; i < n; i++) {
