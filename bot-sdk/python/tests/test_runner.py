@@ -15,7 +15,9 @@ from shepherd_bot._reports import Reports
 from shepherd_bot._runner import Runner
 from shepherd_bot._settings import Handler, Settings
 
-from conftest import Recorded, Stub
+from shepherd_bot._clock import SYSTEM
+
+from conftest import FakeClock, Recorded, Stub
 
 IDENTITY = Identity("bot-1", "bot-token", 5000)
 
@@ -297,3 +299,71 @@ async def test_a_superseded_process_s_reports_are_refused_as_a_whole_and_the_bot
         reporter.cancel()
         assert control.superseded_by is not None and "superseded" in control.superseded_by
         assert stub.paths() == [EXCHANGE], "sent once, not retried"
+
+
+async def test_an_idle_bot_waits_as_long_as_the_runtime_holds_a_poll_and_skips_beats_meanwhile(stub: Stub) -> None:
+    from shepherd_bot._parts import Claimer, Heartbeats, Session
+
+    async def handler(ctx: JobContext) -> Any:
+        return None
+
+    class Ticking(FakeClock):
+        """Sleeps return at once (after letting other tasks run) and are counted."""
+        async def sleep(self, seconds: float) -> None:
+            await super().sleep(seconds)
+            await asyncio.sleep(0)
+
+    in_flight: list[bool] = []
+    clock = Ticking()
+    settings = Settings(servers=[stub.url], name="t", handlers={"work": handler}, clock=clock)
+    async with RuntimeClient([stub.url], ClientSettings(retry_initial=0.01, retry_max=0.01, retry_calls=2),
+                             SYSTEM) as client:
+        runner = new_runner(settings, client)
+        control = Control()
+        session = Session(IDENTITY, "s-1", 25.0)
+        beats = Heartbeats(settings, runner.reports._api, session, runner, control)
+
+        def poll(call: Recorded) -> tuple[int, Any, dict[str, str]]:
+            in_flight.append(runner.idle_in_long_poll)
+            return 200, {"reports": [], "jobs": []}, {}
+        stub.routes[EXCHANGE] = poll
+        stub.answer("/v1/bots/bot-1/heartbeat", 200, {"leaseExpiresAt": "2026-01-01T00:00:00Z", "cancel": [],
+                                                        "lost": [], "drain": False})
+        assert await Claimer(settings, runner.reports._api, session, runner, control).claim_once() == 0
+        assert stub.calls[-1].body["waitMs"] == 25_000, "the runtime's longest poll, as the session said"
+        assert in_flight == [True], "idle and in a long poll while the runtime held it"
+        assert not runner.idle_in_long_poll, "the poll is over"
+
+        runner.polling = True  # as while a poll is held: the beats have nothing to add
+        beating = asyncio.create_task(beats.run())
+        while len(clock.slept) < 10:
+            await asyncio.sleep(0)
+        assert clock.slept[:3] == [5.0, 5.0, 5.0], "the loop went round at the heartbeat interval"
+        assert "/v1/bots/bot-1/heartbeat" not in stub.paths(), "no beat while idle in a long poll"
+        runner.polling = False
+        while "/v1/bots/bot-1/heartbeat" not in stub.paths():
+            await asyncio.sleep(0.001)
+        control.beating = False
+        beating.cancel()
+
+
+async def test_a_drain_told_by_the_claim_drains_the_bot(stub: Stub) -> None:
+    from shepherd_bot._parts import Claimer, Session
+
+    async def handler(ctx: JobContext) -> Any:
+        return None
+
+    drained: list[bool] = []
+
+    class Drained(Control):
+        def drain(self) -> None:
+            drained.append(True)
+
+    stub.answer(EXCHANGE, 200, {"reports": [], "jobs": [], "drain": True})
+    settings = Settings(servers=[stub.url], name="t", handlers={"work": handler}, claim_wait=0)
+    async with RuntimeClient([stub.url], ClientSettings(), settings.clock) as client:
+        runner = new_runner(settings, client)
+        claimer = Claimer(settings, runner.reports._api, Session(IDENTITY, "s-1"), runner, Drained())
+        assert await claimer.claim_once() == 0
+        assert drained == [True]
+        assert await runner.take_free_slots() == 1, "the slot is free again"

@@ -38,12 +38,15 @@ class ClaimedJob:
 class Registered:
     identity: Identity
     session: str
+    claim_wait: float = 10.0
+    """The runtime's longest long poll in seconds (``claimWaitMs``; 10 s from a runtime that does not say)."""
 
 
 @dataclass(frozen=True)
 class Opened:
     session: str
     released: list[str]
+    claim_wait: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class Claimed:
     superseded: str | None = None
     refused: str | None = None
     revoked: str | None = None
+    drain: bool = False
+    """The runtime said an operator drained this bot."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ class RuntimeApi:
             raise RegistrationRefused(f"Registration refused: HTTP {answer.status} {answer.detail}")
         body = answer.json()
         identity = Identity(str(body["bot"]["id"]), str(body["token"]), int(body["heartbeatIntervalMs"]))
-        return Registered(identity, str(body["session"]))
+        return Registered(identity, str(body["session"]), _claim_wait(body))
 
     async def open_session(self, identity: Identity) -> Opened | None:
         """``POST /v1/bots/{id}/sessions``; None when the runtime does not know this identity (401, 404)."""
@@ -145,7 +150,7 @@ class RuntimeApi:
                                                  CALL_TIMEOUT, self.correlation_id("session"))
         if answer.status == 201:
             body = answer.json()
-            return Opened(str(body["session"]), _strings(body, "released"))
+            return Opened(str(body["session"]), _strings(body, "released"), _claim_wait(body))
         if answer.status in (401, 404):
             return None
         raise RuntimeError(f"Could not open a session for bot {identity.bot_id}: HTTP {answer.status} {answer.detail}")
@@ -197,7 +202,7 @@ class RuntimeApi:
         answers = None if not isinstance(listed, list) else [
             Reported(int(a["status"]), str(a.get("detail", a.get("jobStatus", "")))) for a in listed]
         if answer.status == 200:
-            return Exchanged(answers, Claimed(jobs=_jobs(parsed)))
+            return Exchanged(answers, Claimed(jobs=_jobs(parsed), drain=bool(parsed.get("drain", False))))
         return Exchanged(answers, _refused_claim(answer))
 
     async def release(self, identity: Identity, claimed: ClaimedJob, correlation_id: str) -> Reported:
@@ -251,3 +256,8 @@ def _random() -> str:
 def _strings(body: dict[str, Any], name: str) -> list[str]:
     value = body.get(name)
     return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def _claim_wait(body: dict[str, Any]) -> float:
+    """The runtime's longest long poll in seconds, as it says (``claimWaitMs``); 10 s from one that does not."""
+    return int(body.get("claimWaitMs", 10_000)) / 1000

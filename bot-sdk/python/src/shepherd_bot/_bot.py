@@ -50,7 +50,7 @@ class Bot:
     def __init__(self, servers: str | list[str], name: str, *, enroll_token: str | None = None,
                  state_dir: str | Path = "bot-state", concurrency: int = 1,
                  handlers: Mapping[str, Handler] | None = None, labels: Mapping[str, str] | None = None,
-                 shutdown_grace: float = 30.0, claim_wait: float = 10.0, heartbeat_interval: float | None = None,
+                 shutdown_grace: float = 30.0, claim_wait: float | None = None, heartbeat_interval: float | None = None,
                  on_drain: OnDrain | str = OnDrain.IDLE, connect_timeout: float = 2.0, breaker_failures: int = 5,
                  breaker_delay: float = 30.0, retry_initial: float = 1.0, retry_max: float = 60.0,
                  retry_calls: int = 10, start_backoff_max: float = 5.0, handle_signals: bool = True,

@@ -23,9 +23,11 @@ FIRST_WAIT = 1.0
 
 @dataclass(frozen=True)
 class Session:
-    """Who this process is to the runtime: the bot's identity and its current session."""
+    """Who this process is to the runtime: the bot's identity and its current session, and how long the
+    runtime holds a long poll (seconds)."""
     identity: Identity
     id: str
+    claim_wait: float = 10.0
 
 
 class StartUp:
@@ -65,7 +67,7 @@ class StartUp:
                 released = opened.released
                 LOG.info("Resumed bot %s (%s) with a new session; the runtime released %d job(s) an earlier process "
                          "held%s", known.bot_id, s.name, len(released), f": {listed(released)}" if released else "")
-                return Session(known, opened.session)
+                return Session(known, opened.session, opened.claim_wait)
             LOG.warning("The runtime does not know bot %s; registering anew", known.bot_id)
             Identity.forget(s.state_dir)
         if s.enroll_token is None:
@@ -74,7 +76,7 @@ class StartUp:
         registered.identity.save(s.state_dir)
         LOG.info("Registered as bot %s (%s) for %s; identity kept in %s", registered.identity.bot_id, s.name,
                  listed(s.handlers), s.state_dir)
-        return Session(registered.identity, registered.session)
+        return Session(registered.identity, registered.session, registered.claim_wait)
 
 
 class _Part:
@@ -93,7 +95,8 @@ class Heartbeats(_Part):
     """Each beat names the jobs this bot works on, so the runtime extends exactly those leases: a
     job it believes this bot holds but the bot never heard of (a claim answer lost on the way) runs
     out and is recovered. The answer says which named jobs were cancelled, which the bot no longer
-    holds, and whether to drain."""
+    holds, and whether to drain. A bot that holds nothing while its long poll is in flight skips the
+    beat: the runtime counted the poll as one, and the poll's answer tells of a drain."""
 
     @property
     def interval(self) -> float:
@@ -108,6 +111,8 @@ class Heartbeats(_Part):
             await self._settings.clock.sleep(self.interval)
             if not self._bot.beating:
                 return
+            if self._runner.idle_in_long_poll:
+                continue  # the long poll is this bot's liveness
             await self.beat_once()
 
     async def beat_once(self) -> Beat | None:
@@ -174,9 +179,12 @@ class Claimer(_Part):
         want = await self._runner.take_free_slots()
         reports = self._runner.reports
         batch = reports.take()
+        wait = 0.0 if batch else self._settings.claim_wait if self._settings.claim_wait is not None \
+            else self._session.claim_wait
+        self._runner.polling = wait > 0
         try:
             exchanged = await self._api.exchange(self._session.identity, self._session.id, [o.report for o in batch],
-                                                 want, 0.0 if batch else self._settings.claim_wait)
+                                                 want, wait)
         except ServerFailure:
             reports.put_back(batch)
             LOG.warning("Could not claim after retries; trying again")
@@ -192,6 +200,8 @@ class Claimer(_Part):
             LOG.warning("Claim failed: %s", e)
             await self._settings.clock.sleep(1)
             return 0
+        finally:
+            self._runner.polling = False
         hand_out(batch, exchanged, self._bot)
         claimed = exchanged.claimed
         if claimed.revoked is not None or claimed.superseded is not None:
@@ -201,6 +211,11 @@ class Claimer(_Part):
             LOG.warning("Claim refused: %s", claimed.refused)
             self._runner.give_back(want)
             await self._settings.clock.sleep(1)
+            return 0
+        if claimed.drain and not self._bot.drained:
+            # told by the claim (a drained idle bot need not heartbeat to hear of it)
+            self._runner.give_back(want)
+            self._bot.drain()
             return 0
         self._runner.give_back(want - len(claimed.jobs))
         for job in claimed.jobs:

@@ -35,6 +35,8 @@ class Runner:
         self._identity = identity
         self._superseded = superseded
         self._running: dict[str, RunningJob] = {}
+        self.polling = False
+        """A long poll of the claimer is in flight: the runtime counts it as this bot's liveness."""
         self._free = settings.concurrency
         self._slot_freed = asyncio.Event()
         self._idle = asyncio.Event()
@@ -74,6 +76,13 @@ class Runner:
 
     def jobs(self) -> list[RunningJob]:
         return list(self._running.values())
+
+    @property
+    def idle_in_long_poll(self) -> bool:
+        """Whether this bot holds nothing and waits in a long poll: the runtime counted the poll as a
+        heartbeat when it began and holds none longer than ``lost-after`` allows, so a heartbeat has
+        nothing to add (no lease to extend; a drain comes with the poll's answer)."""
+        return self.polling and not self._running
 
     def running_ids(self) -> list[str]:
         return list(self._running)

@@ -46,7 +46,8 @@ class Settings:
     concurrency: int = 1
     labels: Mapping[str, str] = field(default_factory=dict)
     shutdown_grace: float = 30.0
-    claim_wait: float = 10.0
+    claim_wait: float | None = None
+    """How long a claim waits for work; None: as long as the runtime holds a long poll (it says at start-up)."""
     heartbeat_interval: float | None = None
     connect_timeout: float = 2.0
     breaker_failures: int = 5
@@ -77,9 +78,9 @@ class Settings:
             problems.append("a handler for at least one job type")
         if not 1 <= self.concurrency <= 100:
             problems.append(f"concurrency between 1 and 100 (got {self.concurrency})")
-        if self.claim_wait > 30:
+        if self.claim_wait is not None and self.claim_wait > 30:
             problems.append(f"claim_wait of at most 30 s (got {self.claim_wait})")
-        for what, seconds in (("shutdown_grace", self.shutdown_grace), ("claim_wait", self.claim_wait),
+        for what, seconds in (("shutdown_grace", self.shutdown_grace), ("claim_wait", self.claim_wait or 0.0),
                               ("connect_timeout", self.connect_timeout), ("breaker_delay", self.breaker_delay)):
             if seconds < 0:
                 problems.append(f"{what} >= 0 (got {seconds})")

@@ -46,6 +46,19 @@ final class Bench {
         return cluster.url(name);
     }
 
+    /** Whether the cluster counts statements ({@code pg_stat_statements} loaded): then it is set up in this database. */
+    static boolean statementsCounted(String db) throws Exception {
+        try (Connection c = DriverManager.getConnection(db); var s = c.createStatement();
+             var rs = s.executeQuery("SHOW shared_preload_libraries")) {
+            rs.next();
+            if (!rs.getString(1).contains("pg_stat_statements")) {
+                return false;
+            }
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            return true;
+        }
+    }
+
     static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);

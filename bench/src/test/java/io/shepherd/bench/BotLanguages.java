@@ -45,7 +45,7 @@ final class BotLanguages {
 
     void run() throws Exception {
         String db = bench.freshDatabase();
-        boolean statements = statementsCounted(db);
+        boolean statements = Bench.statementsCounted(db);
         Processes.Runtime runtime = bench.processes.runtime(db, "db:", "  pool-size: 16");
         List<Turn> javaTurns = new ArrayList<>();
         List<Turn> pythonTurns = new ArrayList<>();
@@ -81,19 +81,6 @@ final class BotLanguages {
                     + DbSchedulerPeer.TASKS + " no-op tasks, same run", Bench.f(setup.getValue()) + " tasks/s",
                     String.format("Shepherd over HTTP: Java bots %.2fx, Python bots %.2fx", java.rate() / setup.getValue(),
                             python.rate() / setup.getValue()));
-        }
-    }
-
-    /** Whether the cluster counts statements ({@code pg_stat_statements} loaded): then it is set up in this database. */
-    private static boolean statementsCounted(String db) throws Exception {
-        try (Connection c = DriverManager.getConnection(db); var s = c.createStatement();
-             var rs = s.executeQuery("SHOW shared_preload_libraries")) {
-            rs.next();
-            if (!rs.getString(1).contains("pg_stat_statements")) {
-                return false;
-            }
-            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
-            return true;
         }
     }
 

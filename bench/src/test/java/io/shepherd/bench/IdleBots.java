@@ -13,9 +13,12 @@ import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestBot;
 
 /**
- * Registered bots with nothing to do, behaving as idle SDK bots do: heartbeating every 5 s, naming
- * their jobs (none), and holding a claim open (a long poll of 10 s, again and again): the runtime's
- * and PostgreSQL's CPU from {@code /proc} over 25 s after 8 s of settling, and the runtime's RSS.
+ * Registered bots with nothing to do, behaving as idle SDK bots do: each holds a claim open (a long
+ * poll, again and again) of as long as the runtime says it holds one ({@code claimWaitMs} at
+ * registration) and sends no heartbeats meanwhile — the runtime counts the poll as one. A runtime
+ * that does not say so is met as the SDKs met it before: a 10 s poll and a heartbeat every 5 s. The
+ * runtime's and PostgreSQL's CPU from {@code /proc} over 25 s after settling, the statements the
+ * database ran, and the runtime's RSS.
  */
 final class IdleBots {
     private final Bench bench;
@@ -31,37 +34,53 @@ final class IdleBots {
     void run(Processes.Runtime runtime, int count, int settleSeconds) throws Exception {
         Http http = runtime.http();
         List<TestBot> bots = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicLong claimWaitMs = new java.util.concurrent.atomic.AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<?>> registering = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int n = i;
-            registering.add(pool.submit(() -> bots.add(TestBot.register(http, "idle-" + n, "echo"))));
+            registering.add(pool.submit(() -> {
+                Http.Response r = http.post("/v1/bots", io.shepherd.runtime.testing.TestRuntime.ENROLL,
+                        Http.obj("name", "idle-" + n, "types", List.of("echo")));
+                claimWaitMs.set(r.json().getJsonNumber("claimWaitMs") == null ? 0
+                        : r.json().getJsonNumber("claimWaitMs").longValue());
+                bots.add(TestBot.of(http, r.json()));
+            }));
         }
         for (Future<?> f : registering) {
             f.get();
         }
         pool.shutdown();
+        boolean pollIsBeat = claimWaitMs.get() > 0;
+        long waitMs = pollIsBeat ? claimWaitMs.get() : 10_000;
         ScheduledExecutorService beats = Executors.newScheduledThreadPool(16);
         long spread = 5_000_000_000L / count;
-        for (int i = 0; i < bots.size(); i++) {
+        for (int i = 0; i < bots.size() && !pollIsBeat; i++) {
             TestBot bot = bots.get(i);
             beats.scheduleAtFixedRate(() -> {
                 try {
-                    bot.heartbeat(List.of()); // as the SDK does: it names the jobs it works on, here none
+                    bot.heartbeat(List.of()); // as the SDK did: it names the jobs it works on, here none
                 } catch (RuntimeException ignored) {
                     // counted by the runtime's CPU anyway
                 }
             }, i * spread, 5_000_000_000L, TimeUnit.NANOSECONDS);
         }
-        // and, as the SDKs do, each keeps a claim open: a long poll of 10 s (their default), again and again
+        // as the SDKs do, each keeps a claim open, again and again
         java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
         List<Thread> pollers = new ArrayList<>();
-        for (TestBot bot : bots) {
+        for (int i = 0; i < bots.size(); i++) {
+            TestBot bot = bots.get(i);
+            long offsetMs = i * waitMs / bots.size(); // bots started at different times poll out of step
             pollers.add(Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(offsetMs);
+                } catch (InterruptedException stop) {
+                    return;
+                }
                 while (polling.get()) {
                     try {
                         http.post("/v1/bots/" + bot.id + "/exchange", bot.token, Http.obj("session", bot.session,
-                                "reports", List.of(), "max", 8, "waitMs", 10_000));
+                                "reports", List.of(), "max", 8, "waitMs", waitMs));
                     } catch (RuntimeException e) {
                         if (polling.get()) {
                             try {
@@ -75,6 +94,12 @@ final class IdleBots {
             }));
         }
         Thread.sleep(settleSeconds * 1000L); // settle
+        boolean statements = Bench.statementsCounted(bench.cluster.url());
+        if (statements) {
+            try (var c = java.sql.DriverManager.getConnection(bench.cluster.url()); var s = c.createStatement()) {
+                s.execute("SELECT pg_stat_statements_reset()");
+            }
+        }
         double cpu0 = Processes.cpuSeconds(runtime.pid());
         double db0 = Processes.treeCpuSeconds(bench.cluster.pid());
         long t0 = System.nanoTime();
@@ -83,12 +108,38 @@ final class IdleBots {
         double cores = (Processes.cpuSeconds(runtime.pid()) - cpu0) / seconds;
         double dbCores = (Processes.treeCpuSeconds(bench.cluster.pid()) - db0) / seconds;
         double rss = Processes.rssMiB(runtime.pid());
+        String perSecond = statements ? statementsPerSecond(seconds) : "statements not counted";
         beats.shutdownNow();
         polling.set(false);
         pollers.forEach(Thread::interrupt);
-        bench.report.row(count + " idle bots, each heartbeating every 5 s and long-polling for work (10 s) as the SDKs do: "
-                        + "runtime CPU / RSS", String.format("%.1f %% of a core / %.0f MiB", cores * 100, rss),
-                String.format("PostgreSQL %.1f %% of a core; 25 s window, after %d s of settling", dbCores * 100,
-                        settleSeconds));
+        bench.report.row(count + " idle bots, each long-polling for work (" + waitMs / 1000 + " s) "
+                        + (pollIsBeat ? "with no heartbeats (the poll is one)" : "and heartbeating every 5 s")
+                        + " as the SDKs do: runtime CPU / RSS", String.format("%.1f %% of a core / %.0f MiB", cores * 100, rss),
+                String.format("PostgreSQL %.1f %% of a core, %s; 25 s window, after %d s of settling", dbCores * 100,
+                        perSecond, settleSeconds));
+    }
+
+    /**
+     * The statements the database ran each second of the window (every database of the cluster,
+     * this harness's own left out); with {@code -Dbench.statements=true} also the busiest of them.
+     */
+    private String statementsPerSecond(double seconds) throws Exception {
+        String ours = "WHERE query NOT LIKE '%pg_stat_statements%'";
+        try (var c = java.sql.DriverManager.getConnection(bench.cluster.url()); var s = c.createStatement()) {
+            if (Boolean.getBoolean("bench.statements")) {
+                try (var rs = s.executeQuery("SELECT calls, round(total_exec_time::numeric, 1), "
+                        + "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_statements " + ours
+                        + " ORDER BY calls DESC LIMIT 12")) {
+                    System.out.printf("idle bots' statements over %.0f s (calls, ms, query):%n", seconds);
+                    while (rs.next()) {
+                        System.out.printf("  %8d %9s  %s%n", rs.getLong(1), rs.getString(2), rs.getString(3));
+                    }
+                }
+            }
+            try (var rs = s.executeQuery("SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements " + ours)) {
+                rs.next();
+                return String.format("%.0f statements/s", rs.getLong(1) / seconds);
+            }
+        }
     }
 }

@@ -357,7 +357,7 @@ public final class Bot {
         private Path stateDir;
         private int concurrency = 1;
         private Duration shutdownGrace = Duration.ofSeconds(30);
-        private Duration claimWait = Duration.ofSeconds(10);
+        private Duration claimWait;
         private Duration heartbeatInterval;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private int breakerFailures = 5;
@@ -426,7 +426,10 @@ public final class Bot {
             return this;
         }
 
-        /** How long one claim waits for work (default 10 s). */
+        /**
+         * How long one claim waits for work (default: as long as the runtime holds a long poll, which
+         * it says at start-up — 25 s on its defaults; at most 30 s).
+         */
         public Builder claimWait(Duration wait) {
             this.claimWait = wait;
             return this;

@@ -11,6 +11,7 @@ import java.util.Map;
  * The bot's configuration as its parts use it, validated once when the bot is built. Every
  * setting but the runtime URLs, the name and a handler has a default ({@link Bot.Builder}).
  *
+ * @param claimWait         how long a claim waits for work; null to take the runtime's longest long poll
  * @param heartbeatInterval overrides what the runtime asks for; null to take the runtime's
  */
 record BotSettings(List<String> servers,
@@ -50,7 +51,7 @@ record BotSettings(List<String> servers,
         if (concurrency < 1 || concurrency > 100) {
             throw new IllegalArgumentException("concurrency must be between 1 and 100, was " + concurrency);
         }
-        if (shutdownGrace.isNegative() || claimWait.isNegative() || claimWait.toMillis() > 30_000) {
+        if (shutdownGrace.isNegative() || claimWait != null && (claimWait.isNegative() || claimWait.toMillis() > 30_000)) {
             throw new IllegalArgumentException("shutdownGrace must not be negative and claimWait must be 0..30 s");
         }
         if (breakerFailures < 1 || retryCalls < 1) {

@@ -49,10 +49,13 @@ final class Claimer implements Runnable {
     int claimOnce() throws InterruptedException {
         int want = runner.takeFreeSlots();
         List<Reports.Outgoing> reports = this.reports.take();
+        Duration wait = !reports.isEmpty() ? Duration.ZERO
+                : settings.claimWait() != null ? settings.claimWait() : session.claimWait();
         RuntimeApi.Exchanged exchanged;
+        runner.polling(!wait.isZero());
         try {
             exchanged = api.exchange(session.identity(), session.id(), reports.stream().map(Reports.Outgoing::report)
-                    .toList(), want, reports.isEmpty() ? settings.claimWait() : Duration.ZERO);
+                    .toList(), want, wait);
         } catch (ServerFailure e) {
             this.reports.putBack(reports);
             LOG.log(System.Logger.Level.WARNING, "Could not claim after retries; trying again");
@@ -67,6 +70,8 @@ final class Claimer implements Runnable {
             LOG.log(System.Logger.Level.WARNING, "Claim failed: " + e);
             settings.clock().sleep(1000);
             return 0;
+        } finally {
+            runner.polling(false);
         }
         Reports.handOut(reports, exchanged, bot);
         RuntimeApi.Claimed claimed = exchanged.claimed();
@@ -78,6 +83,12 @@ final class Claimer implements Runnable {
             LOG.log(System.Logger.Level.WARNING, "Claim refused: " + claimed.refused());
             runner.giveBack(want);
             settings.clock().sleep(1000);
+            return 0;
+        }
+        if (claimed.drain() && !bot.drained()) {
+            // told by the claim (a drained idle bot need not heartbeat to hear of it)
+            runner.giveBack(want);
+            bot.drain();
             return 0;
         }
         runner.giveBack(want - claimed.jobs().size());

@@ -14,7 +14,8 @@ import jakarta.json.JsonValue;
  * holds but the bot never heard of (a claim answer lost on the way) runs out and is recovered. The
  * answer says which named jobs were cancelled (their handlers are interrupted, their outcomes
  * dropped), which the bot no longer holds (their handlers stop and report nothing), and whether
- * to drain.
+ * to drain. A bot that holds nothing while its long poll is in flight skips the beat: the runtime
+ * counted the poll as one, and the poll's answer tells of a drain.
  */
 final class Heartbeats implements Runnable {
     private static final System.Logger LOG = System.getLogger(Heartbeats.class.getName());
@@ -50,6 +51,9 @@ final class Heartbeats implements Runnable {
             }
             if (!bot.beating()) {
                 return;
+            }
+            if (runner.idleInLongPoll()) {
+                continue; // the long poll is this bot's liveness
             }
             beatOnce();
         }

@@ -34,6 +34,8 @@ final class Runner {
     private final BooleanSupplier superseded;
     private final Reports reports;
     private final Map<String, RunningJob> running = new ConcurrentHashMap<>();
+    /** A long poll of the claimer is in flight: the runtime counts it as this bot's liveness. */
+    private volatile boolean polling;
     private final Semaphore slots;
     private final ExecutorService workers;
 
@@ -276,5 +278,20 @@ final class Runner {
     /** The jobs being worked on now. */
     Collection<RunningJob> jobs() {
         return running.values();
+    }
+
+    /** The claimer says whether a long poll of its is in flight. */
+    void polling(boolean inFlight) {
+        polling = inFlight;
+    }
+
+    /**
+     * Whether this bot holds nothing and waits in a long poll: the runtime counted the poll as a
+     * heartbeat when it began and holds none longer than {@code lost-after} allows, so a heartbeat
+     * has nothing to add (no lease to extend, nothing to hear of but a drain, which the poll's
+     * answer brings).
+     */
+    boolean idleInLongPoll() {
+        return polling && running.isEmpty();
     }
 }

@@ -35,12 +35,18 @@ final class RuntimeApi {
         this.botName = botName;
     }
 
-    /** The first session of a newly registered bot, and the identity to keep. */
-    record Registered(Identity identity, String session) {
+    /** The first session of a newly registered bot, the identity to keep, and the runtime's longest long poll. */
+    record Registered(Identity identity, String session, Duration claimWait) {
     }
 
     /** A session opened for a known identity: the jobs an earlier process held came back at once. */
-    record Opened(String session, List<String> released) {
+    record Opened(String session, List<String> released, Duration claimWait) {
+    }
+
+    /** The runtime's longest long poll, as it says ({@code claimWaitMs}); 10 s from one that does not. */
+    private static Duration claimWait(JsonObject answer) {
+        return Duration.ofMillis(answer.containsKey("claimWaitMs") ? answer.getJsonNumber("claimWaitMs").longValue()
+                : 10_000);
     }
 
     /**
@@ -64,8 +70,14 @@ final class RuntimeApi {
         }
     }
 
-    /** What a claim got: jobs (maybe none), or the words of a superseded session, a revoked token or another refusal. */
-    record Claimed(List<ClaimedJob> jobs, String superseded, String refused, String revoked) {
+    /**
+     * What a claim got: jobs (maybe none), or the words of a superseded session, a revoked token or
+     * another refusal; {@code drain} when the runtime said an operator drained this bot.
+     */
+    record Claimed(List<ClaimedJob> jobs, String superseded, String refused, String revoked, boolean drain) {
+        Claimed(List<ClaimedJob> jobs, String superseded, String refused, String revoked) {
+            this(jobs, superseded, refused, revoked, false);
+        }
     }
 
     /**
@@ -115,7 +127,7 @@ final class RuntimeApi {
         JsonObject body = answer.json();
         Identity identity = new Identity(body.getJsonObject("bot").getString("id"), body.getString("token"),
                 body.getJsonNumber("heartbeatIntervalMs").longValue());
-        return new Registered(identity, body.getString("session"));
+        return new Registered(identity, body.getString("session"), claimWait(body));
     }
 
     /**
@@ -126,7 +138,8 @@ final class RuntimeApi {
         ApiResponse answer = client.callRetrying(Method.POST, bot(identity) + "/sessions", identity.token(),
                 JSON.createObjectBuilder().build(), CALL_TIMEOUT, correlationId("session"));
         if (answer.status() == 201) {
-            return Optional.of(new Opened(answer.json().getString("session"), strings(answer.json(), "released")));
+            JsonObject opened = answer.json();
+            return Optional.of(new Opened(opened.getString("session"), strings(opened, "released"), claimWait(opened)));
         }
         if (answer.status() == 401 || answer.status() == 404) {
             return Optional.empty();
@@ -258,7 +271,7 @@ final class RuntimeApi {
                         .map(a -> new Reported(a.getInt("status"), a.getString("detail", a.getString("jobStatus", ""))))
                         .toList();
         if (answer.status() == 200) {
-            return new Exchanged(answers, new Claimed(jobs(json), null, null, null));
+            return new Exchanged(answers, new Claimed(jobs(json), null, null, null, json.getBoolean("drain", false)));
         }
         return new Exchanged(answers, refusedClaim(answer));
     }

@@ -15,8 +15,11 @@ final class StartUp {
     /** The first wait between looks for a ready runtime; it doubles up to {@code startBackoffMax}. */
     static final Duration FIRST_WAIT = Duration.ofSeconds(1);
 
-    /** Who this process is to the runtime: the bot's identity and its current session. */
-    record Session(Identity identity, String id) {
+    /**
+     * Who this process is to the runtime: the bot's identity and its current session, and how long
+     * the runtime holds a long poll ({@code claimWait}: a runtime that does not say, 10 s).
+     */
+    record Session(Identity identity, String id, java.time.Duration claimWait) {
     }
 
     /** The bot was asked to stop before it was running. */
@@ -71,7 +74,7 @@ final class StartUp {
                 LOG.log(System.Logger.Level.INFO, "Resumed bot " + known.botId() + " (" + settings.name() + ") with a new "
                         + "session; the runtime released " + released.size() + " job(s) an earlier process held"
                         + (released.isEmpty() ? "" : ": " + released));
-                return new Session(known, opened.get().session());
+                return new Session(known, opened.get().session(), opened.get().claimWait());
             }
             LOG.log(System.Logger.Level.WARNING, "The runtime does not know bot " + known.botId() + "; registering anew");
             Identity.forget(settings.stateDir());
@@ -85,7 +88,7 @@ final class StartUp {
         registered.identity().save(settings.stateDir());
         LOG.log(System.Logger.Level.INFO, "Registered as bot " + registered.identity().botId() + " (" + settings.name()
                 + ") for " + settings.handlers().keySet() + "; identity kept in " + settings.stateDir());
-        return new Session(registered.identity(), registered.session());
+        return new Session(registered.identity(), registered.session(), registered.claimWait());
     }
 
     private void checkStopping() {

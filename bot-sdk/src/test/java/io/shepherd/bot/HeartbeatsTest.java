@@ -175,6 +175,49 @@ class HeartbeatsTest extends Parts {
         assertEquals(List.of(1500L), clock.sleeps);
     }
 
+    @Test
+    void anIdleBotWaitingInALongPollSkipsItsBeatsForThePollCountsAsOne() throws Exception {
+        Started w = working(0);
+        assertEquals(Duration.ofSeconds(25), w.session().claimWait(),
+                "the runtime's longest poll: lost-after 30 s less a heartbeat interval");
+        String botId = w.session().identity().botId();
+        String before = lastHeartbeat(botId);
+        Thread.sleep(5);
+
+        w.runner().polling(true);
+        control.beatsLeft = 6;
+        w.heartbeats().run();
+        assertEquals(before, lastHeartbeat(botId), "no beat while the long poll is in flight");
+
+        w.runner().polling(false);
+        control.beatsLeft = 2;
+        w.heartbeats().run();
+        assertTrue(!before.equals(lastHeartbeat(botId)), "a beat once no poll is in flight");
+
+        Started busy = working(1);
+        busy.runner().polling(true);
+        String busyBefore = lastHeartbeat(busy.session().identity().botId());
+        Thread.sleep(5);
+        control.beatsLeft = 2;
+        busy.heartbeats().run();
+        assertTrue(!busyBefore.equals(lastHeartbeat(busy.session().identity().botId())),
+                "a bot holding jobs beats whatever its claimer does: their leases need it");
+    }
+
+    @Test
+    void aDrainedBotHearsOfItFromItsClaimWithoutABeat() throws Exception {
+        Started w = working(0);
+        String botId = w.session().identity().botId();
+        assertEquals(200, http.post("/v1/bots/" + botId + "/drain", TestRuntime.ADMIN, null).status());
+        submit();
+        assertEquals(0, w.claimer().claimOnce(), "a drained bot claims nothing");
+        assertTrue(control.drained, "the claim's answer told it to drain");
+    }
+
+    private String lastHeartbeat(String botId) {
+        return http.get("/v1/bots/" + botId, TestRuntime.ADMIN).json().getString("lastHeartbeatAt");
+    }
+
     static void awaitNoneRunning(Runner runner) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!runner.runningIds().isEmpty()) {

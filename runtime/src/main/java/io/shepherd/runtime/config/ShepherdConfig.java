@@ -117,10 +117,11 @@ public record ShepherdConfig(Config config,
             }
         }
         Settings defaults = Settings.defaults();
+        Duration lostAfter = duration(config, "bots.lost-after", defaults.lostAfter());
         Settings settings = new Settings(
                 duration(config, "lease.ttl", defaults.leaseTtl()),
                 duration(config, "heartbeat.interval", defaults.heartbeatInterval()),
-                duration(config, "claim.max-wait", defaults.maxWait()));
+                duration(config, "claim.max-wait", defaults.maxWait()), lostAfter);
         // policies: a path to a YAML file that is watched and reloaded, or the policies inline
         Config policiesNode = config.get("policies");
         Optional<Path> policiesFile = Optional.empty();
@@ -141,12 +142,8 @@ public record ShepherdConfig(Config config,
         }
         var schedules = schedules(config);
         Duration recoveryInterval = duration(config, "recovery.interval", Duration.ofSeconds(5));
-        Duration lostAfter = duration(config, "bots.lost-after", Duration.ofSeconds(30));
         if (recoveryInterval.isNegative() || recoveryInterval.isZero()) {
             throw new IllegalArgumentException("recovery.interval must be positive, was " + recoveryInterval);
-        }
-        if (lostAfter.isNegative() || lostAfter.isZero()) {
-            throw new IllegalArgumentException("bots.lost-after must be positive, was " + lostAfter);
         }
         long maxBody = config.get("limits.max-body").asLong().orElse(1024 * 1024L);
         if (maxBody < 1024) {

@@ -9,8 +9,9 @@ import java.time.Duration;
  * @param leaseTtl          how long a claim lasts without a heartbeat
  * @param heartbeatInterval how often bots are told to heartbeat
  * @param maxWait           longest long poll a claim may ask for
+ * @param lostAfter         how long a bot may stay silent (no heartbeat, no long poll) before it is lost
  */
-public record Settings(Duration leaseTtl, Duration heartbeatInterval, Duration maxWait) {
+public record Settings(Duration leaseTtl, Duration heartbeatInterval, Duration maxWait, Duration lostAfter) {
     public Settings {
         if (leaseTtl.isNegative() || leaseTtl.isZero()) {
             throw new IllegalArgumentException("lease.ttl must be positive, was " + leaseTtl);
@@ -22,9 +23,25 @@ public record Settings(Duration leaseTtl, Duration heartbeatInterval, Duration m
         if (maxWait.isNegative()) {
             throw new IllegalArgumentException("claim.max-wait must not be negative, was " + maxWait);
         }
+        if (lostAfter.isNegative() || lostAfter.isZero()) {
+            throw new IllegalArgumentException("bots.lost-after must be positive, was " + lostAfter);
+        }
     }
 
     public static Settings defaults() {
-        return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(30));
+        return new Settings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(30));
+    }
+
+    /**
+     * How long the runtime holds one long poll. A claim that finds nothing counts as the bot's
+     * heartbeat (when it starts, so a bot that died mid-poll is still lost on time), so polls must
+     * end often enough for a bot that only polls to stay live: {@code lost-after} less a heartbeat
+     * interval of slack (less at most half of {@code lost-after}), and never beyond {@code max-wait}.
+     * The defaults give 25 s.
+     */
+    public Duration longestPoll() {
+        Duration half = lostAfter.dividedBy(2);
+        Duration held = lostAfter.minus(heartbeatInterval.compareTo(half) < 0 ? heartbeatInterval : half);
+        return held.compareTo(maxWait) < 0 ? held : maxWait;
     }
 }

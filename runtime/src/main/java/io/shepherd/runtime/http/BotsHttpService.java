@@ -94,6 +94,7 @@ public final class BotsHttpService implements HttpService {
                 .add("session", registered.bot().session())
                 .add("heartbeatIntervalMs", settings.heartbeatInterval().toMillis())
                 .add("leaseTtlMs", settings.leaseTtl().toMillis())
+                .add("claimWaitMs", settings.longestPoll().toMillis())
                 .build());
     }
 
@@ -120,6 +121,7 @@ public final class BotsHttpService implements HttpService {
         Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder()
                 .add("session", opened.session())
                 .add("released", JsonViews.strings(opened.released()))
+                .add("claimWaitMs", settings.longestPoll().toMillis())
                 .build());
     }
 
@@ -185,7 +187,11 @@ public final class BotsHttpService implements HttpService {
         }
         JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
         exchanged.claimed().forEach(j -> jobs.add(JsonViews.claimed(j)));
-        Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder().add("reports", answered).add("jobs", jobs).build());
+        var answer = JsonViews.BUILDERS.createObjectBuilder().add("reports", answered).add("jobs", jobs);
+        if (exchanged.drain()) {
+            answer.add("drain", true);
+        }
+        Responses.ok(res, answer.build());
     }
 
     /** {@code "reports": [{"jobId", "leaseToken", "outcome", "result" | "error", "retryable"}]}; 400 names the item. */

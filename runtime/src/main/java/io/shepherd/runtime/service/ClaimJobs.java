@@ -30,8 +30,8 @@ import io.shepherd.runtime.wake.JobSignal;
  */
 public final class ClaimJobs {
     public static final int MAX_JOBS = 100;
-    /** Even without a signal a waiting claimer looks again this often (a lost notice costs at most this). */
-    private static final Duration FALLBACK_POLL = Duration.ofSeconds(5);
+    /** How often the replica looks for work no signal told of, for all its waiting claimers at once. */
+    public static final Duration FALLBACK_LOOK = Duration.ofSeconds(5);
 
     private final Stores stores;
     private final JobSignal signal;
@@ -56,7 +56,27 @@ public final class ClaimJobs {
     public record Request(String botId, String session, int max, long waitMs, List<String> types) {
     }
 
+    /**
+     * What a claim took, and whether the bot is draining — told when the claim found nothing and
+     * touched the bot (then it waited no longer), or when an operator drained it while it waited.
+     */
+    public record Claimed(List<JobRow> jobs, boolean drain) {
+        static final Claimed NOTHING = new Claimed(List.of(), false);
+    }
+
+    /** A claim as {@code /claim} makes it: a draining bot's long poll waits it out (it cannot be told). */
     public List<JobRow> claim(Caller caller, Request request) {
+        return claim(caller, request, false).jobs();
+    }
+
+    /**
+     * Claims for the bot, waiting up to {@code waitMs} (held to {@link Settings#longestPoll}) for
+     * work. A claim that finds nothing counts as the bot's heartbeat: one statement checks its
+     * session (409 when superseded), marks it seen (a lost bot is live again) and reads whether it
+     * drains — so an idle bot whose long polls keep coming needs no heartbeats of its own. With
+     * {@code answerDrain}, a draining bot is answered at once and told.
+     */
+    public Claimed claim(Caller caller, Request request, boolean answerDrain) {
         caller.requireBot(request.botId());
         validate(request);
         // A bot's types never change, so they are read once; the claim statement itself checks
@@ -81,35 +101,39 @@ public final class ClaimJobs {
         }
         List<String> types = request.types() != null ? request.types() : registered;
 
-        long deadline = System.nanoTime() + Duration.ofMillis(request.waitMs()).toNanos();
-        boolean sessionChecked = false;
+        long waitMs = Math.min(request.waitMs(), settings.longestPoll().toMillis());
+        long deadline = System.nanoTime() + Duration.ofMillis(waitMs).toNanos();
+        boolean seen = false;
         while (true) {
-            JobSignal.Waiter waiter = request.waitMs() > 0 ? signal.register(types) : null;
+            JobSignal.Waiter waiter = waitMs > 0 ? signal.register(types, request.botId()) : null;
             try {
                 List<JobRow> claimed = claimOnce(request.botId(), request.session(), types, request.max());
                 if (!claimed.isEmpty()) {
-                    return claimed;
+                    return new Claimed(claimed, false);
                 }
-                if (!sessionChecked) {
+                if (!seen) {
                     // once a request: the claim statement itself claims nothing for a superseded
                     // session, so a session superseded while this request waits is told by the next
-                    requireCurrentSession(request.botId(), request.session());
-                    sessionChecked = true;
+                    seen = true;
+                    if (seen(request.botId(), request.session()) && (answerDrain || waiter == null)) {
+                        return new Claimed(List.of(), true);
+                    }
                 }
                 if (waiter == null) {
-                    return claimed;
+                    return Claimed.NOTHING;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return claimed;
+                    return Claimed.NOTHING;
                 }
-                boolean woken = waiter.await(Math.min(left, FALLBACK_POLL.toNanos()));
-                if (Thread.currentThread().isInterrupted()) {
-                    return List.of();
+                // no look of its own while it waits: a signal wakes it, or the replica's fallback look
+                boolean woken = waiter.await(left);
+                if (waiter.drained()) {
+                    return new Claimed(List.of(), true);
                 }
-                if (!woken && deadline - System.nanoTime() <= 0) {
+                if (!woken || Thread.currentThread().isInterrupted()) {
                     // the wait ran out with no sign of work: no last look, the bot asks again at once
-                    return List.of();
+                    return Claimed.NOTHING;
                 }
             } finally {
                 if (waiter != null) {
@@ -117,6 +141,26 @@ public final class ClaimJobs {
                 }
             }
         }
+    }
+
+    /**
+     * The bot's claim found nothing: it counts as a heartbeat of its session (409 when superseded,
+     * 404 for no such bot). Answers whether the bot drains.
+     */
+    private boolean seen(String botId, String session) {
+        return stores.bots().heartbeat(stores.database().execute(), botId, session, clock.millis())
+                .orElseThrow(() -> {
+                    requireCurrentSession(botId, session);
+                    return noBot(botId); // gone between the two statements
+                }).drain();
+    }
+
+    /**
+     * Which of {@code types} have jobs a claim could take now (paused queues left out): the look
+     * the replica makes every few seconds on behalf of all its waiting claimers.
+     */
+    public java.util.Set<String> claimableTypes(java.util.Set<String> types) {
+        return stores.jobs().claimableTypes(stores.database().execute(), types, queues.rules().paused(), clock.millis());
     }
 
     /** 400 for a request no claim could serve (no session, max or waitMs out of range, empty types). */

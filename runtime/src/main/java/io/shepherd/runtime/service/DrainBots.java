@@ -11,6 +11,7 @@ import io.shepherd.runtime.core.Names;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.Stores;
+import io.shepherd.runtime.wake.JobSignal;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -25,10 +26,12 @@ import jakarta.json.JsonValue;
 public final class DrainBots {
     private final Stores stores;
     private final OperatorActions actions;
+    private final JobSignal signal;
 
-    public DrainBots(Stores stores, OperatorActions actions) {
+    public DrainBots(Stores stores, OperatorActions actions, JobSignal signal) {
         this.stores = stores;
         this.actions = actions;
+        this.signal = signal;
     }
 
     /** Drains ({@code drain} true) or undrains one bot. */
@@ -48,6 +51,9 @@ public final class DrainBots {
             actions.record(tx, caller, action, botId, null);
             return null;
         });
+        if (drain) {
+            signal.drained(botId);
+        }
         OperatorActions.log(caller, action, botId, null);
     }
 
@@ -77,6 +83,9 @@ public final class DrainBots {
             return ids;
         });
         changed.forEach(id -> OperatorActions.log(caller, action, id, detail));
+        if (drain) {
+            changed.forEach(signal::drained);
+        }
         return changed;
     }
 

@@ -39,7 +39,7 @@ public final class ReportJobs {
      * What an exchange did: each report's answer, the jobs claimed, and — when reports were applied
      * but the claim was then refused (the session superseded meanwhile) — that refusal.
      */
-    public record Exchanged(List<Answer> answers, List<JobRow> claimed, Problem claimRefused) {
+    public record Exchanged(List<Answer> answers, List<JobRow> claimed, boolean drain, Problem claimRefused) {
     }
 
     /**
@@ -47,7 +47,8 @@ public final class ReportJobs {
      * {@link ClaimJobs#claim} makes it. A claim no request could serve is refused (400) before any
      * report is applied, and so is a call without a claim from a superseded session (409), which
      * the claim statement would otherwise have told. A claim refused after reports were applied is
-     * returned with their answers; refused with no reports, it is thrown.
+     * returned with their answers; refused with no reports, it is thrown. A draining bot's claim
+     * is answered at once, saying so ({@code drain}).
      */
     public Exchanged exchange(Caller caller, String botId, String session, List<Report> reports,
                               ClaimJobs.Request claim) {
@@ -59,15 +60,16 @@ public final class ReportJobs {
         }
         List<Answer> answers = report(caller, botId, reports);
         if (claim == null) {
-            return new Exchanged(answers, List.of(), null);
+            return new Exchanged(answers, List.of(), false, null);
         }
         try {
-            return new Exchanged(answers, claimJobs.claim(caller, claim), null);
+            ClaimJobs.Claimed claimed = claimJobs.claim(caller, claim, true);
+            return new Exchanged(answers, claimed.jobs(), claimed.drain(), null);
         } catch (Problem refused) {
             if (answers.isEmpty()) {
                 throw refused;
             }
-            return new Exchanged(answers, List.of(), refused);
+            return new Exchanged(answers, List.of(), false, refused);
         }
     }
 

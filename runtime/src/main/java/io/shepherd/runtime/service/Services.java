@@ -39,6 +39,7 @@ public record Services(SubmitJobs submitJobs,
         FailJob failJob = new FailJob(stores, signal, clock, policies, metrics, limits);
         ReleaseJob releaseJob = new ReleaseJob(stores, signal, clock);
         ClaimJobs claimJobs = new ClaimJobs(stores, signal, clock, settings, metrics, queues);
+        signal.lookEvery(ClaimJobs.FALLBACK_LOOK, claimJobs::claimableTypes);
         return new Services(
                 new SubmitJobs(stores, signal, clock, policies, metrics, limits),
                 new ReadJobs(stores),
@@ -52,7 +53,7 @@ public record Services(SubmitJobs submitJobs,
                 new Heartbeat(stores, clock, settings, limits),
                 claimJobs,
                 new ReadBots(stores),
-                new DrainBots(stores, actions),
+                new DrainBots(stores, actions, signal),
                 actions,
                 queues,
                 new BulkJobs(stores, clock, signal, cancelJob, actions),

@@ -315,6 +315,28 @@ public final class JobStore {
         return completesAlone;
     }
 
+    /**
+     * Which of {@code types} have a pending job due by {@code now} outside the {@code excluded}
+     * queues: a short look a type (the first such row ends it), for the replica's fallback look on
+     * behalf of its waiting claimers.
+     */
+    public java.util.Set<String> claimableTypes(DbExecute db, Collection<String> types, Collection<String> excluded,
+                                                long now) {
+        String sql = "SELECT 1 AS one FROM jobs WHERE status = 'pending' AND type = ? AND run_at <= ?"
+                + (excluded.isEmpty() ? "" : " AND queue NOT IN (" + placeholders(excluded.size()) + ")") + " LIMIT 1";
+        java.util.Set<String> claimable = new java.util.HashSet<>();
+        for (String type : types) {
+            List<Object> params = new ArrayList<>(excluded.size() + 2);
+            params.add(type);
+            params.add(now);
+            params.addAll(excluded);
+            if (db.createGet(sql).params(params).execute().isPresent()) {
+                claimable.add(type);
+            }
+        }
+        return claimable;
+    }
+
     /** Whether {@link #claimAlone} can claim on this database (else claim in a transaction). */
     public boolean claimsAlone() {
         return claimsAlone;

@@ -1,6 +1,8 @@
 package io.shepherd.runtime.wake;
 
+import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,11 +17,25 @@ import io.shepherd.runtime.lifecycle.Threads;
  * Wakes long-polling claimers when jobs of their types become claimable: at once for jobs that
  * are due, at their {@code runAt} for delayed ones. This is the in-process signal; a database
  * shared by several replicas carries it to the others too (its dialect's signal extends this one).
+ *
+ * <p>What no signal tells (a limited queue's room freed by a completion, a delayed job another
+ * replica took in before this one listened) is found by one look for all waiters of this replica
+ * ({@link #lookEvery}), not by every waiter looking on its own: a thousand idle bots cost one
+ * query a few seconds, not a thousand.
  */
 public class JobSignal implements Background {
+    private static final System.Logger LOG = System.getLogger(JobSignal.class.getName());
+
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     /** Its thread starts with the first delayed wake-up. */
     private final ScheduledExecutorService timer = Threads.timer("wake-timer");
+    /** The look on behalf of every waiter; a thread of its own, so a slow database delays no timed wake-up. */
+    private final ScheduledExecutorService looker = Threads.timer("wake-look");
+
+    /** Which of the given job types have jobs a claim could take now. */
+    public interface Look {
+        Set<String> claimable(Set<String> types);
+    }
 
     @Override
     public String name() {
@@ -33,9 +49,44 @@ public class JobSignal implements Background {
 
     /** Registers a claimer before it looks for jobs, so that no signal between look and wait is lost. */
     public Waiter register(Collection<String> types) {
-        Waiter waiter = new Waiter(Set.copyOf(types), Thread.currentThread());
+        return register(types, null);
+    }
+
+    /** Registers a claimer of this bot: an operator's drain of the bot ends its wait ({@link #drained}). */
+    public Waiter register(Collection<String> types, String botId) {
+        Waiter waiter = new Waiter(Set.copyOf(types), botId, Thread.currentThread());
         waiters.add(waiter);
         return waiter;
+    }
+
+    /**
+     * Every {@code period}, while claimers wait here, asks {@code look} once which of their types
+     * have claimable jobs, and wakes the waiters of those: the fallback for work no signal told.
+     */
+    public void lookEvery(Duration period, Look look) {
+        looker.scheduleWithFixedDelay(() -> {
+            Set<String> types = new HashSet<>();
+            waiters.forEach(w -> types.addAll(w.types));
+            if (types.isEmpty()) {
+                return;
+            }
+            try {
+                look.claimable(types).forEach(this::wake);
+            } catch (RuntimeException e) {
+                // the database is away: the claims themselves will say so
+                LOG.log(System.Logger.Level.DEBUG, "The fallback look for work failed: " + e.getMessage());
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The bot was drained: its waiting claims (on this replica) end now and say so. */
+    public void drained(String botId) {
+        for (Waiter waiter : waiters) {
+            if (botId.equals(waiter.botId)) {
+                waiter.drained = true;
+                waiter.wake();
+            }
+        }
     }
 
     /** Jobs of these types become claimable at the given epoch-millisecond times (now or later). */
@@ -79,18 +130,27 @@ public class JobSignal implements Background {
     @Override
     public void close() {
         timer.shutdownNow();
+        looker.shutdownNow();
         wakeAll();
     }
 
     /** One claimer's place in line. Close it when done waiting. */
     public final class Waiter implements AutoCloseable {
         private final Set<String> types;
+        private final String botId;
         private final Thread thread;
         private volatile boolean woken;
+        private volatile boolean drained;
 
-        private Waiter(Set<String> types, Thread thread) {
+        private Waiter(Set<String> types, String botId, Thread thread) {
             this.types = types;
+            this.botId = botId;
             this.thread = thread;
+        }
+
+        /** Whether an operator drained the bot while it waited. */
+        public boolean drained() {
+            return drained;
         }
 
         void wake() {
