@@ -47,7 +47,7 @@ class BenchmarkTest {
                 } else {
                     // alone: a runtime of its own, warmed by the bots' own load while they settle
                     Processes.Runtime runtime = processes.runtime(bench.freshDatabase(), "db:", "  pool-size: 16");
-                    new IdleBots(bench).run(runtime, 1000, 60);
+                    new IdleBots(bench).run(runtime, 1000, Integer.getInteger("bench.idleSettleSeconds", 60));
                     runtime.process().terminate(java.time.Duration.ofSeconds(30)); // a JFR recording is written
                 }
             }

@@ -112,11 +112,21 @@ final class IdleBots {
         beats.shutdownNow();
         polling.set(false);
         pollers.forEach(Thread::interrupt);
+        // and what the same runtime costs once the bots are gone: its own duties (recovery sweeps,
+        // health checks, metrics), after the polls it still held ran out
+        Thread.sleep(waitMs + 5_000);
+        double alone0 = Processes.cpuSeconds(runtime.pid());
+        long a0 = System.nanoTime();
+        Thread.sleep(20_000);
+        double alone = (Processes.cpuSeconds(runtime.pid()) - alone0) / ((System.nanoTime() - a0) / 1e9);
         bench.report.row(count + " idle bots, each long-polling for work (" + waitMs / 1000 + " s) "
                         + (pollIsBeat ? "with no heartbeats (the poll is one)" : "and heartbeating every 5 s")
                         + " as the SDKs do: runtime CPU / RSS", String.format("%.1f %% of a core / %.0f MiB", cores * 100, rss),
                 String.format("PostgreSQL %.1f %% of a core, %s; 25 s window, after %d s of settling", dbCores * 100,
                         perSecond, settleSeconds));
+        bench.report.row("the same runtime once the bots are gone, its own duties only (recovery, health checks, "
+                + "metrics): CPU", String.format("%.1f %% of a core", alone * 100), String.format(
+                "so the idle bots cost it %.1f %% of a core; 20 s window", (cores - alone) * 100));
     }
 
     /**

@@ -3,9 +3,7 @@ package io.shepherd.runtime.plugins.script;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,7 +48,6 @@ final class ScriptSandbox implements AutoCloseable {
     private final int runnerCount;
     private final ThreadPoolExecutor runners;
     private final ScheduledExecutorService watchdogs = Threads.timer("script-watchdog");
-    private final Set<Run> active = ConcurrentHashMap.newKeySet();
     private final com.sun.management.ThreadMXBean allocations;
 
     ScriptSandbox(PluginLimits pluginLimits) {
@@ -70,10 +67,7 @@ final class ScriptSandbox implements AutoCloseable {
         this.runners = new ThreadPoolExecutor(runnerCount, runnerCount, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(runnerCount * 8), Threads.daemons("script"));
         this.allocations = allocationCounter();
-        if (allocations != null) {
-            watchdogs.scheduleWithFixedDelay(this::lookAtMemory, MEMORY_LOOK_MILLIS, MEMORY_LOOK_MILLIS,
-                    TimeUnit.MILLISECONDS);
-        } else {
+        if (allocations == null) {
             LOG.log(System.Logger.Level.WARNING, "This JVM does not count allocations per thread: scripts run "
                     + "without a memory limit (statement and time limits still hold)");
         }
@@ -165,15 +159,19 @@ final class ScriptSandbox implements AutoCloseable {
             Run run = new Run(context, start);
             var watchdog = watchdogs.schedule(() -> run.stop("stopped after " + limit.toMillis() + " ms (time limit)"),
                     limit.toMillis(), TimeUnit.MILLISECONDS);
-            active.add(run);
+            // the memory look runs while a script does, not all the time (an idle runtime woke for it 200 times a second)
+            var memoryWatch = allocations == null ? null : watchdogs.scheduleWithFixedDelay(() -> lookAtMemory(run),
+                    MEMORY_LOOK_MILLIS, MEMORY_LOOK_MILLIS, TimeUnit.MILLISECONDS);
             try {
                 context.eval(source);
                 return body.apply(context);
             } catch (RuntimeException | Error e) {
                 throw new ScriptFailure(describe(e, run.stoppedBecause));
             } finally {
-                active.remove(run);
                 watchdog.cancel(false);
+                if (memoryWatch != null) {
+                    memoryWatch.cancel(false);
+                }
             }
         } catch (PolyglotException e) {
             // closing a cancelled context says it was cancelled: the reason is already known
@@ -181,13 +179,11 @@ final class ScriptSandbox implements AutoCloseable {
         }
     }
 
-    private void lookAtMemory() {
-        for (Run run : active) {
-            long used = allocations.getThreadAllocatedBytes(run.thread.threadId()) - run.allocatedAtStart;
-            if (used > memoryLimit) {
-                run.stop("stopped after allocating " + mib(used) + " MiB (memory limit " + mib(memoryLimit)
-                        + " MiB, scripts.memory-limit)");
-            }
+    private void lookAtMemory(Run run) {
+        long used = allocations.getThreadAllocatedBytes(run.thread.threadId()) - run.allocatedAtStart;
+        if (used > memoryLimit) {
+            run.stop("stopped after allocating " + mib(used) + " MiB (memory limit " + mib(memoryLimit)
+                    + " MiB, scripts.memory-limit)");
         }
     }
 
