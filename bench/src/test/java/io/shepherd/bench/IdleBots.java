@@ -109,6 +109,9 @@ final class IdleBots {
         double dbCores = (Processes.treeCpuSeconds(bench.cluster.pid()) - db0) / seconds;
         double rss = Processes.rssMiB(runtime.pid());
         String perSecond = statements ? statementsPerSecond(seconds) : "statements not counted";
+        // the polls kept every bot live: none may show lost (no heartbeat of their own since they registered)
+        int lost = http.get("/v1/bots?status=lost", io.shepherd.runtime.testing.TestRuntime.ADMIN).json()
+                .getJsonArray("bots").size();
         beats.shutdownNow();
         polling.set(false);
         pollers.forEach(Thread::interrupt);
@@ -122,8 +125,8 @@ final class IdleBots {
         bench.report.row(count + " idle bots, each long-polling for work (" + waitMs / 1000 + " s) "
                         + (pollIsBeat ? "with no heartbeats (the poll is one)" : "and heartbeating every 5 s")
                         + " as the SDKs do: runtime CPU / RSS", String.format("%.1f %% of a core / %.0f MiB", cores * 100, rss),
-                String.format("PostgreSQL %.1f %% of a core, %s; 25 s window, after %d s of settling", dbCores * 100,
-                        perSecond, settleSeconds));
+                String.format("PostgreSQL %.1f %% of a core, %s; %d bots lost; 25 s window, after %d s of settling",
+                        dbCores * 100, perSecond, lost, settleSeconds));
         bench.report.row("the same runtime once the bots are gone, its own duties only (recovery, health checks, "
                 + "metrics): CPU", String.format("%.1f %% of a core", alone * 100), String.format(
                 "so the idle bots cost it %.1f %% of a core; 20 s window", (cores - alone) * 100));

@@ -35,13 +35,18 @@ public record Settings(Duration leaseTtl, Duration heartbeatInterval, Duration m
     /**
      * How long the runtime holds one long poll. A claim that finds nothing counts as the bot's
      * heartbeat (when it starts, so a bot that died mid-poll is still lost on time), so polls must
-     * end often enough for a bot that only polls to stay live: {@code lost-after} less a heartbeat
-     * interval of slack (less at most half of {@code lost-after}), and never beyond {@code max-wait}.
-     * The defaults give 25 s.
+     * end often enough for a bot that only polls to stay live: {@code lost-after} less some slack
+     * for the next poll to arrive — a heartbeat interval, at least a sixth of {@code lost-after}
+     * and at most half of it — and never beyond {@code max-wait}. The defaults give 25 s.
      */
     public Duration longestPoll() {
+        Duration slack = max(heartbeatInterval, lostAfter.dividedBy(6));
         Duration half = lostAfter.dividedBy(2);
-        Duration held = lostAfter.minus(heartbeatInterval.compareTo(half) < 0 ? heartbeatInterval : half);
+        Duration held = lostAfter.minus(slack.compareTo(half) < 0 ? slack : half);
         return held.compareTo(maxWait) < 0 ? held : maxWait;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 }

@@ -85,4 +85,20 @@ class ShepherdConfigTest {
         Files.delete(file);
         assertThrows(IllegalArgumentException.class, () -> ShepherdConfig.load(Optional.of(Path.of("/no/such.yaml")), Map.of()));
     }
+
+    @Test
+    void theLongestPollLeavesSlackInsideLostAfter() {
+        assertEquals(Duration.ofSeconds(25), io.shepherd.runtime.core.Settings.defaults().longestPoll(),
+                "lost-after 30 s less a heartbeat interval of 5 s");
+        assertEquals(Duration.ofSeconds(25), settings(30, 1, 30, 30).longestPoll(),
+                "a fast heartbeat still leaves a sixth of lost-after for the next poll to arrive");
+        assertEquals(Duration.ofSeconds(2), settings(3, 1, 30, 30).longestPoll());
+        assertEquals(Duration.ofSeconds(10), settings(30, 5, 10, 30).longestPoll(), "never beyond max-wait");
+        assertEquals(Duration.ofSeconds(5), settings(10, 8, 30, 30).longestPoll(), "at most half of lost-after held back");
+    }
+
+    private static io.shepherd.runtime.core.Settings settings(int lostAfter, int heartbeat, int maxWait, int leaseTtl) {
+        return new io.shepherd.runtime.core.Settings(Duration.ofSeconds(leaseTtl), Duration.ofSeconds(heartbeat),
+                Duration.ofSeconds(maxWait), Duration.ofSeconds(lostAfter));
+    }
 }
