@@ -11,10 +11,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestBot;
+import io.shepherd.runtime.testing.TestRuntime;
+import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -70,6 +73,28 @@ class LongPollTest extends ApiTestBase {
         assertEquals(204, bot.claim(1, 300).status());
         long waited = (System.nanoTime() - start) / 1_000_000;
         assertTrue(waited >= 290 && waited < 3000, "waited " + waited + " ms");
+    }
+
+    @Test
+    void workNoSignalToldIsFoundByTheReplicasOneLookForAllWaiters() throws Exception {
+        assertEquals(200, http.put("/v1/queues/slow/limit", TestRuntime.ADMIN, Http.obj("maxClaimed", 1)).status());
+        submit("type", "t", "queue", "slow");
+        submit("type", "t", "queue", "slow");
+        TestBot first = runtime.registerBot("a", "t");
+        TestBot second = runtime.registerBot("b", "t");
+        List<JsonObject> held = first.claimJobs(1, 0);
+        assertEquals(1, held.size());
+        CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> second.claim(1, 20_000));
+        Thread.sleep(300);
+        assertTrue(!waiting.isDone(), "the queue is at its limit: the second bot waits");
+        // a completion frees the queue's room; nothing signals it
+        long freedAt = System.nanoTime();
+        assertEquals(200, first.complete(held.getFirst().getString("id"), held.getFirst().getString("leaseToken"),
+                Map.of()).status());
+        Http.Response claimed = waiting.get();
+        long ms = (System.nanoTime() - freedAt) / 1_000_000;
+        assertEquals(200, claimed.status(), claimed.toString());
+        assertTrue(ms < 8000, "found by the fallback look (every 5 s), not at the end of the 20 s poll: " + ms + " ms");
     }
 
     static void report(String what, List<Long> latenciesMs) throws IOException {
