@@ -159,7 +159,7 @@ public final class BotsHttpService implements HttpService {
         if (claimed.isEmpty()) {
             Responses.noContent(res);
         } else {
-            Responses.ok(res, JsonViews.jobs("jobs", claimed, true));
+            Responses.json(res, 200, JsonViews.claimedJobs(new JsonText().raw("{"), "jobs", claimed).raw("}"));
         }
     }
 
@@ -179,19 +179,26 @@ public final class BotsHttpService implements HttpService {
             throw Problem.badRequest("waitMs needs max: it is how long a claim waits for work");
         }
         ReportJobs.Exchanged exchanged = reportJobs.exchange(caller, botId, session, reports, claim);
-        JsonArrayBuilder answered = JsonViews.BUILDERS.createArrayBuilder();
-        exchanged.answers().forEach(a -> answered.add(answer(a)));
         if (exchanged.claimRefused() != null) {
+            JsonArrayBuilder answered = JsonViews.BUILDERS.createArrayBuilder();
+            exchanged.answers().forEach(a -> answered.add(JsonViews.json(answer(new JsonText(), a).toString())));
             Responses.problem(res, exchanged.claimRefused(), "reports", answered.build());
             return;
         }
-        JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
-        exchanged.claimed().forEach(j -> jobs.add(JsonViews.claimed(j)));
-        var answer = JsonViews.BUILDERS.createObjectBuilder().add("reports", answered).add("jobs", jobs);
-        if (exchanged.drain()) {
-            answer.add("drain", true);
+        // the hottest answer: written as text, not built as a tree (a quarter of this handler's time)
+        JsonText answer = new JsonText().raw("{").name("reports").raw("[");
+        List<ReportJobs.Answer> answers = exchanged.answers();
+        for (int i = 0; i < answers.size(); i++) {
+            if (i > 0) {
+                answer.comma();
+            }
+            answer(answer, answers.get(i));
         }
-        Responses.ok(res, answer.build());
+        JsonViews.claimedJobs(answer.raw("]").comma(), "jobs", exchanged.claimed());
+        if (exchanged.drain()) {
+            answer.comma().name("drain").bool(true);
+        }
+        Responses.json(res, 200, answer.raw("}"));
     }
 
     /** {@code "reports": [{"jobId", "leaseToken", "outcome", "result" | "error", "retryable"}]}; 400 names the item. */
@@ -225,14 +232,15 @@ public final class BotsHttpService implements HttpService {
         return reports;
     }
 
-    private static JsonObject answer(ReportJobs.Answer answer) {
-        var b = JsonViews.BUILDERS.createObjectBuilder().add("jobId", answer.jobId()).add("status", answer.status());
+    /** One report's answer: {@code {"jobId", "status", "jobStatus" | "title", "detail"}}. */
+    private static JsonText answer(JsonText text, ReportJobs.Answer answer) {
+        text.raw("{").member("jobId", answer.jobId()).comma().name("status").number(answer.status()).comma();
         if (answer.refusal() == null) {
-            b.add("jobStatus", answer.jobStatus().wire());
+            text.member("jobStatus", answer.jobStatus().wire());
         } else {
-            b.add("title", answer.refusal().title()).add("detail", answer.refusal().detail());
+            text.member("title", answer.refusal().title()).comma().member("detail", answer.refusal().detail());
         }
-        return b.build();
+        return text.raw("}");
     }
 
     private void drain(ServerRequest req, ServerResponse res, boolean drain) {

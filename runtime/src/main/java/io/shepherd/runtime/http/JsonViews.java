@@ -81,17 +81,17 @@ public final class JsonViews {
         return b.build();
     }
 
-    public static JsonObject claimed(JobRow job) {
-        JsonObjectBuilder b = BUILDERS.createObjectBuilder()
-                .add("id", job.id())
-                .add("type", job.type())
-                .add("queue", job.queue())
-                .add("payload", json(job.payload()))
-                .add("attempt", job.attempt())
-                .add("leaseToken", job.leaseToken())
-                .add("leaseExpiresAt", time(job.leaseExpiresAt()));
-        nullable(b, "correlationId", job.correlationId());
-        return b.build();
+    /**
+     * A claimed job as its bot gets it: what it needs to work and report (its payload as stored,
+     * copied, not parsed), written straight into {@code text}.
+     */
+    static void claimed(JsonText text, JobRow job) {
+        text.raw("{").member("id", job.id()).comma().member("type", job.type()).comma().member("queue", job.queue())
+                .comma().name("payload").raw(job.payload() == null ? "null" : job.payload())
+                .comma().name("attempt").number(job.attempt())
+                .comma().member("leaseToken", job.leaseToken())
+                .comma().member("leaseExpiresAt", time(job.leaseExpiresAt()))
+                .comma().member("correlationId", job.correlationId()).raw("}");
     }
 
     public static JsonObject bot(BotRow bot) {
@@ -120,10 +120,16 @@ public final class JsonViews {
         return b.add("attempt", e.attempt()).build();
     }
 
-    public static JsonObject jobs(String field, List<JobRow> rows, boolean claimedView) {
-        JsonArrayBuilder array = BUILDERS.createArrayBuilder();
-        rows.forEach(r -> array.add(claimedView ? claimed(r) : job(r)));
-        return BUILDERS.createObjectBuilder().add(field, array).build();
+    /** {@code {"<field>": [claimed jobs]}} as text. */
+    static JsonText claimedJobs(JsonText text, String field, List<JobRow> rows) {
+        text.name(field).raw("[");
+        for (int i = 0; i < rows.size(); i++) {
+            if (i > 0) {
+                text.comma();
+            }
+            claimed(text, rows.get(i));
+        }
+        return text.raw("]");
     }
 
     public static JsonObject counts(Map<String, Long> counts) {

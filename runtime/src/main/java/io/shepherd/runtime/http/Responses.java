@@ -22,6 +22,13 @@ public final class Responses {
         res.send(body.toString());
     }
 
+    /** A JSON answer written as text ({@link JsonText}). */
+    static void json(ServerResponse res, int status, JsonText body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, JSON);
+        res.send(body.bytes());
+    }
+
     public static void ok(ServerResponse res, JsonObject body) {
         json(res, 200, body);
     }
