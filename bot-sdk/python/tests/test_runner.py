@@ -333,6 +333,9 @@ async def test_an_idle_bot_waits_as_long_as_the_runtime_holds_a_poll_and_skips_b
         assert stub.calls[-1].body["waitMs"] == 25_000, "the runtime's longest poll, as the session said"
         assert in_flight == [True], "idle and in a long poll while the runtime held it"
         assert not runner.idle_in_long_poll, "the poll is over"
+        old_runtime = Session(IDENTITY, "s-1")  # said no claimWaitMs: it does not count a poll as a heartbeat
+        assert await Claimer(settings, runner.reports._api, old_runtime, runner, control).claim_once() == 0
+        assert stub.calls[-1].body["waitMs"] == 10_000 and in_flight[-1] is False, "so the beats go on meanwhile"
 
         runner.polling = True  # as while a poll is held: the beats have nothing to add
         beating = asyncio.create_task(beats.run())

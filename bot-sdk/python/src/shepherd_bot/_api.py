@@ -38,15 +38,16 @@ class ClaimedJob:
 class Registered:
     identity: Identity
     session: str
-    claim_wait: float = 10.0
-    """The runtime's longest long poll in seconds (``claimWaitMs``; 10 s from a runtime that does not say)."""
+    claim_wait: float | None = None
+    """The runtime's longest long poll in seconds (``claimWaitMs``); None from a runtime that does not say, which
+    does not count a poll as a heartbeat either."""
 
 
 @dataclass(frozen=True)
 class Opened:
     session: str
     released: list[str]
-    claim_wait: float = 10.0
+    claim_wait: float | None = None
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,7 @@ def _strings(body: dict[str, Any], name: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _claim_wait(body: dict[str, Any]) -> float:
-    """The runtime's longest long poll in seconds, as it says (``claimWaitMs``); 10 s from one that does not."""
-    return int(body.get("claimWaitMs", 10_000)) / 1000
+def _claim_wait(body: dict[str, Any]) -> float | None:
+    """The runtime's longest long poll in seconds, as it says (``claimWaitMs``); None from one that does not."""
+    wait = body.get("claimWaitMs")
+    return None if wait is None else int(wait) / 1000

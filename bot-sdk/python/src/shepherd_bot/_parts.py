@@ -17,6 +17,8 @@ from ._runner import Runner
 from ._settings import Control, Settings
 
 LOG = logging.getLogger("shepherd_bot")
+OLD_RUNTIME_WAIT = 10.0
+"""The long poll asked of a runtime that does not say how long it holds one (nor counts it as a heartbeat)."""
 FIRST_WAIT = 1.0
 """The first wait between looks for a ready runtime; it doubles up to ``start_backoff_max``."""
 
@@ -24,10 +26,11 @@ FIRST_WAIT = 1.0
 @dataclass(frozen=True)
 class Session:
     """Who this process is to the runtime: the bot's identity and its current session, and how long the
-    runtime holds a long poll (seconds)."""
+    runtime holds a long poll (seconds; None from a runtime that does not say, and does not count a poll as a
+    heartbeat either)."""
     identity: Identity
     id: str
-    claim_wait: float = 10.0
+    claim_wait: float | None = None
 
 
 class StartUp:
@@ -180,8 +183,8 @@ class Claimer(_Part):
         reports = self._runner.reports
         batch = reports.take()
         wait = 0.0 if batch else self._settings.claim_wait if self._settings.claim_wait is not None \
-            else self._session.claim_wait
-        self._runner.polling = wait > 0
+            else self._session.claim_wait if self._session.claim_wait is not None else OLD_RUNTIME_WAIT
+        self._runner.polling = wait > 0 and self._session.claim_wait is not None
         try:
             exchanged = await self._api.exchange(self._session.identity, self._session.id, [o.report for o in batch],
                                                  want, wait)

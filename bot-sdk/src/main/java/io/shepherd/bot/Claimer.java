@@ -18,6 +18,8 @@ final class Claimer implements Runnable {
     private final Runner runner;
     private final BotControl bot;
     private final Reports reports;
+    /** The long poll asked of a runtime that does not say how long it holds one (nor counts it as a heartbeat). */
+    static final Duration OLD_RUNTIME_WAIT = Duration.ofSeconds(10);
 
     Claimer(BotSettings settings, RuntimeApi api, StartUp.Session session, Runner runner, BotControl bot,
             Reports reports) {
@@ -50,9 +52,10 @@ final class Claimer implements Runnable {
         int want = runner.takeFreeSlots();
         List<Reports.Outgoing> reports = this.reports.take();
         Duration wait = !reports.isEmpty() ? Duration.ZERO
-                : settings.claimWait() != null ? settings.claimWait() : session.claimWait();
+                : settings.claimWait() != null ? settings.claimWait()
+                : session.claimWait() != null ? session.claimWait() : OLD_RUNTIME_WAIT;
         RuntimeApi.Exchanged exchanged;
-        runner.polling(!wait.isZero());
+        runner.polling(!wait.isZero() && session.pollIsHeartbeat());
         try {
             exchanged = api.exchange(session.identity(), session.id(), reports.stream().map(Reports.Outgoing::report)
                     .toList(), want, wait);

@@ -43,10 +43,13 @@ final class RuntimeApi {
     record Opened(String session, List<String> released, Duration claimWait) {
     }
 
-    /** The runtime's longest long poll, as it says ({@code claimWaitMs}); 10 s from one that does not. */
+    /**
+     * The runtime's longest long poll, as it says ({@code claimWaitMs}); null from a runtime that
+     * does not say, which does not count a poll as a heartbeat either.
+     */
     private static Duration claimWait(JsonObject answer) {
-        return Duration.ofMillis(answer.containsKey("claimWaitMs") ? answer.getJsonNumber("claimWaitMs").longValue()
-                : 10_000);
+        return answer.containsKey("claimWaitMs") ? Duration.ofMillis(answer.getJsonNumber("claimWaitMs").longValue())
+                : null;
     }
 
     /**

@@ -17,9 +17,14 @@ final class StartUp {
 
     /**
      * Who this process is to the runtime: the bot's identity and its current session, and how long
-     * the runtime holds a long poll ({@code claimWait}: a runtime that does not say, 10 s).
+     * the runtime holds a long poll ({@code claimWait}; null from a runtime that does not say, and
+     * does not count a poll as a heartbeat either).
      */
     record Session(Identity identity, String id, java.time.Duration claimWait) {
+        /** Whether this runtime counts a claim that finds nothing as the bot's heartbeat. */
+        boolean pollIsHeartbeat() {
+            return claimWait != null;
+        }
     }
 
     /** The bot was asked to stop before it was running. */

@@ -205,6 +205,31 @@ class HeartbeatsTest extends Parts {
     }
 
     @Test
+    void againstARuntimeThatDoesNotCountPollsAsBeatsAnIdleBotBeatsOn() throws Exception {
+        Started w = working(0);
+        assertTrue(idleInLongPollWhileWaiting(w, w.session()), "this runtime counts the poll: no beats meanwhile");
+        StartUp.Session old = new StartUp.Session(w.session().identity(), w.session().id(), null);
+        assertTrue(!idleInLongPollWhileWaiting(w, old), "one that says no claimWaitMs does not: the beats go on");
+    }
+
+    /** Whether the bot counts as idle in a long poll half a second into a claim of this session's. */
+    private boolean idleInLongPollWhileWaiting(Started w, StartUp.Session session) throws InterruptedException {
+        BotSettings waiting = builder(untilInterrupted).claimWait(null).settings();
+        Thread poll = Thread.ofVirtual().start(() -> {
+            try {
+                new Claimer(waiting, w.api(), session, w.runner(), control, w.reports()).claimOnce();
+            } catch (InterruptedException ignored) {
+                // stopped
+            }
+        });
+        Thread.sleep(500); // the claim waits: nothing to claim
+        boolean idle = w.runner().idleInLongPoll();
+        poll.interrupt();
+        poll.join(5000);
+        return idle;
+    }
+
+    @Test
     void aDrainedBotHearsOfItFromItsClaimWithoutABeat() throws Exception {
         Started w = working(0);
         String botId = w.session().identity().botId();
