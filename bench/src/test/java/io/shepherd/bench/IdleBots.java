@@ -1,5 +1,6 @@
 package io.shepherd.bench;
 
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,9 +9,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestBot;
+import io.shepherd.runtime.testing.TestRuntime;
 
 /**
  * Registered bots with nothing to do, behaving as idle SDK bots do: each holds a claim open (a long
@@ -34,13 +38,13 @@ final class IdleBots {
     void run(Processes.Runtime runtime, int count, int settleSeconds) throws Exception {
         Http http = runtime.http();
         List<TestBot> bots = Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.atomic.AtomicLong claimWaitMs = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong claimWaitMs = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<?>> registering = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int n = i;
             registering.add(pool.submit(() -> {
-                Http.Response r = http.post("/v1/bots", io.shepherd.runtime.testing.TestRuntime.ENROLL,
+                Http.Response r = http.post("/v1/bots", TestRuntime.ENROLL,
                         Http.obj("name", "idle-" + n, "types", List.of("echo")));
                 claimWaitMs.set(r.json().getJsonNumber("claimWaitMs") == null ? 0
                         : r.json().getJsonNumber("claimWaitMs").longValue());
@@ -66,7 +70,7 @@ final class IdleBots {
             }, i * spread, 5_000_000_000L, TimeUnit.NANOSECONDS);
         }
         // as the SDKs do, each keeps a claim open, again and again
-        java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean polling = new AtomicBoolean(true);
         List<Thread> pollers = new ArrayList<>();
         for (int i = 0; i < bots.size(); i++) {
             TestBot bot = bots.get(i);
@@ -96,7 +100,7 @@ final class IdleBots {
         Thread.sleep(settleSeconds * 1000L); // settle
         boolean statements = Bench.statementsCounted(bench.cluster.url());
         if (statements) {
-            try (var c = java.sql.DriverManager.getConnection(bench.cluster.url()); var s = c.createStatement()) {
+            try (var c = DriverManager.getConnection(bench.cluster.url()); var s = c.createStatement()) {
                 s.execute("SELECT pg_stat_statements_reset()");
             }
         }
@@ -110,7 +114,7 @@ final class IdleBots {
         double rss = Processes.rssMiB(runtime.pid());
         String perSecond = statements ? statementsPerSecond(seconds) : "statements not counted";
         // the polls kept every bot live: none may show lost (no heartbeat of their own since they registered)
-        int lost = http.get("/v1/bots?status=lost", io.shepherd.runtime.testing.TestRuntime.ADMIN).json()
+        int lost = http.get("/v1/bots?status=lost", TestRuntime.ADMIN).json()
                 .getJsonArray("bots").size();
         beats.shutdownNow();
         polling.set(false);
@@ -138,7 +142,7 @@ final class IdleBots {
      */
     private String statementsPerSecond(double seconds) throws Exception {
         String ours = "WHERE query NOT LIKE '%pg_stat_statements%'";
-        try (var c = java.sql.DriverManager.getConnection(bench.cluster.url()); var s = c.createStatement()) {
+        try (var c = DriverManager.getConnection(bench.cluster.url()); var s = c.createStatement()) {
             if (Boolean.getBoolean("bench.statements")) {
                 try (var rs = s.executeQuery("SELECT calls, round(total_exec_time::numeric, 1), "
                         + "left(regexp_replace(query, '\\s+', ' ', 'g'), 100) FROM pg_stat_statements " + ours

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.helidon.dbclient.DbClientException;
@@ -159,7 +160,7 @@ public final class ClaimJobs {
      * Which of {@code types} have jobs a claim could take now (paused queues left out): the look
      * the replica makes every few seconds on behalf of all its waiting claimers.
      */
-    public java.util.Set<String> claimableTypes(java.util.Set<String> types) {
+    public Set<String> claimableTypes(Set<String> types) {
         return stores.jobs().claimableTypes(stores.database().execute(), types, queues.rules().paused(), clock.millis());
     }
 

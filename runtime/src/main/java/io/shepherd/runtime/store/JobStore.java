@@ -7,10 +7,12 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
@@ -320,11 +322,11 @@ public final class JobStore {
      * queues: a short look a type (the first such row ends it), for the replica's fallback look on
      * behalf of its waiting claimers.
      */
-    public java.util.Set<String> claimableTypes(DbExecute db, Collection<String> types, Collection<String> excluded,
+    public Set<String> claimableTypes(DbExecute db, Collection<String> types, Collection<String> excluded,
                                                 long now) {
         String sql = "SELECT 1 AS one FROM jobs WHERE status = 'pending' AND type = ? AND run_at <= ?"
                 + (excluded.isEmpty() ? "" : " AND queue NOT IN (" + placeholders(excluded.size()) + ")") + " LIMIT 1";
-        java.util.Set<String> claimable = new java.util.HashSet<>();
+        Set<String> claimable = new HashSet<>();
         for (String type : types) {
             List<Object> params = new ArrayList<>(excluded.size() + 2);
             params.add(type);
