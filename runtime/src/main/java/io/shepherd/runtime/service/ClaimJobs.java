@@ -42,6 +42,8 @@ public final class ClaimJobs {
     private final RuntimeMetrics metrics;
     private final Queues queues;
     private final Map<String, List<String>> registeredTypes = new ConcurrentHashMap<>();
+    /** {@link Settings#longestPoll}, worked out once rather than on every claim. */
+    private final long longestPollMillis;
 
     public ClaimJobs(Stores stores, JobSignal signal, Clock clock, Settings settings, RuntimeMetrics metrics,
                      Queues queues) {
@@ -51,6 +53,7 @@ public final class ClaimJobs {
         this.signal = signal;
         this.clock = clock;
         this.settings = settings;
+        this.longestPollMillis = settings.longestPoll().toMillis();
     }
 
     /** {@code types} null means the types the bot registered with. */
@@ -102,7 +105,7 @@ public final class ClaimJobs {
         }
         List<String> types = request.types() != null ? request.types() : registered;
 
-        long waitMs = Math.min(request.waitMs(), settings.longestPoll().toMillis());
+        long waitMs = Math.min(request.waitMs(), longestPollMillis);
         long deadline = System.nanoTime() + Duration.ofMillis(waitMs).toNanos();
         boolean seen = false;
         while (true) {

@@ -47,12 +47,10 @@ public class JobSignal implements Background {
     public void start() {
     }
 
-    /** Registers a claimer before it looks for jobs, so that no signal between look and wait is lost. */
-    public Waiter register(Collection<String> types) {
-        return register(types, null);
-    }
-
-    /** Registers a claimer of this bot: an operator's drain of the bot ends its wait ({@link #drained}). */
+    /**
+     * Registers a claimer of this bot before it looks for jobs, so that no signal between look and
+     * wait is lost; an operator's drain of the bot ends its wait ({@link #drained}).
+     */
     public Waiter register(Collection<String> types, String botId) {
         Waiter waiter = new Waiter(Set.copyOf(types), botId, Thread.currentThread());
         waiters.add(waiter);
