@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.webserver.WebServer;
@@ -91,7 +90,7 @@ public final class ShepherdServer implements AutoCloseable {
 
         // duties: recovery, led by one replica
         recovery = new RecoveryScheduler(stores, clock, config.recoveryInterval(), config.settings().heartbeatInterval(),
-                database.dialect().leaderElection(config.database()), UUID.randomUUID().toString(),
+                database.dialect().leaderElection(config.database()), replicaName(),
                 new RescueExpiredLeases(stores, policies, signal, metrics), new TimeOutJobs(stores, policies, signal, metrics),
                 new MarkLostBots(stores, config.botsLostAfter()), new QuarantineBots(stores, policies),
                 new PruneFinished(stores, policies, config.retention(), metrics), config.retention().interval(), metrics);
@@ -137,7 +136,8 @@ public final class ShepherdServer implements AutoCloseable {
                 .config(config.config().get("server"))
                 .addFeature(Routes.observers(healthHttp, health))
                 .addFeature(Routes.openApi())
-                .routing(Routes.api(api, config.settings(), services, schedules, recovery, plugins::list, metrics, healthHttp,
+                .routing(Routes.api(api, config.settings(), services, schedules, recovery, plugins::list, policies::book,
+                        metrics, healthHttp,
                         new ApiFilter(config.maxBody(), database::migrated)))
                 .build();
         life.start(Background.of("http", server::start, server::stop));
@@ -230,5 +230,22 @@ public final class ShepherdServer implements AutoCloseable {
         drain();
         lifecycle.close();
         LOG.log(System.Logger.Level.INFO, "Shepherd stopped");
+    }
+
+    /**
+     * How this replica is named where operators read it (the recovery leader, the console): its
+     * host's name — the pod's, on Kubernetes — and its process id.
+     */
+    static String replicaName() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "replica";
+            }
+        }
+        String pid = "/" + ProcessHandle.current().pid();
+        return host.substring(0, Math.min(host.length(), 64 - pid.length())) + pid;
     }
 }

@@ -58,15 +58,21 @@ public final class Authenticator {
     }
 
     /** The configured tokens of each fixed role. */
-    public record TokenSet(List<String> admin, List<String> client, List<String> enroll) {
+    public record TokenSet(List<String> admin, List<String> client, List<String> enroll, List<String> viewer) {
         public TokenSet {
             admin = List.copyOf(admin);
             client = List.copyOf(client);
             enroll = List.copyOf(enroll);
+            viewer = List.copyOf(viewer);
+        }
+
+        /** Without viewer tokens. */
+        public TokenSet(List<String> admin, List<String> client, List<String> enroll) {
+            this(admin, client, enroll, List.of());
         }
 
         public boolean isEmpty() {
-            return admin.isEmpty() && client.isEmpty() && enroll.isEmpty();
+            return admin.isEmpty() && client.isEmpty() && enroll.isEmpty() && viewer.isEmpty();
         }
     }
 
@@ -104,6 +110,9 @@ public final class Authenticator {
         }
         if (matches(tokens.enroll(), token)) {
             return Caller.of(Role.ENROLL, token);
+        }
+        if (matches(tokens.viewer(), token)) {
+            return Caller.of(Role.VIEWER, token);
         }
         forgetRevoked(now);
         Known known = botsByToken.get(token);

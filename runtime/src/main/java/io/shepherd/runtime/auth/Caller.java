@@ -32,6 +32,22 @@ public record Caller(Role role, String botId, String actor) {
         }
     }
 
+    /**
+     * Reading jobs and their events, counts, queues and schedules: admins, clients and viewers.
+     */
+    public void requireClientOrViewer() {
+        if (role != Role.ADMIN && role != Role.CLIENT && role != Role.VIEWER) {
+            throw Problem.forbidden("This needs a client, viewer or admin token; this token's role is " + name());
+        }
+    }
+
+    /** Reading what only operators see (bots, plugins, recovery, the record of actions): admins and viewers. */
+    public void requireOperatorView() {
+        if (role != Role.ADMIN && role != Role.VIEWER) {
+            throw Problem.forbidden("This needs an admin or viewer token; this token's role is " + name());
+        }
+    }
+
     public void requireAdmin() {
         if (role != Role.ADMIN) {
             throw Problem.forbidden("This needs an admin token; this token's role is " + name());

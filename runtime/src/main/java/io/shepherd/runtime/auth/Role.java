@@ -9,5 +9,7 @@ public enum Role {
     /** Register bots. */
     ENROLL,
     /** Act as one bot, on the jobs it holds. */
-    BOT
+    BOT,
+    /** Read everything an admin can read (the console's read-only sign-in); change nothing. */
+    VIEWER
 }

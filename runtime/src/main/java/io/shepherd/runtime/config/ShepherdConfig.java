@@ -84,6 +84,7 @@ public record ShepherdConfig(Config config,
         put(map, "auth.admin-tokens", env.get("SHEPHERD_ADMIN_TOKENS"));
         put(map, "auth.client-tokens", env.get("SHEPHERD_CLIENT_TOKENS"));
         put(map, "auth.enroll-tokens", env.get("SHEPHERD_ENROLL_TOKENS"));
+        put(map, "auth.viewer-tokens", env.get("SHEPHERD_VIEWER_TOKENS"));
         put(map, "policies", env.get("SHEPHERD_POLICIES"));
         put(map, "schedules", env.get("SHEPHERD_SCHEDULES"));
         put(map, "db.replicas", env.get("SHEPHERD_DB_REPLICAS"));
@@ -150,7 +151,8 @@ public record ShepherdConfig(Config config,
             throw new IllegalArgumentException("limits.max-body must be at least 1024 bytes, was " + maxBody);
         }
         Authenticator.TokenSet tokens = new Authenticator.TokenSet(tokens(config, "auth.admin-tokens"),
-                tokens(config, "auth.client-tokens"), tokens(config, "auth.enroll-tokens"));
+                tokens(config, "auth.client-tokens"), tokens(config, "auth.enroll-tokens"),
+                tokens(config, "auth.viewer-tokens"));
         Duration checkTimeout = duration(config, "health.check-timeout", Duration.ofSeconds(2));
         if (checkTimeout.isNegative() || checkTimeout.isZero()) {
             throw new IllegalArgumentException("health.check-timeout must be positive, was " + checkTimeout);

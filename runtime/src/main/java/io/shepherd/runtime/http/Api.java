@@ -52,6 +52,16 @@ public record Api(Authenticator authenticator, long maxBody) {
         return req.query().first(name).asOptional().filter(v -> !v.isEmpty()).orElse(null);
     }
 
+    /** An RFC 3339 time in the query, as epoch milliseconds; null when absent. */
+    public static Long timeQuery(ServerRequest req, String name) {
+        String value = query(req, name);
+        try {
+            return value == null ? null : java.time.Instant.parse(value).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw Problem.badRequest(name + " must be an RFC 3339 time such as 2026-01-01T00:00:00Z, was " + value);
+        }
+    }
+
     public static Integer intQuery(ServerRequest req, String name) {
         String value = query(req, name);
         if (value == null) {

@@ -130,15 +130,10 @@ public final class JobsHttpService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         var caller = api.caller(req);
-        String since = Api.query(req, "since");
-        Long sinceMillis;
-        try {
-            sinceMillis = since == null ? null : java.time.Instant.parse(since).toEpochMilli();
-        } catch (java.time.format.DateTimeParseException e) {
-            throw Problem.badRequest("since must be an RFC 3339 time such as 2026-01-01T00:00:00Z, was " + since);
-        }
-        ReadJobs.Page page = readJobs.list(caller, Api.query(req, "status"), Api.query(req, "type"),
-                Api.query(req, "queue"), sinceMillis, Api.intQuery(req, "limit"), Api.query(req, "after"));
+        ReadJobs.Page page = readJobs.list(caller, new ReadJobs.Query(Api.query(req, "status"), Api.query(req, "type"),
+                Api.query(req, "queue"), Api.query(req, "bot"), Api.query(req, "key"), Api.timeQuery(req, "since"),
+                Api.timeQuery(req, "until"), Api.query(req, "order"), Api.intQuery(req, "limit"),
+                Api.query(req, "after")));
         JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
         page.jobs().forEach(j -> jobs.add(JsonViews.jobSummary(j)));
         var body = JsonViews.BUILDERS.createObjectBuilder().add("jobs", jobs);

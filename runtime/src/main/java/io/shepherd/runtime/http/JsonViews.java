@@ -105,6 +105,11 @@ public final class JsonViews {
                 .add("status", bot.effectiveStatus().wire());
         nullable(b, "session", bot.session());
         b.add("drain", bot.drain());
+        if (bot.session() != null && bot.sessionStartedAt() != null) {
+            b.add("sessionStartedAt", time(bot.sessionStartedAt()));
+        } else {
+            b.addNull("sessionStartedAt");
+        }
         return b.add("lastHeartbeatAt", time(bot.lastHeartbeatAt()))
                 .add("registeredAt", time(bot.registeredAt()))
                 .add("jobs", jobs)

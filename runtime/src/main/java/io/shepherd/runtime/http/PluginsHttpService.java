@@ -26,7 +26,7 @@ public final class PluginsHttpService implements HttpService {
     }
 
     private void list(ServerRequest req, ServerResponse res) {
-        api.caller(req).requireAdmin();
+        api.caller(req).requireOperatorView();
         var array = JsonViews.BUILDERS.createArrayBuilder();
         for (PluginInfo p : plugins.get()) {
             JsonObjectBuilder one = JsonViews.BUILDERS.createObjectBuilder()

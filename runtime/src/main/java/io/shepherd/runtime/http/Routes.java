@@ -17,6 +17,7 @@ import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.health.HealthMonitor;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.plugins.PluginInfo;
+import io.shepherd.runtime.policy.PolicyBook;
 import io.shepherd.runtime.recovery.RecoveryScheduler;
 import io.shepherd.runtime.schedule.Schedules;
 import io.shepherd.runtime.service.Services;
@@ -37,19 +38,22 @@ public final class Routes {
     /** Every route of the API and its probes; a path none of them knows is 404 problem+json. */
     public static HttpRouting.Builder api(Api api, Settings settings, Services services, Schedules schedules,
                                           RecoveryScheduler recovery, Supplier<List<PluginInfo>> plugins,
+                                          Supplier<PolicyBook> policies,
                                           RuntimeMetrics metrics, HealthHttpService health, ApiFilter filter) {
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(filter)
                 .register("/v1/jobs", new JobsHttpService(api, services))
                 .register("/v1/bots", new BotsHttpService(api, settings, services))
-                .register("/v1/stats", new StatsHttpService(api, services.readJobs()))
+                .register("/v1/stats", new StatsHttpService(api, services.readJobs(), services.recentActivity()))
                 .register("/v1/events", new EventsHttpService(api, services.readJobs()))
                 .register("/v1/queues", new QueuesHttpService(api, services.queues()))
                 .register("/v1/schedules", new SchedulesHttpService(api, schedules))
-                .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery, services.operatorActions()))
+                .register("/v1/admin/recovery", new RecoveryHttpService(api, recovery, services.operatorActions(), policies))
                 .register("/v1/admin/plugins", new PluginsHttpService(api, plugins))
+                .register("/v1/whoami", new WhoAmIHttpService(api))
                 .register("/v1/admin/actions", new ActionsHttpService(api, services.operatorActions()))
                 .register("/metrics", new MetricsHttpService(metrics::orphanedGaugeText))
+                .register(ConsoleHttpService.PATH, new ConsoleHttpService())
                 .register("/", health)
                 .any((req, res) -> {
                     String path = req.path().path();

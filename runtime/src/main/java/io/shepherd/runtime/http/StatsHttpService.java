@@ -5,20 +5,30 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.shepherd.runtime.service.ReadJobs;
+import io.shepherd.runtime.service.RecentActivity;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
 
-/** {@code /v1/stats}: jobs and bots counted by status, every status present. */
+/**
+ * {@code /v1/stats}: jobs and bots counted by status, every status present; {@code /v1/stats/recent}:
+ * the last hour minute by minute, the wait p95, the orphans and each bot's outcomes.
+ */
 public final class StatsHttpService implements HttpService {
     private final Api api;
     private final ReadJobs readJobs;
 
-    public StatsHttpService(Api api, ReadJobs readJobs) {
+    private final RecentActivity recentActivity;
+
+    public StatsHttpService(Api api, ReadJobs readJobs, RecentActivity recentActivity) {
         this.api = api;
         this.readJobs = readJobs;
+        this.recentActivity = recentActivity;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::stats).any("/", Api.allow("GET"));
+        rules.get("/", this::stats).any("/", Api.allow("GET"))
+                .get("/recent", this::recent).any("/recent", Api.allow("GET"));
     }
 
     private void stats(ServerRequest req, ServerResponse res) {
@@ -26,6 +36,33 @@ public final class StatsHttpService implements HttpService {
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("jobs", JsonViews.counts(stats.jobs()))
                 .add("bots", JsonViews.counts(stats.bots()))
+                .build());
+    }
+
+    private void recent(ServerRequest req, ServerResponse res) {
+        RecentActivity.Recent recent = recentActivity.recent(api.caller(req));
+        JsonArrayBuilder minutes = JsonViews.BUILDERS.createArrayBuilder();
+        recent.minutes().forEach(m -> minutes.add(JsonViews.BUILDERS.createObjectBuilder()
+                .add("at", JsonViews.time(m.at()))
+                .add("submitted", m.submitted())
+                .add("completed", m.completed())
+                .add("failed", m.failed())
+                .add("deadLettered", m.deadLettered())
+                .add("requeued", m.requeued())));
+        JsonObjectBuilder bots = JsonViews.BUILDERS.createObjectBuilder();
+        recent.bots().forEach((id, t) -> bots.add(id, JsonViews.BUILDERS.createObjectBuilder()
+                .add("completed", t.completed()).add("failed", t.failed())));
+        JsonObjectBuilder body = JsonViews.BUILDERS.createObjectBuilder()
+                .add("at", JsonViews.time(recent.at()))
+                .add("minutes", minutes);
+        if (recent.waitP95Ms() == null) {
+            body.addNull("waitP95Ms");
+        } else {
+            body.add("waitP95Ms", recent.waitP95Ms());
+        }
+        Responses.ok(res, body.add("waitsSeen", recent.waitsSeen())
+                .add("orphans", recent.orphans())
+                .add("bots", bots)
                 .build());
     }
 }

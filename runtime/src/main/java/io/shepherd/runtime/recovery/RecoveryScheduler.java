@@ -11,6 +11,7 @@ import io.shepherd.runtime.db.LeaderElection;
 import io.shepherd.runtime.lifecycle.Background;
 import io.shepherd.runtime.lifecycle.Threads;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
+import io.shepherd.runtime.store.RecoveryStore;
 import io.shepherd.runtime.store.Stores;
 
 /**
@@ -168,6 +169,16 @@ public final class RecoveryScheduler implements Background {
                     + " bots lost, " + sweep.quarantined() + " bots quarantined");
         }
         return sweep;
+    }
+
+    /** The latest sweep of any replica (the leader's, as a rule), read from the database. */
+    public RecoveryStore.LastSweep lastSweepAnywhere() {
+        return stores.recovery().lastSweep(stores.database().execute());
+    }
+
+    /** This replica's name among the replicas (what {@link #lastSweepAnywhere} names). */
+    public String replicaId() {
+        return replicaId;
     }
 
     public Status status() {

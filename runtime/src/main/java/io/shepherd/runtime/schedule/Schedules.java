@@ -41,12 +41,12 @@ public final class Schedules {
     }
 
     public List<View> list(Caller caller) {
-        caller.requireClient();
+        caller.requireClientOrViewer();
         return stores.database().read(db -> stores.schedules().list(db).stream().map(r -> view(db, r)).toList());
     }
 
     public View get(Caller caller, String name) {
-        caller.requireClient();
+        caller.requireClientOrViewer();
         return stores.database().read(db -> stores.schedules().find(db, name).map(r -> view(db, r)))
                 .orElseThrow(() -> Problem.notFound("No schedule " + name));
     }

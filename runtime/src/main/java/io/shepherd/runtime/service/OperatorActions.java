@@ -44,7 +44,7 @@ public final class OperatorActions {
 
     /** The newest actions first; {@code before} is the id of the last one of the previous page. */
     public List<ActionStore.Action> list(Caller caller, Long before, Integer limit) {
-        caller.requireAdmin();
+        caller.requireOperatorView();
         int size = limit == null ? 100 : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw Problem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + size);

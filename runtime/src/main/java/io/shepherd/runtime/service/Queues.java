@@ -94,7 +94,7 @@ public final class Queues {
 
     /** Every queue that has jobs or settings, with its jobs counted by status. */
     public List<QueueView> list(Caller caller) {
-        caller.requireClient();
+        caller.requireClientOrViewer();
         return stores.database().read(db -> {
             Map<String, QueueStore.QueueRow> settings = new LinkedHashMap<>();
             stores.queues().list(db).forEach(q -> settings.put(q.name(), q));

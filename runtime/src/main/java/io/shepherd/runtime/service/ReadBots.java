@@ -19,14 +19,16 @@ public final class ReadBots {
     }
 
     public BotRow get(Caller caller, String id) {
-        caller.requireBot(id);
+        if (caller.role() != io.shepherd.runtime.auth.Role.VIEWER) {
+            caller.requireBot(id);
+        }
         var db = stores.database().execute();
         BotRow bot = stores.bots().find(db, id).orElseThrow(() -> Problem.notFound("No bot " + id));
         return bot.withJobs(stores.jobs().heldBy(db, id));
     }
 
     public List<BotRow> list(Caller caller, String status) {
-        caller.requireAdmin();
+        caller.requireOperatorView();
         if (status != null && !StatusCounts.BOT_STATUSES.contains(status)) {
             throw Problem.badRequest("status must be one of " + StatusCounts.BOT_STATUSES + ", was " + status);
         }

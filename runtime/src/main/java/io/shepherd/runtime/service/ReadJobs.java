@@ -31,15 +31,32 @@ public final class ReadJobs {
     }
 
     public JobRow get(Caller caller, String id) {
-        caller.requireClient();
+        caller.requireClientOrViewer();
         return stores.jobs().find(stores.database().execute(), id).orElseThrow(() -> Problem.notFound("No job " + id));
     }
 
-    public Page list(Caller caller, String status, String type, String queue, Long since, Integer limit, String after) {
-        caller.requireClient();
+    /**
+     * What a listing asks, as the request gave it (any field null): {@code order} is {@code asc}
+     * (oldest first, the default) or {@code desc}.
+     */
+    public record Query(String status, String type, String queue, String bot, String key, Long since, Long until,
+                        String order, Integer limit, String after) {
+    }
+
+    public Page list(Caller caller, Query q) {
+        caller.requireClientOrViewer();
+        String status = q.status();
         if (status != null && !StatusCounts.JOB_STATUSES.contains(status)) {
             throw Problem.badRequest("status must be one of " + StatusCounts.JOB_STATUSES + ", was " + status);
         }
+        if (q.order() != null && !q.order().equals("asc") && !q.order().equals("desc")) {
+            throw Problem.badRequest("order must be asc or desc, was " + q.order());
+        }
+        if (q.since() != null && q.until() != null && q.until() <= q.since()) {
+            throw Problem.badRequest("until must be later than since");
+        }
+        Integer limit = q.limit();
+        String after = q.after();
         int size = limit == null ? 100 : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw Problem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + size);
@@ -57,8 +74,8 @@ public final class ReadJobs {
                 throw Problem.badRequest("after is not a cursor this API returned");
             }
         }
-        JobFilter filter = new JobFilter(status == null ? null : JobStatus.of(status), type, queue, since, afterCreatedAt,
-                afterId);
+        JobFilter filter = new JobFilter(status == null ? null : JobStatus.of(status), q.type(), q.queue(), q.bot(),
+                q.key(), q.since(), q.until(), "desc".equals(q.order()), afterCreatedAt, afterId);
         List<JobRow> rows = stores.database().read(db -> stores.jobs().list(db, filter, size + 1));
         String next = null;
         if (rows.size() > size) {
@@ -72,7 +89,7 @@ public final class ReadJobs {
 
     /** Events may come from a replica; a job the replica has not seen yet is looked up on the primary. */
     public List<JobEvent> events(Caller caller, String id) {
-        caller.requireClient();
+        caller.requireClientOrViewer();
         List<JobEvent> events = stores.database().read(db -> stores.jobs().find(db, id).isPresent()
                 ? stores.jobs().events(db, id) : null);
         if (events != null) {
@@ -85,7 +102,7 @@ public final class ReadJobs {
 
     /** Every job's events after the cursor (or the latest), oldest first: the feed {@code shepherd events --follow} tails. */
     public List<io.shepherd.runtime.store.JobStore.FedEvent> feed(Caller caller, Long afterId, Integer limit) {
-        caller.requireClient();
+        caller.requireClientOrViewer();
         int size = limit == null ? 100 : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw Problem.badRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + size);
@@ -94,7 +111,7 @@ public final class ReadJobs {
     }
 
     public Stats stats(Caller caller) {
-        caller.requireClient();
+        caller.requireClientOrViewer();
         return stores.database().read(db -> new Stats(StatusCounts.jobs(stores.jobs().countByStatus(db)),
                 StatusCounts.bots(stores.bots().countByStatus(db))));
     }

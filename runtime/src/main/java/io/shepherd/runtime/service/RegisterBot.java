@@ -57,7 +57,7 @@ public final class RegisterBot {
         BotRow bot = new BotRow(UUID.randomUUID().toString(), registration.name(),
                 List.copyOf(new java.util.LinkedHashSet<>(registration.types())),
                 labelsJson(registration.labels()), BotStatus.IDLE, UUID.randomUUID().toString(),
-                now, now, false, new ArrayList<>());
+                now, now, false, now, new ArrayList<>());
         stores.bots().insert(stores.database().execute(), bot, Tokens.hash(token));
         return new Registered(bot, token);
     }

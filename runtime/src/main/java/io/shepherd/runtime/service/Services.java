@@ -27,7 +27,8 @@ public record Services(SubmitJobs submitJobs,
                        OperatorActions operatorActions,
                        Queues queues,
                        BulkJobs bulkJobs,
-                       ReportJobs reportJobs) {
+                       ReportJobs reportJobs,
+                       RecentActivity recentActivity) {
 
     /** {@code revoked} hears of each bot revoked, so that its token is refused at once. */
     public static Services create(Stores stores, JobSignal signal, Clock clock, Settings settings, Limits limits,
@@ -57,6 +58,7 @@ public record Services(SubmitJobs submitJobs,
                 actions,
                 queues,
                 new BulkJobs(stores, clock, signal, cancelJob, actions),
-                new ReportJobs(completeJob, failJob, releaseJob, claimJobs));
+                new ReportJobs(completeJob, failJob, releaseJob, claimJobs),
+                new RecentActivity(stores, clock));
     }
 }

@@ -20,16 +20,16 @@ public final class BotStore {
     }
 
     private static final String COLUMNS = "id, name, types, labels, status, session, last_heartbeat_at, registered_at, "
-            + "drain";
+            + "drain, session_started_at";
     /** A live bot's status: draining while an operator wants it to take no work, idle otherwise. */
     private static final String LIVE = "CASE WHEN drain THEN 'draining' ELSE 'idle' END";
 
     public void insert(DbExecute db, BotRow bot, String tokenHash) {
         db.createInsert("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
-                        + "registered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                        + "registered_at, session_started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 .params(bot.id(), bot.name(), BotTypes.format(bot.types()), bot.labels(), tokenHash, bot.status().wire(),
                         bot.session(),
-                        bot.lastHeartbeatAt(), bot.registeredAt())
+                        bot.lastHeartbeatAt(), bot.registeredAt(), bot.sessionStartedAt())
                 .execute();
     }
 
@@ -73,8 +73,8 @@ public final class BotStore {
     /** Starts a new session: the bot is live again and every earlier session is superseded. */
     public long openSession(DbExecute db, String id, String session, long now) {
         return db.createUpdate("UPDATE bots SET session = ?, status = CASE WHEN status IN ('lost', 'offline', 'quarantined') "
-                        + "THEN " + LIVE + " ELSE status END, last_heartbeat_at = ? WHERE id = ?")
-                .params(session, now, id).execute();
+                        + "THEN " + LIVE + " ELSE status END, last_heartbeat_at = ?, session_started_at = ? WHERE id = ?")
+                .params(session, now, now, id).execute();
     }
 
     /** What a heartbeat learns from the bot's row: its status, whether a held job was cancelled, whether to drain. */
@@ -188,6 +188,7 @@ public final class BotStore {
                 Rows.longValue(r, "last_heartbeat_at"),
                 Rows.longValue(r, "registered_at"),
                 Rows.booleanValue(r, "drain"),
+                Rows.nullableLong(r, "session_started_at"),
                 new ArrayList<>());
     }
 }

@@ -120,8 +120,10 @@ public final class JobStore {
     }
 
     /**
-     * A page of jobs in creation order, after the (createdAt, id) cursor when given; payload,
-     * result and progress are left out (null), so a page costs the same whatever the jobs carry.
+     * A page of jobs in creation order (or newest first), after the (createdAt, id) cursor when
+     * given; payload, result and progress are left out (null), so a page costs the same whatever
+     * the jobs carry. The order is the listing index's, walked forwards or backwards, so a page
+     * reads its rows and stops, however many millions the table holds.
      */
     public List<JobRow> list(DbExecute db, JobFilter filter, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + LIST_COLUMNS + " FROM jobs WHERE 1 = 1");
@@ -138,17 +140,31 @@ public final class JobStore {
             sql.append(" AND queue = ?");
             params.add(filter.queue());
         }
+        if (filter.botId() != null) {
+            sql.append(" AND claimed_by = ?");
+            params.add(filter.botId());
+        }
+        if (filter.idempotencyKey() != null) {
+            sql.append(" AND idempotency_key = ?");
+            params.add(filter.idempotencyKey());
+        }
         if (filter.since() != null) {
             sql.append(" AND created_at >= ?");
             params.add(filter.since());
         }
+        if (filter.until() != null) {
+            sql.append(" AND created_at < ?");
+            params.add(filter.until());
+        }
+        String beyond = filter.newestFirst() ? "<" : ">";
         if (filter.afterCreatedAt() != null) {
-            sql.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
+            sql.append(" AND (created_at ").append(beyond).append(" ? OR (created_at = ? AND id ").append(beyond)
+                    .append(" ?))");
             params.add(filter.afterCreatedAt());
             params.add(filter.afterCreatedAt());
             params.add(filter.afterId());
         }
-        sql.append(" ORDER BY created_at, id LIMIT ?");
+        sql.append(filter.newestFirst() ? " ORDER BY created_at DESC, id DESC LIMIT ?" : " ORDER BY created_at, id LIMIT ?");
         params.add(limit);
         return Rows.list(db.createQuery(sql.toString()).params(params).execute(), JobStore::row);
     }
@@ -648,6 +664,32 @@ public final class JobStore {
                 r -> new JobEvent(Rows.string(r, "job_id"), Rows.longValue(r, "at"),
                         EventKind.of(Rows.string(r, "kind")), Rows.string(r, "reason"), Rows.string(r, "bot_id"),
                         Rows.intValue(r, "attempt")));
+    }
+
+    /** How many events of a kind one bot (null: none, e.g. a submission) caused in one minute. */
+    public record MinuteCount(long minute, String kind, String botId, long n) {
+    }
+
+    /**
+     * Events counted by minute (epoch minutes), kind and bot, at or after {@code from} and before
+     * {@code to}: the console's last hour. Reads the events' time index (BRIN on PostgreSQL).
+     */
+    public List<MinuteCount> countEventsByMinute(DbExecute db, long from, long to) {
+        return Rows.list(db.createQuery("SELECT at / 60000 AS m, kind, bot_id, COUNT(*) AS n FROM job_events "
+                        + "WHERE at >= ? AND at < ? GROUP BY at / 60000, kind, bot_id").params(from, to).execute(),
+                r -> new MinuteCount(Rows.longValue(r, "m"), Rows.string(r, "kind"), Rows.string(r, "bot_id"),
+                        Rows.longValue(r, "n")));
+    }
+
+    /**
+     * How long the latest claims since {@code since} waited, in milliseconds from their job's
+     * runAt (at most {@code limit}, newest first; a job retried since counts as not having waited).
+     */
+    public List<Long> recentWaits(DbExecute db, long since, int limit) {
+        return Rows.list(db.createQuery("SELECT e.at - j.run_at AS w FROM job_events e JOIN jobs j ON j.id = e.job_id "
+                        + "WHERE e.kind = 'claimed' AND e.at >= ? ORDER BY e.at DESC LIMIT ?").params(since, limit)
+                        .execute(),
+                r -> Math.max(0, Rows.longValue(r, "w")));
     }
 
     static String placeholders(int n) {

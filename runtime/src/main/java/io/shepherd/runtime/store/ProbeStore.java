@@ -37,7 +37,7 @@ public final class ProbeStore {
     public void claimRoundTrip(long now) {
         String session = UUID.randomUUID().toString();
         BotRow bot = new BotRow(UUID.randomUUID().toString(), "health-probe", List.of(PROBE_TYPE), "{}", BotStatus.IDLE,
-                session, now, now, false, new ArrayList<>());
+                session, now, now, false, now, new ArrayList<>());
         // the highest priority puts the probe first in claim order, however long the queue ahead of it
         NewJob job = new NewJob(UUID.randomUUID().toString(), PROBE_TYPE, "health-probe", null, Integer.MAX_VALUE, 1, now,
                 null, null, null);

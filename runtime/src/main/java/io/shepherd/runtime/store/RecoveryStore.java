@@ -171,6 +171,16 @@ public final class RecoveryStore {
                 .map(r -> Rows.longValue(r, "last_sweep_at")).orElse(0L);
     }
 
+    /** The latest sweep of any replica: when (0: never) and which replica made it (null: none yet). */
+    public record LastSweep(long at, String by) {
+    }
+
+    public LastSweep lastSweep(DbExecute db) {
+        return db.createGet("SELECT last_sweep_at, swept_by FROM recovery_state WHERE name = 'sweeper'").execute()
+                .map(r -> new LastSweep(Rows.longValue(r, "last_sweep_at"), Rows.string(r, "swept_by")))
+                .orElse(new LastSweep(0, null));
+    }
+
     public void recordSweep(DbExecute db, long at, String sweptBy) {
         db.createUpdate("UPDATE recovery_state SET last_sweep_at = ?, swept_by = ? WHERE name = 'sweeper'")
                 .params(at, sweptBy).execute();

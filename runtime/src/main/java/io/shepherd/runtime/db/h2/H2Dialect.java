@@ -25,7 +25,8 @@ public final class H2Dialect implements Dialect {
     public Map<String, String> migrationPlaceholders() {
         return Map.of("text", "CHARACTER LARGE OBJECT",
                 "claimable_index", "(status, priority DESC, run_at, id)",
-                "lease_index", "(status, lease_expires_at)");
+                "lease_index", "(status, lease_expires_at)",
+                "events_at_index", "(at)");
     }
 
     /** H2 reads the {@code FINAL TABLE} of the change. */

@@ -70,7 +70,8 @@ public final class PostgresDialect implements Dialect {
     public Map<String, String> migrationPlaceholders() {
         return Map.of("text", "TEXT",
                 "claimable_index", "(priority DESC, run_at, id) WHERE status = 'pending'",
-                "lease_index", "(lease_expires_at) WHERE status = 'claimed'");
+                "lease_index", "(lease_expires_at) WHERE status = 'claimed'",
+                "events_at_index", "USING BRIN (at)");
     }
 
     @Override
