@@ -144,6 +144,12 @@ class OpenApiTest extends ApiTestBase {
         schemas.check("POST /v1/jobs/{id}/complete", "409", bot.complete(held.getString("id"), "stale-token", null));
         schemas.check("GET /v1/jobs/{id}/events", "200", http.get("/v1/jobs/" + held.getString("id") + "/events", TestRuntime.CLIENT));
         schemas.check("GET /v1/stats", "200", http.get("/v1/stats", TestRuntime.CLIENT));
+        schemas.check("GET /v1/stats/recent", "200", http.get("/v1/stats/recent", TestRuntime.CLIENT));
+        schemas.check("GET /v1/whoami", "200", http.get("/v1/whoami", TestRuntime.ADMIN));
+        schemas.check("GET /v1/whoami", "200", http.get("/v1/whoami", bot.token));
+        schemas.check("GET /v1/admin/recovery/policies", "200", http.get("/v1/admin/recovery/policies", TestRuntime.ADMIN));
+        schemas.check("GET /v1/jobs", "200", http.get("/v1/jobs?order=desc&bot=" + bot.id + "&until=2999-01-01T00:00:00Z",
+                TestRuntime.CLIENT));
         schemas.check("POST /v1/bots/{id}/sessions", "201", http.post("/v1/bots/" + bot.id + "/sessions", bot.token, null));
         schemas.check("GET /v1/admin/recovery", "200", http.get("/v1/admin/recovery", TestRuntime.ADMIN));
         schemas.check("POST /v1/admin/recovery/run", "200", http.post("/v1/admin/recovery/run", TestRuntime.ADMIN, null));

@@ -44,11 +44,14 @@ public final class RecentActivity {
         this.clock = clock;
     }
 
-    /** One minute's figures; {@code at} is its start (epoch milliseconds). */
+    /**
+     * One minute's figures; {@code at} is its start (epoch milliseconds). {@code failed} counts every
+     * attempt that ended in failure, the last ones (dead-lettered) included.
+     */
     public record Minute(long at, long submitted, long completed, long failed, long deadLettered, long requeued) {
     }
 
-    /** A bot's outcomes over the hour. */
+    /** A bot's outcomes over the hour: attempts completed, and attempts failed (dead-lettered included). */
     public record BotTally(long completed, long failed) {
     }
 
@@ -112,8 +115,11 @@ public final class RecentActivity {
                 if (i >= 0) {
                     kinds[i] += c.n();
                 }
-                if (c.botId() != null && (i == 1 || i == 2)) {
-                    bots.computeIfAbsent(c.botId(), b -> new long[2])[i - 1] += c.n();
+                if (i == 3) {
+                    kinds[2] += c.n(); // an attempt that failed for good failed too
+                }
+                if (c.botId() != null && i >= 1 && i <= 3) {
+                    bots.computeIfAbsent(c.botId(), b -> new long[2])[i == 1 ? 0 : 1] += c.n();
                 }
             }
             minutes.add(new Minute(m * MINUTE, kinds[0], kinds[1], kinds[2], kinds[3], kinds[4]));
