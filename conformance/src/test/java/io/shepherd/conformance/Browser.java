@@ -98,6 +98,13 @@ final class Browser implements AutoCloseable {
             return;
         }
         Files.createDirectories(dir);
+        // no passing message in the picture: the toast fades out in 0.2 s
+        js("const t = document.getElementById('toast'); if (t) { t.className = 'toast'; t.textContent = ''; }");
+        try {
+            Thread.sleep(300);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Files.write(dir.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
     }
 

@@ -121,8 +121,13 @@ class ConsoleTest {
                 browser.screenshot(SHOTS, "overview");
                 browser.find("#theme").click(); // auto → light
                 browser.find("#theme").click(); // light → dark
-                browser.screenshot(SHOTS, "overview-dark");
-                browser.find("#theme").click();
+                assertEquals("dark", browser.js("return document.documentElement.dataset.theme"));
+                browser.resize(390, 844);
+                go(browser, "#/jobs/" + held);
+                browser.await("the job on a phone", UI, d -> browser.text("#timeline").contains("released"));
+                browser.screenshot(SHOTS, "phone-dark");
+                browser.resize(1280, 900);
+                browser.find("#theme").click(); // dark → auto
 
                 // the viewer: everything visible, no lever offered, and the API refuses one pulled by hand
                 browser.find("#signout").click();
@@ -147,6 +152,63 @@ class ConsoleTest {
                 assertEquals(403L, refused, "the API itself refuses a viewer's action");
                 browser.find("#signout").click();
                 assertEquals(null, browser.js("return sessionStorage.getItem('shepherd.token')"), "signing out forgets the token");
+            }
+        }
+    }
+
+    /**
+     * The shipped nginx configuration ({@code compose/nginx.conf}), pointed at a real runtime
+     * instead of the compose file's three, serves the console under its {@code /shepherd/} prefix:
+     * the redirect, the files and every API call stay under the prefix.
+     */
+    @Test
+    void theConsoleWorksBehindTheShippedNginxUnderAPathPrefix() throws Exception {
+        try (Stack stack = new Stack()) {
+            Http http = stack.readyRuntime("rt");
+            String id = Stack.submit(http, Http.obj("n", 1));
+            int port = ChildProcess.freePort();
+            Path dir = java.nio.file.Files.createDirectories(stack.dir.resolve("nginx"));
+            String shipped = java.nio.file.Files.readString(Path.of("..", "compose", "nginx.conf"));
+            String conf = shipped
+                    .replaceAll("(?m)^\\s*server runtime-\\d+:8080.*\\n", "")
+                    .replace("upstream shepherd {", "upstream shepherd {\n    server " + http.base().substring("http://".length()) + ";")
+                    .replace("listen 8080;", "listen 127.0.0.1:" + port + ";")
+                    .replace("http {", "http {\n  access_log " + dir.resolve("access.log") + ";");
+            assertTrue(conf.contains("location /shepherd/"), "the shipped config serves the prefix:\n" + conf);
+            java.nio.file.Files.writeString(dir.resolve("nginx.conf"), conf);
+            // one process (no master and workers), so stopping it leaves nothing behind
+            try (ChildProcess nginx = ChildProcess.command(dir, Map.of(), List.of("nginx", "-p", dir.toString(), "-c",
+                    dir.resolve("nginx.conf").toString(), "-g", "daemon off; master_process off; pid " + dir.resolve("nginx.pid")
+                            + "; error_log " + dir.resolve("error.log") + ";"));
+                 Browser browser = new Browser(1280, 900)) {
+                Http proxied = Stack.http(port);
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (true) {
+                    try {
+                        if (proxied.get("/shepherd/ready", null).status() == 200) {
+                            break;
+                        }
+                    } catch (RuntimeException notYet) {
+                        // nginx is starting
+                    }
+                    if (System.nanoTime() > deadline || !nginx.alive()) {
+                        Path log = dir.resolve("error.log");
+                        throw new AssertionError("nginx did not serve:\n" + nginx.output() + "\n"
+                                + (java.nio.file.Files.exists(log) ? java.nio.file.Files.readString(log) : "") + "\n" + conf);
+                    }
+                    Thread.sleep(100);
+                }
+                browser.open(proxied.base() + "/shepherd/console");
+                signIn(browser, TestRuntime.ADMIN);
+                browser.await("the overview through the proxy", UI, d -> browser.text("#overview-tiles").contains("completed"));
+                assertEquals("/shepherd/console/", browser.js("return location.pathname"));
+                go(browser, "#/jobs/" + id);
+                browser.await("a job through the proxy", UI, d -> browser.text("#job-head h1").contains(id));
+                @SuppressWarnings("unchecked")
+                List<String> fetched = (List<String>) browser.js(
+                        "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)");
+                assertTrue(fetched.stream().anyMatch(p -> p.startsWith("/shepherd/v1/")), fetched.toString());
+                assertTrue(fetched.stream().allMatch(p -> p.startsWith("/shepherd/")), "everything under the prefix: " + fetched);
             }
         }
     }

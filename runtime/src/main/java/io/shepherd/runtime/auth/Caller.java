@@ -73,6 +73,13 @@ public record Caller(Role role, String botId, String actor) {
         }
     }
 
+    /** Reading a bot: the bot itself, an admin, or a viewer. */
+    public void requireBotOrViewer(String id) {
+        if (role != Role.VIEWER) {
+            requireBot(id);
+        }
+    }
+
     /** Any bot token, or an admin; which job it may touch is checked against the job's holder. */
     public void requireAnyBot() {
         if (role != Role.ADMIN && role != Role.BOT) {

@@ -19,9 +19,7 @@ public final class ReadBots {
     }
 
     public BotRow get(Caller caller, String id) {
-        if (caller.role() != io.shepherd.runtime.auth.Role.VIEWER) {
-            caller.requireBot(id);
-        }
+        caller.requireBotOrViewer(id);
         var db = stores.database().execute();
         BotRow bot = stores.bots().find(db, id).orElseThrow(() -> Problem.notFound("No bot " + id));
         return bot.withJobs(stores.jobs().heldBy(db, id));
