@@ -21,42 +21,43 @@ export function render(root, ctx) {
       section('Recovery', recovery)),
     section('Health checks', health));
 
+  // each part is drawn as soon as its own answer comes: a slow count never holds up the rest
   let first = true;
-  ctx.every(3000, async () => {
-    const [stats, recent, rec, checks] = await Promise.allSettled([
-      get('/v1/stats', { signal: ctx.signal }),
-      get('/v1/stats/recent', { signal: ctx.signal }),
-      get('/v1/admin/recovery', { signal: ctx.signal }),
-      get('/healthz', { signal: ctx.signal }),
-    ]);
-    if (ctx.signal.aborted) return;
-    if (stats.status === 'fulfilled') {
-      const s = stats.value;
-      const r = recent.status === 'fulfilled' ? recent.value : null;
-      tiles.replaceChildren(
-        ...JOB_ORDER.map((st) => tile(st, s.jobs[st], `#/jobs?status=${st}`, `s-${st}`)),
-        tile('orphans', r ? r.orphans : '—', '#/jobs?status=claimed', r && r.orphans > 0 ? 'warn' : ''),
-        tile('wait p95', r ? duration(r.waitP95Ms) : '—', null, '', r ? `over the latest ${number(r.waitsSeen)} claims of the last 5 min` : ''));
+  let recentFigures = null;
+  let counts = null;
+  const drawTiles = () => {
+    if (!counts) return;
+    const r = recentFigures;
+    tiles.replaceChildren(
+      ...JOB_ORDER.map((st) => tile(st, counts.jobs[st], `#/jobs?status=${st}`, `s-${st}`)),
+      tile('orphans', r ? r.orphans : '…', '#/jobs?status=claimed', r && r.orphans > 0 ? 'warn' : ''),
+      tile('wait p95', r ? duration(r.waitP95Ms) : '…', null, '', r ? `over the latest ${number(r.waitsSeen)} claims of the last 5 min` : ''));
+  };
+  ctx.every(5000, () => Promise.allSettled([
+    get('/v1/stats', { signal: ctx.signal }).then((s) => {
+      counts = s;
+      drawTiles();
       bots.replaceChildren(h('ul', { class: 'counts' }, BOT_ORDER.map((st) => h('li', {},
         badge(st), ' ', h('strong', {}, number(s.bots[st] ?? 0))))),
       h('p', {}, h('a', { href: '#/bots' }, 'Every bot →')));
-    } else {
-      tiles.replaceChildren(failed(stats.reason));
-    }
-    if (recent.status === 'fulfilled') {
-      const m = recent.value.minutes;
+      if (first) {
+        first = false;
+        performance.mark('shepherd:overview-rendered');
+      }
+    }, (e) => { if (!ctx.signal.aborted) tiles.replaceChildren(failed(e)); }),
+    get('/v1/stats/recent', { signal: ctx.signal }).then((recent) => {
+      recentFigures = recent;
+      drawTiles();
+      const m = recent.minutes;
       chart.replaceChildren(minuteChart(m, [
         { key: 'submitted', label: 'submitted', cls: 'c-submitted' },
         { key: 'completed', label: 'completed', cls: 'c-completed' },
         { key: 'failed', label: 'failed', cls: 'c-failed' },
       ]), h('p', { class: 'muted' },
-        `This minute: ${m.at(-1).submitted} submitted, ${m.at(-1).completed} completed, ${m.at(-1).failed} failed, `
-        + `${m.at(-1).deadLettered} dead-lettered, ${m.at(-1).requeued} rescued.`));
-    } else {
-      chart.replaceChildren(failed(recent.reason));
-    }
-    if (rec.status === 'fulfilled') {
-      const v = rec.value;
+        `This minute: ${m.at(-1).submitted} submitted, ${m.at(-1).completed} completed, ${m.at(-1).failed} failed `
+        + `(${m.at(-1).deadLettered} for good), ${m.at(-1).requeued} rescued.`));
+    }, (e) => { if (!ctx.signal.aborted) chart.replaceChildren(failed(e)); }),
+    get('/v1/admin/recovery', { signal: ctx.signal }).then((v) => {
       recovery.replaceChildren(h('dl', { class: 'facts' },
         h('dt', {}, 'Leader'), h('dd', { id: 'leader' }, v.lastSweep.by ?? 'none yet',
           v.leader ? h('span', { class: 'muted' }, ' (this replica)') : null),
@@ -64,23 +65,15 @@ export function render(root, ctx) {
         h('dt', {}, 'This replica'), h('dd', {}, v.replica, ' · ', `${number(v.sweeps)} sweeps`),
         v.graceUntil ? [h('dt', {}, 'Outage grace until'), h('dd', {}, time(v.graceUntil))] : null),
       h('p', {}, h('a', { href: '#/system' }, 'Policies, plugins and sweep now →')));
-    } else {
-      recovery.replaceChildren(failed(rec.reason));
-    }
-    if (checks.status === 'fulfilled' && checks.value) {
-      const entries = Object.entries(checks.value.checks ?? {});
+    }, (e) => { if (!ctx.signal.aborted) recovery.replaceChildren(failed(e)); }),
+    get('/healthz', { signal: ctx.signal }).then((checks) => {
+      const entries = Object.entries(checks?.checks ?? {});
       health.replaceChildren(h('ul', { class: 'checks' }, entries.map(([name, c]) => h('li', { class: c.status === 'UP' ? 'up' : 'down' },
         h('strong', {}, name), ' ', h('span', { class: `badge ${c.status === 'UP' ? 's-completed' : 's-dead'}` }, c.status),
         ' ', h('span', { class: 'muted' }, 'checked ', time(c.checkedAt)),
         c.status !== 'UP' && c.details ? h('div', { class: 'detail' }, Object.entries(c.details).map(([k, val]) => `${k}: ${typeof val === 'object' ? JSON.stringify(val) : val}`).join(' · ')) : null))));
-    } else {
-      health.replaceChildren(failed(checks.reason));
-    }
-    if (first && stats.status === 'fulfilled') {
-      first = false;
-      performance.mark('shepherd:overview-rendered');
-    }
-  });
+    }, (e) => { if (!ctx.signal.aborted) health.replaceChildren(failed(e)); }),
+  ]));
 }
 
 function tile(label, value, href, cls = '', hint = '') {
