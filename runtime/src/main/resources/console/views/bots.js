@@ -68,8 +68,8 @@ function actions(b, ctx, done) {
   const id = encodeURIComponent(b.id);
   return h('div', { class: 'buttons tight' },
     b.drain
-      ? actionButton('Undrain', `Let ${b.name} take work again?`, () => post(`/v1/bots/${id}/undrain`), { isAdmin: true, done })
-      : actionButton('Drain', `Drain ${b.name}? It finishes what it holds and takes nothing new, until undrained.`, () => post(`/v1/bots/${id}/drain`), { isAdmin: true, done }),
-    actionButton('Reset', `Reset ${b.name}? Every job it holds is released to be claimed again${b.status === 'quarantined' ? ', and its quarantine is lifted' : ''}.`, () => post(`/v1/bots/${id}/reset`), { isAdmin: true, done }),
-    actionButton('Revoke', `Revoke ${b.name}? Its token stops working at once and its jobs are released. This cannot be undone.`, () => post(`/v1/bots/${id}/revoke`), { isAdmin: true, done, cls: 'danger' }));
+      ? actionButton('Undrain', `Let ${b.name} take work again?`, () => post(`/v1/bots/${id}/undrain`), { isAdmin: true, done, id: `undrain-${b.name}` })
+      : actionButton('Drain', `Drain ${b.name}? It finishes what it holds and takes nothing new, until undrained.`, () => post(`/v1/bots/${id}/drain`), { isAdmin: true, done, id: `drain-${b.name}` }),
+    actionButton('Reset', `Reset ${b.name}? Every job it holds is released to be claimed again${b.status === 'quarantined' ? ', and its quarantine is lifted' : ''}.`, () => post(`/v1/bots/${id}/reset`), { isAdmin: true, done, id: `reset-${b.name}` }),
+    actionButton('Revoke', `Revoke ${b.name}? Its token stops working at once and its jobs are released. This cannot be undone.`, () => post(`/v1/bots/${id}/revoke`), { isAdmin: true, done, cls: 'danger', id: `revoke-${b.name}` }));
 }

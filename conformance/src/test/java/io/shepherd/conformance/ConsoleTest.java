@@ -20,8 +20,9 @@ import org.openqa.selenium.WebElement;
  * The operations console in a real browser (Debian's Chromium through Selenium) against a real
  * runtime process on PostgreSQL and real echo-bot processes: sign in, find a job by id, watch a
  * bot killed with SIGKILL come back and its job's timeline show the release and the new claim
- * without a reload, retry a dead job, pause a queue and see claims stop, and a viewer who sees
- * everything and can change nothing. Screenshots of the main pages go to
+ * without a reload, retry a dead job and every dead job a filter picks, drain and undrain a bot,
+ * pause a queue and see claims stop, sweep now, and a viewer who sees everything and can change
+ * nothing. Screenshots of the main pages go to
  * {@code -Dconsole.screenshots} (default {@code target/console-screenshots}; the README's come
  * from {@code -Dconsole.screenshots=../docs/console}).
  */
@@ -36,8 +37,9 @@ class ConsoleTest {
             int port = ChildProcess.freePort();
             Http http = Stack.http(port);
             stack.runtime("rt", port, Map.of("SHEPHERD_VIEWER_TOKENS", VIEWER)).awaitReady(http, Duration.ofSeconds(60));
-            stack.echoBot(BotLanguage.JAVA, "steady", http.base(), Map.of("BOT_CONCURRENCY", "4"));
-            ChildProcess worker = stack.echoBot(BotLanguage.JAVA, "doomed", http.base(), Map.of());
+            stack.echoBot(BotLanguage.JAVA, "steady", http.base(), Map.of("BOT_CONCURRENCY", "4",
+                    "BOT_LABELS", "zone=eu-1,pool=batch"));
+            ChildProcess worker = stack.echoBot(BotLanguage.JAVA, "doomed", http.base(), Map.of("BOT_LABELS", "zone=eu-2"));
             for (int i = 0; i < 12; i++) {
                 Stack.submit(http, Http.obj("n", i));
             }
@@ -73,7 +75,7 @@ class ConsoleTest {
 
                 // SIGKILL, then the same bot starts again: its phantom claim is released and it claims anew
                 worker.kill();
-                stack.echoBot(BotLanguage.JAVA, "doomed", http.base(), Map.of());
+                stack.echoBot(BotLanguage.JAVA, "doomed", http.base(), Map.of("BOT_LABELS", "zone=eu-2"));
                 browser.await("the timeline shows the release on restart and the new claim", Duration.ofSeconds(40), d -> {
                     String timeline = browser.text("#timeline");
                     int release = timeline.indexOf("released its bot restarted");
@@ -107,8 +109,41 @@ class ConsoleTest {
                 confirm(browser);
                 Stack.awaitStatus(http, waiting, "completed", Duration.ofSeconds(30));
 
+                // retry every dead job of a type at once, by the list's filter
+                List<String> flaky = new java.util.ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    flaky.add(submit(http, Http.obj("type", "echo", "queue", "flaky", "payload", Http.obj("fail", true),
+                            "maxAttempts", 1)));
+                }
+                for (String f : flaky) {
+                    Stack.awaitStatus(http, f, "dead", Duration.ofSeconds(30));
+                }
+                // (their queue paused, so that the retried jobs wait instead of failing again at once)
+                assertEquals(200, http.post("/v1/queues/flaky/pause", TestRuntime.ADMIN, null).status());
+                go(browser, "#/jobs?status=dead&queue=flaky");
+                browser.await("the three dead jobs", UI, d -> browser.all("#job-list tbody tr").size() == 3);
+                browser.find("#bulk-retry").click();
+                confirm(browser);
+                browser.await("the list drawn again without them", UI, d -> browser.all("#job-list tbody tr").size() == 1
+                        && browser.text("#job-list").contains("No job matches"));
+                for (String f : flaky) {
+                    assertEquals("pending", Stack.job(http, f).getString("status"));
+                    assertTrue(Stack.events(http, f).contains("retried/admin-retry"), Stack.events(http, f).toString());
+                }
+                assertEquals(200, http.post("/v1/queues/flaky/resume", TestRuntime.ADMIN, null).status());
+
+                // drain a bot and undrain it
                 go(browser, "#/bots");
                 browser.await("both bots listed", UI, d -> browser.all("#bot-list tbody tr").size() >= 2);
+                assertTrue(browser.text("#bot-list").contains("zone=eu-1"), "labels shown: " + browser.text("#bot-list"));
+                browser.find("[id='drain-echo-steady']").click();
+                confirm(browser);
+                browser.await("the bot shows draining", UI, d -> !browser.all("[id='undrain-echo-steady']").isEmpty());
+                assertTrue(botNamed(http, "echo-steady").getBoolean("drain"));
+                browser.find("[id='undrain-echo-steady']").click();
+                confirm(browser);
+                browser.await("the bot takes work again", UI, d -> !browser.all("[id='drain-echo-steady']").isEmpty());
+                assertFalse(botNamed(http, "echo-steady").getBoolean("drain"));
                 browser.screenshot(SHOTS, "bots");
                 go(browser, "#/jobs");
                 browser.await("the jobs list", UI, d -> browser.all("#job-list tbody tr").size() > 5);
@@ -116,6 +151,9 @@ class ConsoleTest {
                 go(browser, "#/system");
                 browser.await("the policies in force", UI, d -> browser.text("#policies").contains("backoff"));
                 browser.screenshot(SHOTS, "system");
+                browser.find("#sweep-now").click();
+                confirm(browser);
+                browser.await("the sweep's result", UI, d -> browser.text("#recovery-state").contains("Swept:"));
                 go(browser, "#/");
                 browser.await("the chart", UI, d -> !browser.all("#throughput svg polyline").isEmpty());
                 browser.screenshot(SHOTS, "overview");
@@ -131,7 +169,10 @@ class ConsoleTest {
 
                 // the viewer: everything visible, no lever offered, and the API refuses one pulled by hand
                 browser.find("#signout").click();
-                signIn(browser, VIEWER);
+                // by keyboard alone: the token field has the focus, Enter signs in
+                browser.await("the sign-in form", UI, d -> !browser.all("#token").isEmpty());
+                assertEquals("token", browser.js("return document.activeElement.id"));
+                browser.driver.switchTo().activeElement().sendKeys(VIEWER + org.openqa.selenium.Keys.ENTER);
                 browser.await("signed in as a viewer", UI, d -> browser.text("#role").contains("viewer"));
                 go(browser, "#/jobs/" + dead);
                 browser.await("the viewer sees the job", UI, d -> browser.text("#job-head h1").contains(dead));
@@ -211,6 +252,11 @@ class ConsoleTest {
                 assertTrue(fetched.stream().allMatch(p -> p.startsWith("/shepherd/")), "everything under the prefix: " + fetched);
             }
         }
+    }
+
+    private static JsonObject botNamed(Http http, String name) {
+        return http.get("/v1/bots", TestRuntime.ADMIN).json().getJsonArray("bots").getValuesAs(JsonObject.class).stream()
+                .filter(b -> b.getString("name").equals(name)).findFirst().orElseThrow();
     }
 
     /** A job of 60 s submitted until the named bot is the one holding it (the other may take it first). */
