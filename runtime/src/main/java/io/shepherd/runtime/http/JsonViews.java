@@ -56,22 +56,9 @@ public final class JsonViews {
                 .add("updatedAt", time(job.updatedAt()));
         nullable(b, "claimedBy", job.status() == JobStatus.CLAIMED || job.status() == JobStatus.COMPLETED
                 ? job.claimedBy() : null);
-        if (job.status() == JobStatus.CLAIMED && job.leaseExpiresAt() != null) {
-            b.add("leaseExpiresAt", time(job.leaseExpiresAt()));
-        } else {
-            b.addNull("leaseExpiresAt");
-        }
-        if (job.timeoutMs() == null) {
-            b.addNull("timeoutMs");
-        } else {
-            b.add("timeoutMs", job.timeoutMs());
-        }
-        Long timeoutAt = job.status() == JobStatus.CLAIMED ? job.timeoutAt() : null;
-        if (timeoutAt == null) {
-            b.addNull("timeoutAt");
-        } else {
-            b.add("timeoutAt", time(timeoutAt));
-        }
+        nullableTime(b, "leaseExpiresAt", job.status() == JobStatus.CLAIMED ? job.leaseExpiresAt() : null);
+        nullable(b, "timeoutMs", job.timeoutMs());
+        nullableTime(b, "timeoutAt", job.status() == JobStatus.CLAIMED ? job.timeoutAt() : null);
         if (whole) {
             b.add("result", json(job.result()));
             b.add("progress", json(job.progress()));
@@ -105,11 +92,7 @@ public final class JsonViews {
                 .add("status", bot.effectiveStatus().wire());
         nullable(b, "session", bot.session());
         b.add("drain", bot.drain());
-        if (bot.session() != null && bot.sessionStartedAt() != null) {
-            b.add("sessionStartedAt", time(bot.sessionStartedAt()));
-        } else {
-            b.addNull("sessionStartedAt");
-        }
+        nullableTime(b, "sessionStartedAt", bot.session() == null ? null : bot.sessionStartedAt());
         return b.add("lastHeartbeatAt", time(bot.lastHeartbeatAt()))
                 .add("registeredAt", time(bot.registeredAt()))
                 .add("jobs", jobs)
@@ -162,11 +145,24 @@ public final class JsonViews {
         }
     }
 
-    private static void nullable(JsonObjectBuilder b, String name, String value) {
+    static void nullable(JsonObjectBuilder b, String name, String value) {
         if (value == null) {
             b.addNull(name);
         } else {
             b.add(name, value);
         }
+    }
+
+    static void nullable(JsonObjectBuilder b, String name, Long value) {
+        if (value == null) {
+            b.addNull(name);
+        } else {
+            b.add(name, value);
+        }
+    }
+
+    /** A time (epoch milliseconds) as RFC 3339, or null. */
+    static void nullableTime(JsonObjectBuilder b, String name, Long epochMillis) {
+        nullable(b, name, epochMillis == null ? null : time(epochMillis));
     }
 }

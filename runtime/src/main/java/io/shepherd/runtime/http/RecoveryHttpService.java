@@ -52,29 +52,13 @@ public final class RecoveryHttpService implements HttpService {
         var body = JsonViews.BUILDERS.createObjectBuilder()
                 .add("leader", status.leader())
                 .add("sweeps", status.sweeps());
-        if (status.lastSweepAt() > 0) {
-            body.add("lastSweepAt", JsonViews.time(status.lastSweepAt()));
-        } else {
-            body.addNull("lastSweepAt");
-        }
-        if (status.graceUntil() > 0) {
-            body.add("graceUntil", JsonViews.time(status.graceUntil()));
-        } else {
-            body.addNull("graceUntil");
-        }
+        JsonViews.nullableTime(body, "lastSweepAt", status.lastSweepAt() > 0 ? status.lastSweepAt() : null);
+        JsonViews.nullableTime(body, "graceUntil", status.graceUntil() > 0 ? status.graceUntil() : null);
         body.add("replica", scheduler.replicaId());
         var anywhere = scheduler.lastSweepAnywhere();
         var last = JsonViews.BUILDERS.createObjectBuilder();
-        if (anywhere.at() > 0) {
-            last.add("at", JsonViews.time(anywhere.at()));
-        } else {
-            last.addNull("at");
-        }
-        if (anywhere.by() == null) {
-            last.addNull("by");
-        } else {
-            last.add("by", anywhere.by());
-        }
+        JsonViews.nullableTime(last, "at", anywhere.at() > 0 ? anywhere.at() : null);
+        JsonViews.nullable(last, "by", anywhere.by());
         Responses.ok(res, body.add("lastSweep", last).build());
     }
 
@@ -110,11 +94,7 @@ public final class RecoveryHttpService implements HttpService {
                 .add("onExhausted", s.onExhausted())
                 .add("options", options)
                 .add("retentionMs", retention);
-        if (p.timeout() == null) {
-            b.addNull("timeoutMs");
-        } else {
-            b.add("timeoutMs", p.timeout().toMillis());
-        }
+        JsonViews.nullable(b, "timeoutMs", p.timeout() == null ? null : p.timeout().toMillis());
         return b.build();
     }
 

@@ -55,11 +55,7 @@ public final class StatsHttpService implements HttpService {
         JsonObjectBuilder body = JsonViews.BUILDERS.createObjectBuilder()
                 .add("at", JsonViews.time(recent.at()))
                 .add("minutes", minutes);
-        if (recent.waitP95Ms() == null) {
-            body.addNull("waitP95Ms");
-        } else {
-            body.add("waitP95Ms", recent.waitP95Ms());
-        }
+        JsonViews.nullable(body, "waitP95Ms", recent.waitP95Ms());
         Responses.ok(res, body.add("waitsSeen", recent.waitsSeen())
                 .add("orphans", recent.orphans())
                 .add("bots", bots)

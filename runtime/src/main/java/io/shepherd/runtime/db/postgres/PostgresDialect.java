@@ -71,7 +71,7 @@ public final class PostgresDialect implements Dialect {
         return Map.of("text", "TEXT",
                 "claimable_index", "(priority DESC, run_at, id) WHERE status = 'pending'",
                 "lease_index", "(lease_expires_at) WHERE status = 'claimed'",
-                "events_at_index", "USING BRIN (at)");
+                "events_at_index", "USING BRIN (at) WITH (autosummarize = on)");
     }
 
     @Override
