@@ -141,6 +141,12 @@ public final class ShepherdServer implements AutoCloseable {
                         new ApiFilter(config.maxBody(), database::migrated)))
                 .build();
         life.start(Background.of("http", server::start, server::stop));
+        if (!server.isRunning()) {
+            // Helidon logs why (a port taken, say) and carries on without a listener: a runtime that
+            // serves nothing must not look alive, so it stops here and the process exits non-zero
+            throw new IllegalStateException("The HTTP server did not start (is port "
+                    + config.config().get("server.port").asInt().orElse(8080) + " taken?); see the error above");
+        }
         LOG.log(System.Logger.Level.INFO, "Shepherd listening on port " + server.port() + " with "
                 + database.dialect().name() + " (" + redact(database.url()) + ")");
     }

@@ -225,6 +225,21 @@ class ServeCommandTest {
         }
     }
 
+    @Test
+    void aPortAlreadyTakenStopsTheProcessWithAnError() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Path config = workDir.resolve("taken.yaml");
+            Files.writeString(config, "server:\n  port: " + taken.getLocalPort() + "\n  host: 127.0.0.1\n");
+            try (ChildProcess serve = ChildProcess.start(workDir, Map.of(), "io.shepherd.runtime.cli.Main",
+                    "serve", "--config", config.toString())) {
+                assertTrue(serve.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
+                        "the process ends instead of running without a listener:\n" + serve.output());
+                assertTrue(serve.process().exitValue() != 0);
+                assertTrue(serve.output().contains("is port " + taken.getLocalPort() + " taken?"), serve.output());
+            }
+        }
+    }
+
     record Cli(int code, String out, String err) {
     }
 
