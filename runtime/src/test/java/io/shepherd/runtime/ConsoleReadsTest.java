@@ -33,7 +33,8 @@ class ConsoleReadsTest extends MovedClockTestBase {
 
     @Override
     Map<String, String> overrides() {
-        return Map.of("recovery.enabled", "false", "auth.viewer-tokens", VIEWER);
+        // the metrics read the database once, at start, and not again during a test
+        return Map.of("recovery.enabled", "false", "auth.viewer-tokens", VIEWER, "metrics.interval", "PT1H");
     }
 
     @Test
@@ -199,6 +200,31 @@ class ConsoleReadsTest extends MovedClockTestBase {
         assertTrue(recent.getJsonArray("minutes").getValuesAs(JsonObject.class).stream()
                 .allMatch(m -> m.getInt("submitted") == 0 && m.getInt("completed") == 0), "an hour later, nothing");
         assertTrue(recent.isNull("waitP95Ms"));
+    }
+
+    @Test
+    void aPollMayTakeTheMetricsCountsWhenFreshEnoughAndCountsAgainWhenNot() throws Exception {
+        // the metrics' one read at start: its age gauge turns from NaN to a number
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!http.get("/metrics", null).body().matches("(?s).*shepherd_figure_age_seconds\\{figure=\"jobs\"[^}]*} [0-9].*")) {
+            assertTrue(System.nanoTime() < deadline, "the metrics read the counts at start");
+            Thread.sleep(50);
+        }
+        submit("type", "t");
+        submit("type", "t");
+        JsonObject kept = http.get("/v1/stats?maxAgeMs=60000", VIEWER).json();
+        assertEquals(0, kept.getJsonObject("jobs").getInt("pending"), "the counts of the start: " + kept);
+        assertEquals("2026-01-01T00:00:00Z", kept.getString("countedAt"));
+        assertEquals(0, kept.getJsonObject("jobs").getInt("dead"), "every status present");
+        JsonObject now = http.get("/v1/stats", VIEWER).json();
+        assertEquals(2, now.getJsonObject("jobs").getInt("pending"), "without maxAgeMs, counted now");
+
+        clock.advance(Duration.ofMinutes(2));
+        JsonObject tooOld = http.get("/v1/stats?maxAgeMs=60000", VIEWER).json();
+        assertEquals(2, tooOld.getJsonObject("jobs").getInt("pending"), "older than allowed: counted now");
+        assertEquals("2026-01-01T00:02:00Z", tooOld.getString("countedAt"));
+        assertEquals(400, http.get("/v1/stats?maxAgeMs=-1", VIEWER).status());
+        assertEquals(400, http.get("/v1/stats?maxAgeMs=soon", VIEWER).status());
     }
 
     @Test

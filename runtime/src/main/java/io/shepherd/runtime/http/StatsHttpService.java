@@ -32,10 +32,11 @@ public final class StatsHttpService implements HttpService {
     }
 
     private void stats(ServerRequest req, ServerResponse res) {
-        ReadJobs.Stats stats = readJobs.stats(api.caller(req));
+        ReadJobs.Stats stats = readJobs.stats(api.caller(req), Api.intQuery(req, "maxAgeMs"));
         Responses.ok(res, JsonViews.BUILDERS.createObjectBuilder()
                 .add("jobs", JsonViews.counts(stats.jobs()))
                 .add("bots", JsonViews.counts(stats.bots()))
+                .add("countedAt", JsonViews.time(stats.countedAt()))
                 .build());
     }
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,8 @@ public final class RuntimeMetrics implements Background {
     private final Map<String, Counter> pruned = new ConcurrentHashMap<>();
     private final Counter prunedBots;
     private final Figure<Long> orphans;
+    private final Figure<Map<String, Long>> jobCounts;
+    private final Figure<Map<String, Long>> botCounts;
     private final List<Figure<?>> figures = new ArrayList<>();
     private final Map<String, HealthMonitor.Result> health = new ConcurrentHashMap<>();
     private final Clock clock;
@@ -89,6 +92,8 @@ public final class RuntimeMetrics implements Background {
                 .publishPercentileHistogram(true));
         Figure<Map<String, Long>> jobs = figure("jobs", source::jobsByStatus);
         Figure<Map<String, Long>> bots = figure("bots", source::botsByStatus);
+        this.jobCounts = jobs;
+        this.botCounts = bots;
         this.orphans = figure("orphans", source::orphanedNow);
         Figure<Double> failureRate = figure("failure_rate", source::botFailureRate);
         Figure<Long> lastSweep = figure("last_sweep", source::lastSweepAtMillis);
@@ -124,6 +129,25 @@ public final class RuntimeMetrics implements Background {
      * same name as the {@code shepherd_orphaned_jobs_total} counter family, so this one series is
      * kept out of Helidon's registry and written by {@code /metrics} itself.
      */
+    /** Jobs and bots counted by status (as the database gave them), and when the older of the two counts was made. */
+    public record Counts(Map<String, Long> jobs, Map<String, Long> bots, long countedAt) {
+    }
+
+    /**
+     * The counts by status the background last read, when both are at most {@code maxAge} old:
+     * an answer that costs the database nothing more. Empty before the first read, or when the
+     * database has not answered for longer.
+     */
+    public Optional<Counts> counts(Duration maxAge) {
+        Map<String, Long> jobs = jobCounts.value;
+        Map<String, Long> bots = botCounts.value;
+        long at = Math.min(jobCounts.readAt, botCounts.readAt);
+        if (jobs == null || bots == null || clock.millis() - at > maxAge.toMillis()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Counts(jobs, bots, at));
+    }
+
     public String orphanedGaugeText() {
         double value = orphans.read(n -> n).doubleValue();
         return "# HELP shepherd_orphaned_jobs Claimed jobs whose lease expired, not yet recovered\n"

@@ -1,6 +1,7 @@
 package io.shepherd.runtime.service;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import io.shepherd.runtime.auth.Caller;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.core.Problem;
 import io.shepherd.runtime.core.StatusCounts;
+import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.JobEvent;
 import io.shepherd.runtime.store.JobFilter;
 import io.shepherd.runtime.store.JobRow;
@@ -19,15 +21,21 @@ public final class ReadJobs {
     public static final int MAX_LIMIT = 500;
 
     private final Stores stores;
+    private final RuntimeMetrics metrics;
+    private final Clock clock;
 
-    public ReadJobs(Stores stores) {
+    /** {@code metrics}: whose background counts a caller may accept instead of counting again. */
+    public ReadJobs(Stores stores, RuntimeMetrics metrics, Clock clock) {
         this.stores = stores;
+        this.metrics = metrics;
+        this.clock = clock;
     }
 
     public record Page(List<JobRow> jobs, String next) {
     }
 
-    public record Stats(Map<String, Long> jobs, Map<String, Long> bots) {
+    /** The counts, every status present, and when they were made. */
+    public record Stats(Map<String, Long> jobs, Map<String, Long> bots, long countedAt) {
     }
 
     public JobRow get(Caller caller, String id) {
@@ -110,9 +118,25 @@ public final class ReadJobs {
         return stores.database().read(db -> stores.jobs().feed(db, afterId, size));
     }
 
-    public Stats stats(Caller caller) {
+    /**
+     * Jobs and bots by status. With {@code maxAgeMs}, the counts the metrics read in the background
+     * serve when they are at most that old (a console's poll then costs the database nothing: a
+     * count of a million jobs is a full scan); otherwise, or when they are older, counted now.
+     */
+    public Stats stats(Caller caller, Integer maxAgeMs) {
         caller.requireClientOrViewer();
+        if (maxAgeMs != null && maxAgeMs < 0) {
+            throw Problem.badRequest("maxAgeMs must be 0 or more, was " + maxAgeMs);
+        }
+        if (maxAgeMs != null && maxAgeMs > 0) {
+            var counted = metrics.counts(java.time.Duration.ofMillis(maxAgeMs));
+            if (counted.isPresent()) {
+                var c = counted.get();
+                return new Stats(StatusCounts.jobs(c.jobs()), StatusCounts.bots(c.bots()), c.countedAt());
+            }
+        }
+        long now = clock.millis();
         return stores.database().read(db -> new Stats(StatusCounts.jobs(stores.jobs().countByStatus(db)),
-                StatusCounts.bots(stores.bots().countByStatus(db))));
+                StatusCounts.bots(stores.bots().countByStatus(db)), now));
     }
 }

@@ -43,7 +43,7 @@ public record Services(SubmitJobs submitJobs,
         signal.lookEvery(ClaimJobs.FALLBACK_LOOK, claimJobs::claimableTypes);
         return new Services(
                 new SubmitJobs(stores, signal, clock, policies, metrics, limits),
-                new ReadJobs(stores),
+                new ReadJobs(stores, metrics, clock),
                 cancelJob,
                 new RetryJob(stores, signal, clock, actions),
                 completeJob,
