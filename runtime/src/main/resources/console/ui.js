@@ -45,7 +45,7 @@ export function relative(iso, now = Date.now()) {
 export function time(iso) {
   if (!iso) return h('span', { class: 'muted' }, '—');
   const d = new Date(iso);
-  return h('time', { datetime: iso, title: `${d.toLocaleString()} (${iso})`, tabindex: 0 }, relative(iso));
+  return h('time', { datetime: iso, title: `${d.toLocaleString()} (${iso})` }, relative(iso));
 }
 
 /** A duration in milliseconds as people say it. */
