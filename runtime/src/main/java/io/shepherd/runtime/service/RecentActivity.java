@@ -19,15 +19,18 @@ import io.shepherd.runtime.store.Stores;
  * failures over the hour, how long the latest claims waited (p95), and the orphans now.
  *
  * <p>Read from the events, which every replica writes, so every replica answers alike. A minute
- * more than {@link #SETTLED} old is counted once and kept (its events are all written by then);
- * only the last minutes are counted again, and a whole answer is reused for {@link #REUSE}, so
- * any number of open consoles cost one small read every few seconds per replica.
+ * that ended more than {@link #SETTLED} ago is counted once and kept (its events are all written
+ * by then); only the last minute or two are counted again, and a whole answer is reused for
+ * {@link #REUSE}, so any number of open consoles cost one small read every few seconds per replica.
  */
 public final class RecentActivity {
     static final int MINUTES = 60;
     static final long MINUTE = 60_000;
-    /** Minutes older than this are final: an event is written within a moment of its time. */
-    static final long SETTLED = 2 * MINUTE;
+    /**
+     * A minute that ended longer ago than this is final: an event is committed within moments of
+     * the time it bears. Only the minutes since are counted again (one or two).
+     */
+    static final long SETTLED = 30_000;
     static final Duration REUSE = Duration.ofSeconds(2);
     static final Duration WAIT_WINDOW = Duration.ofMinutes(5);
     static final int WAIT_SAMPLE = 10_000;

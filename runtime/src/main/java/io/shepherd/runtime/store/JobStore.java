@@ -684,10 +684,12 @@ public final class JobStore {
     /**
      * How long the latest claims since {@code since} waited, in milliseconds from their job's
      * runAt (at most {@code limit}, newest first; a job retried since counts as not having waited).
+     * Newest by the events' key, which walks its index backwards and stops at the limit, however
+     * many claims the window holds (ordering by time would fetch them all first).
      */
     public List<Long> recentWaits(DbExecute db, long since, int limit) {
         return Rows.list(db.createQuery("SELECT e.at - j.run_at AS w FROM job_events e JOIN jobs j ON j.id = e.job_id "
-                        + "WHERE e.kind = 'claimed' AND e.at >= ? ORDER BY e.at DESC LIMIT ?").params(since, limit)
+                        + "WHERE e.kind = 'claimed' AND e.at >= ? ORDER BY e.id DESC LIMIT ?").params(since, limit)
                         .execute(),
                 r -> Math.max(0, Rows.longValue(r, "w")));
     }
