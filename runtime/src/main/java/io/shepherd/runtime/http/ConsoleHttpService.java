@@ -46,7 +46,8 @@ public final class ConsoleHttpService implements HttpService {
     private record Asset(String type, byte[] plain, byte[] gzipped, String etag) {
     }
 
-    private final Map<String, Optional<Asset>> assets = new ConcurrentHashMap<>();
+    /** The files served so far; only files that exist, so names asked at random fill nothing. */
+    private final Map<String, Asset> assets = new ConcurrentHashMap<>();
 
     @Override
     public void routing(HttpRules rules) {
@@ -66,8 +67,7 @@ public final class ConsoleHttpService implements HttpService {
             return;
         }
         String name = rest.isEmpty() ? "index.html" : rest;
-        Asset asset = FILE.matcher(name).matches()
-                ? assets.computeIfAbsent(name, ConsoleHttpService::load).orElse(null) : null;
+        Asset asset = FILE.matcher(name).matches() ? asset(name) : null;
         if (asset == null) {
             throw Problem.notFound("No such console file: " + name);
         }
@@ -87,6 +87,16 @@ public final class ConsoleHttpService implements HttpService {
         } else {
             res.send(asset.plain());
         }
+    }
+
+    private Asset asset(String name) {
+        Asset known = assets.get(name);
+        if (known != null) {
+            return known;
+        }
+        Optional<Asset> loaded = load(name);
+        loaded.ifPresent(a -> assets.putIfAbsent(name, a));
+        return loaded.orElse(null);
     }
 
     private static void secure(ServerResponse res) {
