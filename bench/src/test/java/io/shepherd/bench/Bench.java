@@ -112,7 +112,7 @@ final class Bench {
      * is claimable, and returns when they are due: the caller's clock starts now.
      */
     static void submitAllDue(Http http, int jobs) throws InterruptedException {
-        Instant runAt = Instant.now().plusMillis(1500);
+        Instant runAt = Instant.now().plusMillis(1500 + jobs / 10); // batches of 1,000 go in at ~10,000 jobs/s
         submitBatches(http, jobs, Json.createObjectBuilder().build(), runAt);
         long waitMs = runAt.toEpochMilli() - System.currentTimeMillis();
         if (waitMs > 0) {
@@ -125,11 +125,14 @@ final class Bench {
     }
 
     /**
-     * Jobs not finished yet, asked of the database on a connection of the harness's own, through
-     * the runtime's partial indexes (cheap: the harness must not load the machine it measures).
+     * Whether any job is unfinished (1 or 0), asked of the database on a connection of the
+     * harness's own. It stops at the first pending or claimed row it meets in the runtime's
+     * claim index: the harness polls it every few milliseconds while it measures, and must not load
+     * the database it measures (a count of every unfinished row took 5-10 % of PostgreSQL's time
+     * in a run of 4,000 jobs).
      */
-    static final String UNFINISHED = "SELECT (SELECT COUNT(*) FROM jobs WHERE status = 'pending') "
-            + "+ (SELECT COUNT(*) FROM jobs WHERE status = 'claimed')";
+    static final String UNFINISHED = "SELECT CASE WHEN EXISTS (SELECT 1 FROM jobs WHERE status = 'pending') "
+            + "OR EXISTS (SELECT 1 FROM jobs WHERE status = 'claimed') THEN 1 ELSE 0 END";
 
     static long unfinished(PreparedStatement query) throws Exception {
         try (ResultSet rs = query.executeQuery()) {
