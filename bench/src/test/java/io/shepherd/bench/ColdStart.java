@@ -18,9 +18,10 @@ import io.shepherd.runtime.testing.TestRuntime;
 /**
  * Cold starts (issue 17, item 6): a runtime's start to its first {@code 200} on {@code /ready},
  * and a bot process's start to its first job completed (a fresh bot: it registers first), for the
- * Java echo bot without and with a JDK AOT cache (JEP 483/514: {@code -XX:AOTCacheOutput} while a
- * training run works, {@code -XX:AOTCache} after) trained in the same run, and for the Python echo
- * bot. The Java processes start from their jars, as users run them (an AOT cache needs a class path
+ * Java echo bot without and with a JDK AOT cache (JEP 483/514/515: {@code -XX:AOTCacheOutput} while a
+ * training run works, {@code -XX:AOTCache} after) trained in the same run by {@code shepherd train},
+ * as the images train theirs, and for the Python echo bot; and a fresh runtime's first jobs, without
+ * and with its cache (the cache also holds method profiles, so the JIT starts informed). The Java processes start from their jars, as users run them (an AOT cache needs a class path
  * of jars). Each figure is the median of {@link #TRIES} starts.
  */
 final class ColdStart {
@@ -43,13 +44,7 @@ final class ColdStart {
             plain.add(runtimeToReady(db, ""));
         }
         Path runtimeCache = aot.resolve("runtime.aot");
-        Processes.Runtime training = bench.processes.startRuntimeJar(db, "-XX:AOTCacheOutput=" + runtimeCache);
-        training.process().awaitReady(training.http(), Duration.ofSeconds(90));
-        ChildProcess trainer = bench.processes.bot(training, 8, Map.of());
-        Bench.awaitBots(training.http(), 1);
-        work(training, db, TRAINING_JOBS);
-        trainer.terminate(Duration.ofSeconds(10));
-        training.process().terminate(Duration.ofSeconds(120)); // the cache is written as it exits
+        bench.processes.train("-XX:AOTCacheOutput=" + runtimeCache + " -Xmx400m", "-Xmx256m", TRAINING_JOBS);
         requireCache(runtimeCache);
         List<Double> cached = new ArrayList<>();
         for (int i = 0; i < TRIES; i++) {
@@ -59,6 +54,18 @@ final class ColdStart {
                 "%.0f ms", Bench.median(plain)), String.format("with an AOT cache: %.0f ms (%s); starts: %s / %s",
                 Bench.median(cached), size(runtimeCache), whole(plain), whole(cached)));
 
+        // a fresh runtime's first jobs (its compilers at work), without and with the cache
+        List<double[]> firstPlain = new ArrayList<>();
+        List<double[]> firstCached = new ArrayList<>();
+        for (int i = 0; i < TRIES; i++) {
+            firstPlain.add(firstJobs(""));
+            firstCached.add(firstJobs("-XX:AOTCache=" + runtimeCache));
+        }
+        bench.report.row("a fresh runtime's first " + String.format("%,d", BotLanguages.COLD) + " jobs, 2 Python echo bots x "
+                + BotLanguages.CONCURRENCY, String.format("%s jobs/s, runtime %.0f µs/job", Bench.f(median(firstPlain, 0)),
+                median(firstPlain, 2)), String.format("with the AOT cache: %s jobs/s, runtime %.0f µs/job (medians of %d)",
+                Bench.f(median(firstCached, 0)), median(firstCached, 2), TRIES));
+
         // the bots, against one runtime that stays up
         Processes.Runtime runtime = bench.processes.runtime(db);
         List<Double> java = new ArrayList<>();
@@ -66,10 +73,7 @@ final class ColdStart {
             java.add(botToFirstJob(runtime, db, "java", ""));
         }
         Path botCache = aot.resolve("echo-bot.aot");
-        ChildProcess botTraining = bench.processes.botJar(runtime, 8, "-XX:AOTCacheOutput=" + botCache);
-        Bench.awaitBots(runtime.http(), 1);
-        work(runtime, db, TRAINING_JOBS);
-        botTraining.terminate(Duration.ofSeconds(120));
+        bench.processes.train("-Xmx400m", "-XX:AOTCacheOutput=" + botCache + " -Xmx256m", TRAINING_JOBS);
         requireCache(botCache);
         List<Double> javaCached = new ArrayList<>();
         for (int i = 0; i < TRIES; i++) {
@@ -85,6 +89,34 @@ final class ColdStart {
         bench.report.row("Python echo bot start -> first job completed (registering first)", String.format("%.0f ms",
                 Bench.median(python)), "starts: " + whole(python));
         runtime.process().terminate(Duration.ofSeconds(30));
+    }
+
+    /**
+     * A runtime from its jar (with {@code jvmOptions}) on a fresh database: {@link BotLanguages#timed}'s
+     * figures for the first {@link BotLanguages#COLD} jobs two fresh Python bots work (no JIT of
+     * their own, so the runtime's warm-up shows).
+     */
+    private double[] firstJobs(String jvmOptions) throws Exception {
+        String db = bench.freshDatabase();
+        Processes.Runtime runtime = bench.processes.startRuntimeJar(db, jvmOptions);
+        runtime.process().awaitReady(runtime.http(), Duration.ofSeconds(90));
+        List<ChildProcess> bots = new ArrayList<>();
+        for (int i = 0; i < BotLanguages.BOTS; i++) {
+            bots.add(bench.processes.pythonBot(runtime, BotLanguages.CONCURRENCY, Map.of()));
+        }
+        Bench.awaitBots(runtime.http(), BotLanguages.BOTS);
+        try (Connection c = DriverManager.getConnection(db); PreparedStatement unfinished = c.prepareStatement(Bench.UNFINISHED)) {
+            return BotLanguages.timed(runtime, bench.cluster.pid(), false, unfinished, bots, BotLanguages.COLD);
+        } finally {
+            for (ChildProcess bot : bots) {
+                bot.terminate(Duration.ofSeconds(10));
+            }
+            runtime.process().terminate(Duration.ofSeconds(30));
+        }
+    }
+
+    private static double median(List<double[]> runs, int figure) {
+        return Bench.median(runs.stream().map(r -> r[figure]).toList());
     }
 
     /** Milliseconds from starting a runtime process to its first 200 on /ready; then it is stopped. */
@@ -137,14 +169,6 @@ final class ColdStart {
             double ms = (System.nanoTime() - t0) / 1e6;
             bot.terminate(Duration.ofSeconds(10));
             return ms;
-        }
-    }
-
-    /** Submits and drains {@code jobs} no-op jobs: the training runs' work. */
-    private static void work(Processes.Runtime runtime, String db, int jobs) throws Exception {
-        Bench.submitBatches(runtime.http(), jobs);
-        try (Connection c = DriverManager.getConnection(db); PreparedStatement unfinished = c.prepareStatement(Bench.UNFINISHED)) {
-            Bench.drain(unfinished);
         }
     }
 

@@ -55,6 +55,23 @@ final class Processes implements AutoCloseable {
         return process;
     }
 
+    /**
+     * {@code shepherd train} as the images run it: a throwaway runtime from its jar (with
+     * {@code runtimeJvm}) while the Java echo bot from its jar (with {@code botJvm}) works
+     * {@code jobs} jobs; returns when it exited 0 — a JVM given {@code -XX:AOTCacheOutput} has
+     * written its cache by then.
+     */
+    void train(String runtimeJvm, String botJvm, int jobs) throws Exception {
+        List<String> command = java(runtimeJvm, "runtime/target/shepherd.jar");
+        command.addAll(List.of("train", "--jobs", Integer.toString(jobs), "--"));
+        command.addAll(java(botJvm, "examples/echo-bot/target/echo-bot.jar"));
+        ChildProcess training = ChildProcess.command(Files.createDirectories(dir.resolve("train-" + counter++)), Map.of(), command);
+        all.add(training);
+        if (!training.process().waitFor(5, java.util.concurrent.TimeUnit.MINUTES) || training.process().exitValue() != 0) {
+            throw new AssertionError("shepherd train failed:\n" + training.output());
+        }
+    }
+
     private static List<String> java(String jvmOptions, String jar) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

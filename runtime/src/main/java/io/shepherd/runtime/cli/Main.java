@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
                 JobActionCommand.Cancel.class, EventsCommand.class, StatsCommand.class, BotsCommand.class,
                 BotLeverCommand.Drain.class, BotLeverCommand.Undrain.class, BotLeverCommand.Revoke.class,
                 ResetBotCommand.class, QueueCommands.Queues.class, QueueCommands.Pause.class, QueueCommands.Resume.class,
-                QueueCommands.Limit.class, SchedulesCommand.class, RecoverCommand.class, HealthCommand.class,
+                QueueCommands.Limit.class, SchedulesCommand.class, RecoverCommand.class, HealthCommand.class, TrainCommand.class,
                 picocli.AutoComplete.GenerateCompletion.class},
         footer = {"", "Output: a table on a terminal, JSON otherwise; -o table|wide|json chooses.",
                 "Exit codes: 0 done, 1 refused by the runtime (the problem is printed) or unhealthy, 2 bad usage, "

@@ -1,0 +1,57 @@
+package io.shepherd.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.shepherd.runtime.testing.EchoBots;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code shepherd train}, which the images run to train their AOT caches: a real bot process works
+ * the jobs through a throwaway runtime, and a bot that does not is a clear failure with its output.
+ * (The images' own training steps, with the JVM writing the caches: conformance's ImageTrainingTest.)
+ */
+class TrainCommandTest {
+    @Test
+    void aBotWorksTheJobsAndIsStoppedAndNothingIsLeftBehind() throws Exception {
+        List<Path> before = trainFolders();
+        String python = "PYTHONPATH=" + EchoBots.root().resolve("bot-sdk/python/src") + " exec " + EchoBots.python() + " "
+                + EchoBots.root().resolve("examples/echo-bot-python/echo_bot.py");
+        ServeCommandTest.Cli train = ServeCommandTest.cli("train", "--jobs", "60", "--", "sh", "-c", python);
+        assertEquals(0, train.code(), train.err() + train.out());
+        assertTrue(train.out().contains("train: 60 jobs completed"), train.out());
+        assertTrue(train.out().contains("train: done"), train.out());
+        assertEquals(before, trainFolders(), "the throwaway runtime's folder is deleted");
+    }
+
+    @Test
+    void aBotThatExitsFailsTheTrainingAndItsOutputIsShown() {
+        ServeCommandTest.Cli train = ServeCommandTest.cli("train", "--jobs", "50", "--", "sh", "-c", "echo no bot here; exit 3");
+        assertEquals(1, train.code(), train.out());
+        assertTrue(train.err().contains("the bot exited (3) with 0 of 50 completed"), train.err());
+        assertTrue(train.err().contains("no bot here"), train.err());
+    }
+
+    @Test
+    void badUsageIsExitCodeTwo() {
+        ServeCommandTest.Cli noBot = ServeCommandTest.cli("train");
+        assertEquals(2, noBot.code(), noBot.err());
+        assertTrue(noBot.err().contains("BOT-COMMAND"), noBot.err());
+        ServeCommandTest.Cli tooFew = ServeCommandTest.cli("train", "--jobs", "5", "--", "true");
+        assertEquals(2, tooFew.code(), tooFew.err());
+        assertTrue(tooFew.err().contains("--jobs must be between 20"), tooFew.err());
+        ServeCommandTest.Cli badTimeout = ServeCommandTest.cli("train", "--timeout", "3m", "--", "true");
+        assertEquals(2, badTimeout.code(), badTimeout.err());
+        assertTrue(badTimeout.err().contains("ISO-8601"), badTimeout.err());
+    }
+
+    private static List<Path> trainFolders() throws Exception {
+        try (var entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("shepherd-train-")).sorted().toList();
+        }
+    }
+}
