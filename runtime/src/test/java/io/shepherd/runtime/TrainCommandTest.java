@@ -23,7 +23,8 @@ class TrainCommandTest {
                 + EchoBots.root().resolve("examples/echo-bot-python/echo_bot.py");
         ServeCommandTest.Cli train = ServeCommandTest.cli("train", "--jobs", "60", "--", "sh", "-c", python);
         assertEquals(0, train.code(), train.err() + train.out());
-        assertTrue(train.out().contains("train: 60 jobs completed"), train.out());
+        assertTrue(train.out().contains("train: 60 jobs finished"), train.out());
+        assertTrue(train.out().contains("(60 completed, 0 dead)"), train.out());
         assertTrue(train.out().contains("train: done"), train.out());
         assertEquals(before, trainFolders(), "the throwaway runtime's folder is deleted");
     }
@@ -32,7 +33,7 @@ class TrainCommandTest {
     void aBotThatExitsFailsTheTrainingAndItsOutputIsShown() {
         ServeCommandTest.Cli train = ServeCommandTest.cli("train", "--jobs", "50", "--", "sh", "-c", "echo no bot here; exit 3");
         assertEquals(1, train.code(), train.out());
-        assertTrue(train.err().contains("the bot exited (3) with 0 of 50 completed"), train.err());
+        assertTrue(train.err().contains("the bot exited (3) with 0 of 50 finished"), train.err());
         assertTrue(train.err().contains("no bot here"), train.err());
     }
 
@@ -44,6 +45,9 @@ class TrainCommandTest {
         ServeCommandTest.Cli tooFew = ServeCommandTest.cli("train", "--jobs", "5", "--", "true");
         assertEquals(2, tooFew.code(), tooFew.err());
         assertTrue(tooFew.err().contains("--jobs must be between 20"), tooFew.err());
+        ServeCommandTest.Cli badPayload = ServeCommandTest.cli("train", "--payload", "{nope", "--", "true");
+        assertEquals(2, badPayload.code(), badPayload.err());
+        assertTrue(badPayload.err().contains("--payload is not JSON"), badPayload.err());
         ServeCommandTest.Cli badTimeout = ServeCommandTest.cli("train", "--timeout", "3m", "--", "true");
         assertEquals(2, badTimeout.code(), badTimeout.err());
         assertTrue(badTimeout.err().contains("ISO-8601"), badTimeout.err());

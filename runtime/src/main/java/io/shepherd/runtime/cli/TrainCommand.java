@@ -20,6 +20,7 @@ import io.shepherd.runtime.config.ShepherdConfig;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Parameters;
  * line carries it. The runtime listens on a free loopback port with its embedded H2 in a temporary
  * folder, which is deleted after; the bot is started with {@code SHEPHERD_URL},
  * {@code SHEPHERD_ENROLL_TOKEN}, {@code BOT_STATE_DIR}, {@code BOT_CONCURRENCY} and stopped with
- * SIGTERM once every job is done. The images build their caches this way.
+ * SIGTERM once every job is done (completed, or dead: a handler that failed exercised its paths
+ * too). The images build their caches this way.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Work a short load through a throwaway runtime (embedded H2 in a temporary folder, a free "
@@ -46,6 +48,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--type", defaultValue = "echo", description = "Their type (default: ${DEFAULT-VALUE})")
     String type;
+
+    @Option(names = "--payload", defaultValue = "{\"train\":true}",
+            description = "Their payload, JSON, one your bot's handler takes (default: ${DEFAULT-VALUE})")
+    String payload;
 
     @Option(names = "--concurrency", defaultValue = "8", description = "BOT_CONCURRENCY for the bot (default: ${DEFAULT-VALUE})")
     int concurrency;
@@ -66,6 +72,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (jobs < SINGLE || jobs > 1_000_000 || concurrency < 1 || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("--jobs must be between " + SINGLE + " and 1000000, --concurrency at "
                     + "least 1, --timeout positive");
+        }
+        JsonValue jobPayload;
+        try (var reader = Json.createReader(new java.io.StringReader(payload))) {
+            jobPayload = reader.readValue();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--payload is not JSON: " + payload);
         }
         Path home = Files.createTempDirectory("shepherd-train-");
         String client = UUID.randomUUID().toString();
@@ -93,17 +105,19 @@ public final class TrainCommand implements Callable<Integer> {
                     "BOT_TYPES", type, "BOT_CONCURRENCY", Integer.toString(concurrency)));
             long started = System.nanoTime();
             bot = builder.start();
-            submit(remote);
+            submit(remote, jobPayload);
             long deadline = started + timeout.toNanos();
-            long completed;
-            while ((completed = completed(remote)) < jobs) {
+            JsonObject counts;
+            while (finished(counts = remote.read("/v1/stats").asJsonObject().getJsonObject("jobs")) < jobs) {
                 if (!bot.isAlive() || System.nanoTime() > deadline) {
                     return failed(bot, botLog, (bot.isAlive() ? "the jobs were not done in " + timeout
-                            : "the bot exited (" + bot.exitValue() + ")") + " with " + completed + " of " + jobs + " completed");
+                            : "the bot exited (" + bot.exitValue() + ")") + " with " + finished(counts) + " of " + jobs
+                            + " finished");
                 }
                 Thread.sleep(100);
             }
-            System.out.printf("train: %d jobs completed in %.1f s; stopping the bot%n", jobs, (System.nanoTime() - started) / 1e9);
+            System.out.printf("train: %d jobs finished in %.1f s (%d completed, %d dead); stopping the bot%n", jobs,
+                    (System.nanoTime() - started) / 1e9, count(counts, "completed"), count(counts, "dead"));
             reads(remote);
             bot.destroy(); // SIGTERM: the bot stops as it would in production, and its JVM writes its cache
             if (!bot.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
@@ -124,8 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The jobs, in batches and a few one by one, due now. */
-    private void submit(Remote remote) throws IOException, InterruptedException {
-        JsonObject payload = Json.createObjectBuilder().add("train", true).build();
+    private void submit(Remote remote, JsonValue payload) throws IOException, InterruptedException {
         for (int i = 0; i < SINGLE; i++) {
             remote.write("POST", "/v1/jobs", Json.createObjectBuilder().add("type", type).add("payload", payload).build());
         }
@@ -138,8 +151,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static long completed(Remote remote) throws IOException, InterruptedException {
-        return remote.read("/v1/stats").asJsonObject().getJsonObject("jobs").getJsonNumber("completed").longValue();
+    /** Completed or dead: a job the bot failed for good exercised its paths as well. */
+    private static long finished(JsonObject jobsByStatus) {
+        return count(jobsByStatus, "completed") + count(jobsByStatus, "dead");
+    }
+
+    private static long count(JsonObject jobsByStatus, String status) {
+        return jobsByStatus.containsKey(status) ? jobsByStatus.getJsonNumber(status).longValue() : 0;
     }
 
     /** What clients read often, so that their paths are in the cache too. */
