@@ -24,7 +24,8 @@ import io.shepherd.runtime.testing.ChildProcess;
  * process, as it comes and tuned ({@link DbSchedulerPeer}).
  */
 final class BotLanguages {
-    static final int BOTS = 2;
+    /** Bot processes a language runs at once: 2, as issue 17 measures; {@code -Dbench.languageBots=N} to see what more give. */
+    static final int BOTS = Integer.getInteger("bench.languageBots", 2);
     static final int CONCURRENCY = 8;
     static final int COLD = 2000;
     static final int WARM_UP = 10_000;

@@ -4,6 +4,7 @@ import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -106,9 +107,19 @@ final class IdleBots {
         }
         double cpu0 = Processes.cpuSeconds(runtime.pid());
         double db0 = Processes.treeCpuSeconds(bench.cluster.pid());
+        Map<String, Double> threads0 = Processes.threadCpuSeconds(runtime.pid());
         long t0 = System.nanoTime();
         Thread.sleep(25_000);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (Boolean.getBoolean("bench.statements")) {
+            // where the runtime's CPU went, by kind of thread
+            Map<String, Double> threads = Processes.threadCpuSeconds(runtime.pid());
+            System.out.println("idle bots: the runtime's threads over " + Math.round(seconds) + " s (% of a core):");
+            threads.entrySet().stream()
+                    .map(e -> Map.entry(e.getKey(), (e.getValue() - threads0.getOrDefault(e.getKey(), 0.0)) / seconds * 100))
+                    .filter(e -> e.getValue() >= 0.05).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .forEach(e -> System.out.printf("  %6.2f  %s%n", e.getValue(), e.getKey()));
+        }
         double cores = (Processes.cpuSeconds(runtime.pid()) - cpu0) / seconds;
         double dbCores = (Processes.treeCpuSeconds(bench.cluster.pid()) - db0) / seconds;
         double rss = Processes.rssMiB(runtime.pid());

@@ -26,7 +26,8 @@ final class Processes implements AutoCloseable {
     Runtime runtime(String dbUrl, String... yaml) throws Exception {
         int port = ChildProcess.freePort();
         ChildProcess process = ChildProcess.serve(dir.resolve("runtime-" + counter), dbUrl, port,
-                Map.of("JAVA_TOOL_OPTIONS", "-Xmx400m" + jfr("runtime-" + counter++)), yaml);
+                Map.of("JAVA_TOOL_OPTIONS", "-Xmx400m " + System.getProperty("bench.runtimeJvmFlags", "")
+                        + jfr("runtime-" + counter++)), yaml);
         all.add(process);
         Http http = new Http("http://127.0.0.1:" + port);
         process.awaitReady(http, java.time.Duration.ofSeconds(90));
@@ -131,6 +132,27 @@ final class Processes implements AutoCloseable {
         String dir = System.getProperty("bench.jfr", "");
         return dir.isBlank() ? "" : " -XX:StartFlightRecording=filename=" + Path.of(dir).toAbsolutePath().resolve(name + ".jfr")
                 + ",settings=profile,dumponexit=true";
+    }
+
+    /**
+     * CPU seconds each kind of thread of a process has used (threads named alike, digits dropped,
+     * added up), from {@code /proc/<pid>/task/<tid>/schedstat}: precise, unlike the tick-sampled
+     * {@code stat}. Threads that ended are not in it.
+     */
+    static Map<String, Double> threadCpuSeconds(long pid) throws Exception {
+        Map<String, Double> byName = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "N");
+                    double seconds = Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]) / 1e9;
+                    byName.merge(name, seconds, Double::sum);
+                } catch (java.io.IOException ended) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return byName;
     }
 
     /** CPU seconds (user + system) the process has used, from /proc. */
