@@ -16,7 +16,6 @@ import io.shepherd.runtime.db.Database;
 import io.shepherd.runtime.db.DatabaseSettings;
 import io.shepherd.runtime.db.Dialect;
 import io.shepherd.runtime.db.Dialects;
-import io.shepherd.runtime.store.BotStore;
 import io.shepherd.runtime.store.JobStore;
 import io.shepherd.runtime.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -76,61 +75,6 @@ class ClaimPlanTest {
                 assertEquals(List.of(), store.claimAlone(c, "bot", "stale-session", List.of("t"), List.of(), 5, 10L,
                         100L, EventKind.CLAIMED), "a superseded session claims nothing");
             }
-        }
-    }
-
-    /**
-     * An idle bot's poll: its claim and, in the same request, its heartbeat — which touches the bot
-     * only when the claim took nothing, so a busy bot's claims write no more than before.
-     */
-    @Test
-    void aClaimThatTakesNothingCountsAsTheHeartbeatInItsOwnRoundTrip() throws Exception {
-        try (TestDatabase db = TestDatabase.create("postgres")) {
-            migrate(db);
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                s.execute("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
-                        + "registered_at) VALUES ('bot', 'bot', '[\"t\"]', '{}', 'x', 'lost', 'session', 0, 0)");
-                s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, "
-                        + "created_at, updated_at) VALUES ('j', 't', 'default', 0, 'pending', 0, 5, 0, 0, 0)");
-                Dialect dialect = Dialects.forUrl(db.url());
-                JobStore jobs = new JobStore(dialect);
-                BotStore bots = new BotStore(dialect);
-
-                // a lost bot claims (the claim lets a lost bot claim): it took a job, so no beat was written
-                var took = jobs.claimAlone(c, "bot", "session", List.of("t"), List.of(), 5, 10L, 100L, EventKind.CLAIMED,
-                        bots.heartbeatUnlessClaimed("bot", "session", 10L));
-                assertEquals(List.of("j"), took.claimed().stream().map(j -> j.id()).toList());
-                assertEquals(List.of(), took.after(), "a claim that took jobs is no heartbeat write");
-                assertEquals("lost/0", bot(s));
-
-                // nothing left: the same request touches the bot, a lost one is live again, and says whether it drains
-                var none = jobs.claimAlone(c, "bot", "session", List.of("t"), List.of(), 5, 20L, 110L, EventKind.CLAIMED,
-                        bots.heartbeatUnlessClaimed("bot", "session", 20L));
-                assertEquals(List.of(), none.claimed());
-                assertEquals(1, none.after().size());
-                assertFalse(none.after().getFirst().drain());
-                assertEquals("idle/20", bot(s));
-
-                s.execute("UPDATE bots SET drain = TRUE, status = 'draining'");
-                var draining = jobs.claimAlone(c, "bot", "session", List.of("t"), List.of(), 5, 30L, 120L,
-                        EventKind.CLAIMED, bots.heartbeatUnlessClaimed("bot", "session", 30L));
-                assertTrue(draining.after().getFirst().drain(), "the poll tells a draining bot");
-                assertEquals("draining/30", bot(s));
-
-                // a superseded session: nothing claimed, nothing touched
-                var stale = jobs.claimAlone(c, "bot", "old-session", List.of("t"), List.of(), 5, 40L, 130L,
-                        EventKind.CLAIMED, bots.heartbeatUnlessClaimed("bot", "old-session", 40L));
-                assertEquals(List.of(), stale.claimed());
-                assertEquals(List.of(), stale.after());
-                assertEquals("draining/30", bot(s));
-            }
-        }
-    }
-
-    private static String bot(Statement s) throws Exception {
-        try (ResultSet rs = s.executeQuery("SELECT status, last_heartbeat_at FROM bots WHERE id = 'bot'")) {
-            rs.next();
-            return rs.getString(1) + "/" + rs.getLong(2);
         }
     }
 

@@ -19,9 +19,7 @@ import io.shepherd.runtime.core.Reasons;
 import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.BotRow;
-import io.shepherd.runtime.store.BotStore;
 import io.shepherd.runtime.store.JobRow;
-import io.shepherd.runtime.store.JobStore;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
 
@@ -113,18 +111,15 @@ public final class ClaimJobs {
         while (true) {
             JobSignal.Waiter waiter = waitMs > 0 ? signal.register(types, request.botId()) : null;
             try {
-                // the first look of a request also counts as the heartbeat if it takes nothing,
-                // in the claim's own round trip where the database allows
-                Look look = claimOnce(request.botId(), request.session(), types, request.max(), !seen);
-                if (!look.jobs().isEmpty()) {
-                    return new Claimed(look.jobs(), false);
+                List<JobRow> claimed = claimOnce(request.botId(), request.session(), types, request.max());
+                if (!claimed.isEmpty()) {
+                    return new Claimed(claimed, false);
                 }
                 if (!seen) {
                     // once a request: the claim statement itself claims nothing for a superseded
                     // session, so a session superseded while this request waits is told by the next
                     seen = true;
-                    boolean drain = look.beat() != null ? look.beat().drain() : seen(request.botId(), request.session());
-                    if (drain && (answerDrain || waiter == null)) {
+                    if (seen(request.botId(), request.session()) && (answerDrain || waiter == null)) {
                         return new Claimed(List.of(), true);
                     }
                 }
@@ -210,39 +205,28 @@ public final class ClaimJobs {
         }
     }
 
-    /** What one look claimed, and the heartbeat it counted as when it took nothing (null: not told). */
-    private record Look(List<JobRow> jobs, BotStore.Beat beat) {
-    }
-
-    private Look claimOnce(String botId, String session, List<String> types, int max, boolean beatIfNone) {
+    private List<JobRow> claimOnce(String botId, String session, List<String> types, int max) {
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         long started = System.nanoTime();
         Queues.Rules rules = queues.rules();
-        Look look = rules.limitedRunning().isEmpty() && stores.jobs().claimsAlone()
-                ? claimAlone(botId, session, types, rules.excluded(), max, now, leaseExpiresAt, beatIfNone)
-                : new Look(claimInTransaction(botId, session, types, max, rules, now, leaseExpiresAt), null);
+        List<JobRow> result = rules.limitedRunning().isEmpty() && stores.jobs().claimsAlone()
+                ? claimAlone(botId, session, types, rules.excluded(), max, now, leaseExpiresAt)
+                : claimInTransaction(botId, session, types, max, rules, now, leaseExpiresAt);
         metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
-        for (JobRow job : look.jobs()) {
+        for (JobRow job : result) {
             metrics.jobWaited(Duration.ofMillis(now - job.runAt()));
             JobLog.event(job.logged(), EventKind.CLAIMED, Reasons.CLAIMED, botId);
         }
-        return look;
+        return result;
     }
 
-    /**
-     * The claim in one round trip (no limited queue in force, so no queue row to lock first); with
-     * {@code beatIfNone}, the heartbeat's statement rides in the same request and touches the bot
-     * if the claim took nothing ({@link BotStore#heartbeatUnlessClaimed}).
-     */
-    private Look claimAlone(String botId, String session, List<String> types, List<String> excluded, int max,
-                            long now, long leaseExpiresAt, boolean beatIfNone) {
+    /** The claim in one round trip (no limited queue in force, so no queue row to lock first). */
+    private List<JobRow> claimAlone(String botId, String session, List<String> types, List<String> excluded, int max,
+                                    long now, long leaseExpiresAt) {
         try (Connection connection = stores.database().connection()) {
-            JobStore.ClaimedThen<BotStore.Beat> result = stores.jobs().claimAlone(connection, botId, session, types,
-                    excluded, max, now, leaseExpiresAt, EventKind.CLAIMED,
-                    beatIfNone ? stores.bots().heartbeatUnlessClaimed(botId, session, now) : null);
-            return new Look(result.claimed(), result.claimed().isEmpty() && !result.after().isEmpty()
-                    ? result.after().getFirst() : null);
+            return stores.jobs().claimAlone(connection, botId, session, types, excluded, max, now, leaseExpiresAt,
+                    EventKind.CLAIMED);
         } catch (SQLException e) {
             throw new DbClientException("The claim failed: " + e.getMessage(), e);
         }

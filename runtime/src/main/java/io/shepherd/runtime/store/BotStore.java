@@ -95,22 +95,6 @@ public final class BotStore {
                 .stream().findFirst();
     }
 
-    /**
-     * {@link #heartbeat}'s statement for a claim's own request (after the claim, in its implicit
-     * transaction; {@link JobStore#claimAlone}): it touches the bot only when the claim just made
-     * took none of its jobs — none held under this session with the claim's {@code now} as their
-     * {@code claimed_at} — so a busy bot's claims write nothing more. Empty answer: the session
-     * is stale, the bot unknown, or it claimed something; the caller tells which as before.
-     */
-    public JobStore.After<Beat> heartbeatUnlessClaimed(String id, String session, long now) {
-        String update = "UPDATE bots SET last_heartbeat_at = ?, status = CASE WHEN status = 'lost' "
-                + "THEN " + LIVE + " ELSE status END WHERE id = ? AND session = ? AND NOT EXISTS (SELECT 1 FROM jobs "
-                + "WHERE claimed_by = ? AND status = 'claimed' AND claim_session = ? AND claimed_at = ?)";
-        return new JobStore.After<>(dialect.returning(update, "status, cancels_pending, drain"),
-                List.of(now, id, session, id, session, now),
-                rs -> new Beat(BotStatus.of(rs.getString("status")), rs.getBoolean("cancels_pending"), rs.getBoolean("drain")));
-    }
-
     /** A job this bot holds was cancelled: its next heartbeat looks for cancellations. */
     public void flagCancels(DbExecute db, String id) {
         db.createUpdate("UPDATE bots SET cancels_pending = TRUE WHERE id = ?").addParam(id).execute();

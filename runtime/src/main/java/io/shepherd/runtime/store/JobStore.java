@@ -298,51 +298,22 @@ public final class JobStore {
     public List<JobRow> claimAlone(Connection connection, String botId, String session, Collection<String> types,
                                    Collection<String> excludedQueues, int max, long now, long leaseExpiresAt,
                                    EventKind kind) throws SQLException {
-        return claimAlone(connection, botId, session, types, excludedQueues, max, now, leaseExpiresAt, kind, null).claimed();
-    }
-
-    /**
-     * A statement sent in a claim's request, after it ({@link #claimAlone}): it runs in the claim's
-     * implicit transaction and sees what the claim did; its rows are read by {@code reader}.
-     */
-    public record After<T>(String sql, List<Object> params, RowReader<T> reader) {
-    }
-
-    /** Reads one row of a JDBC result. */
-    @FunctionalInterface
-    public interface RowReader<T> {
-        T read(ResultSet row) throws SQLException;
-    }
-
-    /** What a claim took, and the rows of the statement sent after it (empty without one). */
-    public record ClaimedThen<T>(List<JobRow> claimed, List<T> after) {
-    }
-
-    /** {@link #claimAlone}, and {@code after} (null for none) in the same request and implicit transaction. */
-    public <T> ClaimedThen<T> claimAlone(Connection connection, String botId, String session, Collection<String> types,
-                                         Collection<String> excludedQueues, int max, long now, long leaseExpiresAt,
-                                         EventKind kind, After<T> after) throws SQLException {
         if (!claimsAlone) {
             throw new IllegalStateException(dialect.name() + " claims in a transaction");
         }
         if (types.isEmpty() || max < 1) {
-            return new ClaimedThen<>(List.of(), List.of());
+            return List.of();
         }
         ClaimStatement statement = claimStatement(types.size(), excludedQueues.size(), false);
         String pinned = dialect.pinnedClaim(statement.sql()).orElseThrow();
-        List<Object> params = new ArrayList<>(statement.params(botId, session, types, excludedQueues, null, max, now,
-                leaseExpiresAt, kind));
-        if (after != null) {
-            pinned = pinned + "; " + after.sql();
-            params.addAll(after.params());
-        }
+        List<Object> params = statement.params(botId, session, types, excludedQueues, null, max, now, leaseExpiresAt,
+                kind);
         List<JobRow> claimed = new ArrayList<>(max);
-        List<T> afterRows = after == null ? List.of() : new ArrayList<>(1);
         try (PreparedStatement ps = connection.prepareStatement(pinned)) {
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
-            ps.execute(); // the pin's one row, then the claim's rows, then the rows of what came after
+            ps.execute(); // the pin's one row, then the claim's rows
             if (!ps.getMoreResults()) {
                 throw new SQLException("The claim after the plan pin gave no result");
             }
@@ -352,19 +323,9 @@ public final class JobStore {
                     claimed.add(row(columns));
                 }
             }
-            if (after != null) {
-                if (!ps.getMoreResults()) {
-                    throw new SQLException("The statement after the claim gave no result");
-                }
-                try (ResultSet rows = ps.getResultSet()) {
-                    while (rows.next()) {
-                        afterRows.add(after.reader().read(rows));
-                    }
-                }
-            }
         }
         claimed.sort(CLAIM_ORDER);
-        return new ClaimedThen<>(claimed, afterRows);
+        return claimed;
     }
 
     /** Whether {@link #completeAll}'s one statement also records the completion events (else run it in a transaction). */
