@@ -19,8 +19,8 @@ import io.shepherd.runtime.testing.ChildProcess;
  * {@code pg_stat_statements}, when the cluster loads it) and the bots' resident memory. The runtime
  * serves {@link #RUNTIME_WARM_UP} jobs to Python bots first (its compilers at work: a fresh
  * runtime's CPU per job is several times its warm one), and the languages then take turns in the
- * order Java, Python, Python, Java, each figure the median over both of its turns. Then, in the same run, what issue 17
- * measures them against: the raw two-statement SQL loop ({@link Floor}) and db-scheduler in
+ * order Java, Python, Python, Java, each figure the median over both of its turns. Then, in the
+ * same run, what issue 17 measures them against: the raw two-statement SQL loop ({@link Floor}) and db-scheduler in
  * process, as it comes and tuned ({@link DbSchedulerPeer}).
  */
 final class BotLanguages {
@@ -76,7 +76,7 @@ final class BotLanguages {
                     statements ? String.format("%.2f", f.roundTripsPerJob()) : "(pg_stat_statements not loaded)",
                     f.botRssMiB(), COLD, Bench.f(f.coldRate()), f.coldCpuMicrosPerJob()));
         }
-        bench.report.row("a fresh runtime's first " + String.format("%,d", COLD) + " jobs, 2 fresh Python echo bots x "
+        bench.report.row("a fresh runtime's first " + String.format("%,d", COLD) + " jobs, " + BOTS + " fresh Python echo bots x "
                 + CONCURRENCY + " (then " + String.format("%,d", RUNTIME_WARM_UP - COLD) + " more before the turns above)",
                 Bench.f(fresh[0]) + " jobs/s", String.format("CPU per job: runtime %.0f µs, bots %.0f µs, PostgreSQL %.0f µs",
                         fresh[2], fresh[1], fresh[3]));
@@ -192,12 +192,12 @@ final class BotLanguages {
      * vacuums the jobs table, as the raw loop runs on a fresh database each run: in a run of two
      * minutes autovacuum (one visit a minute to each database) vacuumed it once, and the claim's
      * index scan walked the dead entries of every job claimed so far (1,700 pages for 8 jobs at
-     * 330,000 dead rows; PostgreSQL's CPU per job rose from ~100 to ~200 µs). Statements are what the database ran
-     * for everyone but this harness (its own polling left out), BEGIN not counted: the driver sends
-     * it with the transaction's first statement, in the same round trip.
+     * 330,000 dead rows; PostgreSQL's CPU per job rose from ~100 to ~200 µs). Statements are what
+     * the database ran for everyone but this harness (its own polling left out), BEGIN not counted:
+     * the driver sends it with the transaction's first statement, in the same round trip.
      */
     static double[] timed(Processes.Runtime runtime, long postmaster, boolean statements,
-                                  PreparedStatement unfinished, List<ChildProcess> bots, int jobs) throws Exception {
+                          PreparedStatement unfinished, List<ChildProcess> bots, int jobs) throws Exception {
         try (var s = unfinished.getConnection().createStatement()) {
             s.execute("VACUUM jobs"); // the raw loop's table is fresh each run: this one starts each run as clean
         }

@@ -18,11 +18,12 @@ import io.shepherd.runtime.testing.TestRuntime;
 /**
  * Cold starts (issue 17, item 6): a runtime's start to its first {@code 200} on {@code /ready},
  * and a bot process's start to its first job completed (a fresh bot: it registers first), for the
- * Java echo bot without and with a JDK AOT cache (JEP 483/514/515: {@code -XX:AOTCacheOutput} while a
- * training run works, {@code -XX:AOTCache} after) trained in the same run by {@code shepherd train},
- * as the images train theirs, and for the Python echo bot; and a fresh runtime's first jobs, without
- * and with its cache (the cache also holds method profiles, so the JIT starts informed). The Java processes start from their jars, as users run them (an AOT cache needs a class path
- * of jars). Each figure is the median of {@link #TRIES} starts.
+ * Java echo bot without and with a JDK AOT cache (JEP 483/514/515: {@code -XX:AOTCacheOutput}
+ * while a training run works, {@code -XX:AOTCache} after) trained in the same run by
+ * {@code shepherd train}, as the images train theirs, and for the Python echo bot; and a fresh
+ * runtime's first jobs, without and with its cache (the cache also holds method profiles, so the
+ * JIT starts informed). The Java processes start from their jars, as users run them (an AOT cache
+ * needs a class path of jars). Each figure is the median of {@link #TRIES}.
  */
 final class ColdStart {
     static final int TRIES = 3;
@@ -61,7 +62,8 @@ final class ColdStart {
             firstPlain.add(firstJobs(""));
             firstCached.add(firstJobs("-XX:AOTCache=" + runtimeCache));
         }
-        bench.report.row("a fresh runtime's first " + String.format("%,d", BotLanguages.COLD) + " jobs, 2 Python echo bots x "
+        bench.report.row("a fresh runtime's first " + String.format("%,d", BotLanguages.COLD) + " jobs, "
+                + BotLanguages.BOTS + " Python echo bots x "
                 + BotLanguages.CONCURRENCY, String.format("%s jobs/s, runtime %.0f µs/job", Bench.f(median(firstPlain, 0)),
                 median(firstPlain, 2)), String.format("with the AOT cache: %s jobs/s, runtime %.0f µs/job (medians of %d)",
                 Bench.f(median(firstCached, 0)), median(firstCached, 2), TRIES));

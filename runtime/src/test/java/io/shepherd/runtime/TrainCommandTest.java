@@ -38,6 +38,27 @@ class TrainCommandTest {
     }
 
     @Test
+    void aBotBehindAWrapperIsStoppedWithItAndOnlyAFailingExitFails() throws Exception {
+        List<Path> before = trainFolders();
+        String marker = "train-test-" + java.util.UUID.randomUUID(); // names this test's bot processes
+        String python = "PYTHONPATH=" + EchoBots.root().resolve("bot-sdk/python/src") + " " + EchoBots.python()
+                + " -X pycache_prefix=/tmp/" + marker + " " + EchoBots.root().resolve("examples/echo-bot-python/echo_bot.py");
+        // the shell is what train started, the bot its child: both get SIGTERM; the shell dies of it (143), a stop
+        ServeCommandTest.Cli wrapped = ServeCommandTest.cli("train", "--jobs", "20", "--", "sh", "-c", python + "; exit 9");
+        assertEquals(0, wrapped.code(), wrapped.err() + wrapped.out());
+        ServeCommandTest.Cli failing = ServeCommandTest.cli("train", "--jobs", "20", "--", "sh", "-c",
+                "trap 'exit 4' TERM; " + python + " & wait");
+        assertEquals(1, failing.code(), failing.out());
+        assertTrue(failing.err().contains("the bot exited with 4"), failing.err());
+        assertEquals(before, trainFolders(), "the throwaway runtimes' folders are deleted");
+        Thread.sleep(2000);
+        List<ProcessHandle> left = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(marker)).toList();
+        left.forEach(ProcessHandle::destroyForcibly); // ours, named by the marker
+        assertEquals(List.of(), left.stream().map(p -> p.info().commandLine().orElse("")).toList(), "no bot is left running");
+    }
+
+    @Test
     void badUsageIsExitCodeTwo() {
         ServeCommandTest.Cli noBot = ServeCommandTest.cli("train");
         assertEquals(2, noBot.code(), noBot.err());

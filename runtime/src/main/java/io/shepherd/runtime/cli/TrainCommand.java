@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
  * line carries it. The runtime listens on a free loopback port with its embedded H2 in a temporary
  * folder, which is deleted after; the bot is started with {@code SHEPHERD_URL},
  * {@code SHEPHERD_ENROLL_TOKEN}, {@code BOT_STATE_DIR}, {@code BOT_CONCURRENCY} and stopped with
- * SIGTERM once every job is done (completed, or dead: a handler that failed exercised its paths
+ * SIGTERM (it and every process under it) once every job is done (completed, or dead: a handler that failed exercised its paths
  * too). The images build their caches this way.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -66,6 +66,8 @@ public final class TrainCommand implements Callable<Integer> {
     /** Batches of this size go in through {@code /v1/jobs/batch}; a few jobs go in one by one. */
     private static final int BATCH = 500;
     private static final int SINGLE = 20;
+    /** A process that SIGTERM ended without handling it (a JVM's shutdown hooks still ran, its cache written). */
+    private static final int SIGTERM_EXIT = 128 + 15;
 
     @Override
     public Integer call() throws Exception {
@@ -80,6 +82,15 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--payload is not JSON: " + payload);
         }
         Path home = Files.createTempDirectory("shepherd-train-");
+        try {
+            return train(home, jobPayload);
+        } finally {
+            deleteTree(home);
+        }
+    }
+
+    /** The throwaway runtime in {@code home}, the bot against it, the jobs; the exit code. */
+    private int train(Path home, JsonValue jobPayload) throws Exception {
         String client = UUID.randomUUID().toString();
         String enroll = UUID.randomUUID().toString();
         ShepherdServer server = ShepherdServer.start(ShepherdConfig.from(Config.builder()
@@ -119,21 +130,36 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.printf("train: %d jobs finished in %.1f s (%d completed, %d dead); stopping the bot%n", jobs,
                     (System.nanoTime() - started) / 1e9, count(counts, "completed"), count(counts, "dead"));
             reads(remote);
-            bot.destroy(); // SIGTERM: the bot stops as it would in production, and its JVM writes its cache
+            stop(bot, false); // SIGTERM: the bot stops as it would in production, and its JVM writes its cache
             if (!bot.waitFor(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
                 return failed(bot, botLog, "the bot did not exit within " + timeout + " of its start");
             }
-            if (bot.exitValue() != 0) {
+            if (bot.exitValue() != 0 && bot.exitValue() != SIGTERM_EXIT) {
                 return failed(bot, botLog, "the bot exited with " + bot.exitValue());
             }
             System.out.println("train: done");
             return 0;
         } finally {
-            if (bot != null && bot.isAlive()) {
-                bot.destroyForcibly();
+            if (bot != null) {
+                stop(bot, true);
             }
             server.close();
-            deleteTree(home);
+        }
+    }
+
+    /**
+     * SIGTERM ({@code force}: SIGKILL) to the bot's process and every process under it, so that a
+     * bot started through a wrapper (a shell, a launcher script) is stopped too and none is left.
+     */
+    private static void stop(Process bot, boolean force) {
+        List<ProcessHandle> all = new ArrayList<>(bot.descendants().toList());
+        all.add(bot.toHandle());
+        for (ProcessHandle p : all) {
+            if (force) {
+                p.destroyForcibly();
+            } else {
+                p.destroy();
+            }
         }
     }
 
@@ -172,9 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private static int failed(Process bot, Path botLog, String why) throws IOException {
-        if (bot.isAlive()) {
-            bot.destroyForcibly();
-        }
+        stop(bot, true);
         System.err.println("shepherd train: " + why + "; the bot's output:");
         System.err.println(Files.exists(botLog) ? Files.readString(botLog) : "(none)");
         return 1;
