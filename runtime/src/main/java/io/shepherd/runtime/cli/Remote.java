@@ -127,7 +127,12 @@ public final class Remote {
         throw new Failure(REFUSED, message);
     }
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * Made on the first call, not with the command: picocli makes every command (and so this
+     * mixin) when the command line is built, in every process — a {@code serve} included, which
+     * used to carry some thirty idle HTTP clients, each with a selector thread, for nothing.
+     */
+    private HttpClient client;
 
     /** An answer: its status and body (JSON when there is one). */
     public record Answer(int status, String body) {
@@ -177,6 +182,9 @@ public final class Remote {
         HttpRequest built = request.build();
         HttpResponse<String> response;
         try {
+            if (client == null) {
+                client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            }
             response = client.send(built, HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException | java.net.http.HttpTimeoutException e) {
             throw new Failure(UNREACHABLE, "cannot reach the runtime at " + baseUrl() + " (" + e.getClass().getSimpleName()
