@@ -129,11 +129,7 @@ final class BotLanguages {
      * {@link #COLD} are measured ({@link #timed}'s figures: the runtime cold).
      */
     private double[] warmUp(Processes.Runtime runtime, String dbUrl, boolean statements) throws Exception {
-        List<ChildProcess> bots = new ArrayList<>();
-        for (int i = 0; i < BOTS; i++) {
-            bots.add(bench.processes.pythonBot(runtime, CONCURRENCY, Map.of()));
-        }
-        Bench.awaitBots(runtime.http(), BOTS);
+        List<ChildProcess> bots = startBots(bench, runtime, true);
         try (Connection c = DriverManager.getConnection(dbUrl); PreparedStatement unfinished = c.prepareStatement(Bench.UNFINISHED)) {
             double[] cold = timed(runtime, bench.cluster.pid(), statements, unfinished, bots, COLD);
             Bench.submitBatches(runtime.http(), RUNTIME_WARM_UP - COLD);
@@ -145,14 +141,20 @@ final class BotLanguages {
         }
     }
 
-    /** Fresh bots: the first {@link #COLD} jobs, then {@link Bench#RUNS} runs of {@link #JOBS} after a warm-up. */
-    private Turn measure(Processes.Runtime runtime, String dbUrl, boolean python, boolean statements) throws Exception {
+    /** {@link #BOTS} fresh echo-bot processes of concurrency {@link #CONCURRENCY}, once all are registered and idle. */
+    static List<ChildProcess> startBots(Bench bench, Processes.Runtime runtime, boolean python) throws Exception {
         List<ChildProcess> bots = new ArrayList<>();
         for (int i = 0; i < BOTS; i++) {
             bots.add(python ? bench.processes.pythonBot(runtime, CONCURRENCY, Map.of())
                     : bench.processes.bot(runtime, CONCURRENCY, Map.of()));
         }
         Bench.awaitBots(runtime.http(), BOTS);
+        return bots;
+    }
+
+    /** Fresh bots: the first {@link #COLD} jobs, then {@link Bench#RUNS} runs of {@link #JOBS} after a warm-up. */
+    private Turn measure(Processes.Runtime runtime, String dbUrl, boolean python, boolean statements) throws Exception {
+        List<ChildProcess> bots = startBots(bench, runtime, python);
         List<Double> rates = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         List<Double> runtimeCpu = new ArrayList<>();

@@ -102,11 +102,7 @@ final class ColdStart {
         String db = bench.freshDatabase();
         Processes.Runtime runtime = bench.processes.startRuntimeJar(db, jvmOptions);
         runtime.process().awaitReady(runtime.http(), Duration.ofSeconds(90));
-        List<ChildProcess> bots = new ArrayList<>();
-        for (int i = 0; i < BotLanguages.BOTS; i++) {
-            bots.add(bench.processes.pythonBot(runtime, BotLanguages.CONCURRENCY, Map.of()));
-        }
-        Bench.awaitBots(runtime.http(), BotLanguages.BOTS);
+        List<ChildProcess> bots = BotLanguages.startBots(bench, runtime, true);
         try (Connection c = DriverManager.getConnection(db); PreparedStatement unfinished = c.prepareStatement(Bench.UNFINISHED)) {
             return BotLanguages.timed(runtime, bench.cluster.pid(), false, unfinished, bots, BotLanguages.COLD);
         } finally {

@@ -67,7 +67,8 @@ public final class ConsoleHttpService implements HttpService {
             return;
         }
         String name = rest.isEmpty() ? "index.html" : rest;
-        Asset asset = FILE.matcher(name).matches() ? asset(name) : null;
+        // a file not found is no entry (computeIfAbsent stores no null): names asked at random fill nothing
+        Asset asset = FILE.matcher(name).matches() ? assets.computeIfAbsent(name, n -> load(n).orElse(null)) : null;
         if (asset == null) {
             throw Problem.notFound("No such console file: " + name);
         }
@@ -87,16 +88,6 @@ public final class ConsoleHttpService implements HttpService {
         } else {
             res.send(asset.plain());
         }
-    }
-
-    private Asset asset(String name) {
-        Asset known = assets.get(name);
-        if (known != null) {
-            return known;
-        }
-        Optional<Asset> loaded = load(name);
-        loaded.ifPresent(a -> assets.putIfAbsent(name, a));
-        return loaded.orElse(null);
     }
 
     private static void secure(ServerResponse res) {
