@@ -22,11 +22,14 @@ class RuntimeClientTest {
     final AtomicInteger requests = new AtomicInteger();
     volatile int status = 503;
     volatile boolean retryAfter;
+    /** When above 0, the fake answers 200 from this request on (counted from 1), whatever {@link #status} says. */
+    volatile int healthyFrom;
 
     String startFake() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
-            requests.incrementAndGet();
+            int seen = requests.incrementAndGet();
+            int status = healthyFrom > 0 && seen >= healthyFrom ? 200 : this.status;
             byte[] body = ("{\"status\":" + status + "}").getBytes();
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             if (retryAfter) {
@@ -120,17 +123,15 @@ class RuntimeClientTest {
     void retriesWithBackoffUntilTheRuntimeAnswers() throws Exception {
         String url = startFake();
         RuntimeClient client = client(List.of(url), 100, Duration.ofSeconds(30));
-        Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(150);
-            } catch (InterruptedException ignored) {
-                return;
-            }
-            status = 200;
-        });
+        // the runtime comes back on the third call: counted, not timed (the whole backoff is ~140 ms)
+        healthyFrom = 3;
+        long started = System.nanoTime();
         ApiResponse answer = client.callRetrying(Method.GET, "/v1/stats", "t", null, Duration.ofSeconds(2), "test");
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
         assertEquals(200, answer.status());
-        assertTrue(client.retries() >= 1, "retried " + client.retries());
+        assertEquals(3, requests.get(), "two refused calls, then the one answered");
+        assertEquals(2, client.retries(), "retried " + client.retries());
+        assertTrue(tookMillis >= 16 + 32, "waited between calls: " + tookMillis + " ms");
     }
 
     @Test
