@@ -214,6 +214,7 @@ final class BotLanguages {
         long harnessBackend = backendPid(unfinished);
         double dbCpu0 = Processes.treeCpuSeconds(postmaster) - Processes.cpuSeconds(harnessBackend);
         double machine0 = Processes.machineBusySeconds();
+        Map<String, Double> dbKinds0 = Boolean.getBoolean("bench.statements") ? Processes.clusterCpuByKind(postmaster) : Map.of();
         long t0 = System.nanoTime();
         while (Bench.unfinished(unfinished) > 0) {
             Thread.sleep(20); // each look costs the database ~1 ms (dead index entries at the end of a run)
@@ -227,6 +228,14 @@ final class BotLanguages {
         if (Boolean.getBoolean("bench.statements")) {
             System.out.printf("%d jobs in %.2f s: bots %.0f, runtime %.0f, PostgreSQL %.0f, machine %.0f µs/job%n", jobs,
                     seconds, figures[1], figures[2], figures[3], figures[5]);
+            StringBuilder kinds = new StringBuilder("  PostgreSQL by process (µs/job; live processes; backends include this harness's polling):");
+            Processes.clusterCpuByKind(postmaster).forEach((kind, cpu) -> {
+                double used = cpu - dbKinds0.getOrDefault(kind, 0.0);
+                if (used > 0) {
+                    kinds.append(String.format(" %s %.0f", kind, used / jobs * 1e6));
+                }
+            });
+            System.out.println(kinds);
         }
         if (statements) {
             try (var s = unfinished.getConnection().createStatement(); var rs = s.executeQuery(

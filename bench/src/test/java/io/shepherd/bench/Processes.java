@@ -191,6 +191,36 @@ final class Processes implements AutoCloseable {
         return ticks / 100.0;
     }
 
+    /**
+     * CPU seconds of a PostgreSQL cluster's live processes by kind: "backend" for every client
+     * connection, the background process's own name otherwise (walwriter, autovacuum worker, ...),
+     * from each child's command line. Processes that ended are not in it.
+     */
+    static Map<String, Double> clusterCpuByKind(long postmaster) throws Exception {
+        Map<String, Double> byKind = new java.util.TreeMap<>();
+        try (var entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : (Iterable<Path>) entries::iterator) {
+                if (!entry.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String child = Files.readString(entry.resolve("stat"));
+                    String[] c = child.substring(child.lastIndexOf(')') + 2).split(" ");
+                    if (Long.parseLong(c[1]) != postmaster) {
+                        continue;
+                    }
+                    String title = Files.readString(entry.resolve("cmdline")).replace('\0', ' ').trim();
+                    String kind = title.contains("(") ? "backend" : title.replaceFirst("^postgres: ", "")
+                            .replaceAll("[0-9]+", "N");
+                    byKind.merge(kind, (Long.parseLong(c[11]) + Long.parseLong(c[12])) / 100.0, Double::sum);
+                } catch (java.io.IOException gone) {
+                    // exited while we looked
+                }
+            }
+        }
+        return byKind;
+    }
+
     /** CPU seconds the whole machine was busy (all cores, everything but idle and I/O wait), from /proc/stat. */
     static double machineBusySeconds() throws Exception {
         String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
