@@ -13,8 +13,8 @@ import io.shepherd.runtime.testing.ChildProcess;
 /**
  * The Java and the Python SDK side by side: their echo bots on no-op jobs, two processes of
  * concurrency 8 each, on one runtime and one database in the same run. Cold: the first
- * {@link #COLD} jobs of freshly started bots (the JVM's compilers at work); warm: after
- * {@link #WARM_UP} more. Besides jobs/s, the CPU per job of the bots, of the runtime and of
+ * {@link #COLD} jobs of freshly started bots (the JVM's compilers at work); warm: after their
+ * compilers went quiet ({@link #WARM_UP_BATCH}). Besides jobs/s, the CPU per job of the bots, of the runtime and of
  * PostgreSQL (the whole cluster), from /proc, the database round trips per job (from
  * {@code pg_stat_statements}, when the cluster loads it) and the bots' resident memory. The runtime
  * serves {@link #RUNTIME_WARM_UP} jobs to Python bots first (its compilers at work: a fresh
@@ -28,7 +28,16 @@ final class BotLanguages {
     static final int BOTS = Integer.getInteger("bench.languageBots", 2);
     static final int CONCURRENCY = 8;
     static final int COLD = 2000;
-    static final int WARM_UP = 10_000;
+    /**
+     * Fresh bots' warm-up: batches of this many jobs until the bots' JIT compiler threads used less
+     * than {@link #QUIET_COMPILERS} µs a job in one (Python bots have none: they stop after two),
+     * at most {@link #WARM_UP_MAX} jobs. After a fixed 10,000 the Java bots' compilers were still
+     * busy in the timed runs (29–129 µs of a bot's CPU per job in C2 threads, Helidon WebClient's
+     * request methods compiled 35 s into a bot's life), a cost the Python bots never pay.
+     */
+    static final int WARM_UP_BATCH = 10_000;
+    static final double QUIET_COMPILERS = 5;
+    static final int WARM_UP_MAX = 150_000;
     static final int JOBS = 10_000;
     /** Jobs the runtime serves before the first turn, so that "warm" holds for the runtime as for the bots. */
     static final int RUNTIME_WARM_UP = 40_000;
@@ -41,7 +50,7 @@ final class BotLanguages {
 
     /** What one language's bots did, warm and cold: jobs/s, the bots' CPU µs per job, the largest bot's RSS. */
     record Figures(double rate, double botCpuMicrosPerJob, double botRssMiB, double coldRate, double coldCpuMicrosPerJob,
-                   double runtimeCpuMicrosPerJob, double dbCpuMicrosPerJob, double roundTripsPerJob) {
+                   double runtimeCpuMicrosPerJob, double dbCpuMicrosPerJob, double roundTripsPerJob, int warmedWith) {
     }
 
     /** The floor's jobs per run: enough for a second or two of work. */
@@ -68,7 +77,8 @@ final class BotLanguages {
         for (var row : List.of(Map.entry("Java", java), Map.entry("Python", python))) {
             Figures f = row.getValue();
             bench.report.row("no-op jobs end to end, " + BOTS + " " + row.getKey() + " echo-bot processes x concurrency "
-                    + CONCURRENCY + ", warm", Bench.f(f.rate()) + " jobs/s", String.format(
+                    + CONCURRENCY + ", warm (after up to " + String.format("%,d", f.warmedWith()) + " jobs, until their "
+                    + "compilers were quiet)", Bench.f(f.rate()) + " jobs/s", String.format(
                     "%.2fx the raw SQL loop, %.2fx tuned db-scheduler; CPU per job: bots %.0f µs, runtime %.0f µs, "
                     + "PostgreSQL %.0f µs; %s database round trips per job; bot RSS %.0f MiB; cold (first %,d jobs, mean of 2) "
                     + "%s jobs/s, bots' CPU %.0f µs/job", f.rate() / floor, f.rate() / schedulerTuned,
@@ -95,7 +105,7 @@ final class BotLanguages {
 
     /** One turn of one language's bots: cold {jobs/s, µs/job}, each warm run's, and the largest bot's RSS. */
     record Turn(double[] cold, List<Double> rates, List<Double> cpu, List<Double> runtimeCpu, List<Double> dbCpu,
-                List<Double> statements, double rss) {
+                List<Double> statements, double rss, int warmedWith) {
         static Figures figures(List<Turn> turns) {
             List<Double> rates = new ArrayList<>();
             List<Double> cpu = new ArrayList<>();
@@ -105,7 +115,9 @@ final class BotLanguages {
             List<Double> coldRates = new ArrayList<>();
             List<Double> coldCpu = new ArrayList<>();
             double rss = 0;
+            int warmedWith = 0;
             for (Turn t : turns) {
+                warmedWith = Math.max(warmedWith, t.warmedWith());
                 rates.addAll(t.rates());
                 cpu.addAll(t.cpu());
                 runtimeCpu.addAll(t.runtimeCpu());
@@ -116,7 +128,7 @@ final class BotLanguages {
                 rss = Math.max(rss, t.rss());
             }
             return new Figures(Bench.median(rates), Bench.median(cpu), rss, mean(coldRates), mean(coldCpu),
-                    Bench.median(runtimeCpu), Bench.median(dbCpu), Bench.median(statements));
+                    Bench.median(runtimeCpu), Bench.median(dbCpu), Bench.median(statements), warmedWith);
         }
 
         private static double mean(List<Double> values) {
@@ -161,11 +173,11 @@ final class BotLanguages {
         List<Double> dbCpu = new ArrayList<>();
         List<Double> statementCounts = new ArrayList<>();
         double[] cold;
+        int warmedWith;
         long postmaster = bench.cluster.pid();
         try (Connection c = DriverManager.getConnection(dbUrl); PreparedStatement unfinished = c.prepareStatement(Bench.UNFINISHED)) {
             cold = timed(runtime, postmaster, statements, unfinished, bots, COLD);
-            Bench.submitBatches(runtime.http(), WARM_UP);
-            Bench.drain(unfinished);
+            warmedWith = warmUp(runtime, unfinished, bots);
             for (int run = 0; run < Bench.RUNS; run++) {
                 double[] warm = timed(runtime, postmaster, statements, unfinished, bots, JOBS);
                 rates.add(warm[0]);
@@ -182,7 +194,37 @@ final class BotLanguages {
         for (ChildProcess bot : bots) {
             bot.terminate(Duration.ofSeconds(10)); // SIGTERM: they deregister, and the next bots start clean
         }
-        return new Turn(cold, rates, cpu, runtimeCpu, dbCpu, statementCounts, rss);
+        return new Turn(cold, rates, cpu, runtimeCpu, dbCpu, statementCounts, rss, warmedWith);
+    }
+
+    /** Warm-up batches until the bots' compilers are quiet ({@link #WARM_UP_BATCH}); returns the jobs it took. */
+    private static int warmUp(Processes.Runtime runtime, PreparedStatement unfinished, List<ChildProcess> bots)
+            throws Exception {
+        int done = 0;
+        while (done < WARM_UP_MAX) {
+            double compilers0 = compilerSeconds(bots);
+            Bench.submitBatches(runtime.http(), WARM_UP_BATCH);
+            Bench.drain(unfinished);
+            done += WARM_UP_BATCH;
+            double micros = (compilerSeconds(bots) - compilers0) / WARM_UP_BATCH * 1e6;
+            if (Boolean.getBoolean("bench.statements")) {
+                System.out.printf("warm-up: %,d jobs, the bots' compilers %.0f µs/job in the last %,d%n", done, micros,
+                        WARM_UP_BATCH);
+            }
+            if (done >= 2 * WARM_UP_BATCH && micros < QUIET_COMPILERS) {
+                break;
+            }
+        }
+        return done;
+    }
+
+    /** CPU seconds the bots' live JIT compiler threads have used. */
+    private static double compilerSeconds(List<ChildProcess> bots) throws Exception {
+        double sum = 0;
+        for (var e : botThreads(bots).entrySet()) {
+            sum += e.getKey().contains("CompilerThre") ? e.getValue() : 0;
+        }
+        return sum;
     }
 
     /**
@@ -214,7 +256,10 @@ final class BotLanguages {
         long harnessBackend = backendPid(unfinished);
         double dbCpu0 = Processes.treeCpuSeconds(postmaster) - Processes.cpuSeconds(harnessBackend);
         double machine0 = Processes.machineBusySeconds();
-        Map<String, Double> dbKinds0 = Boolean.getBoolean("bench.statements") ? Processes.clusterCpuByKind(postmaster) : Map.of();
+        boolean split = Boolean.getBoolean("bench.statements");
+        Map<String, Double> dbKinds0 = split ? Processes.clusterCpuByKind(postmaster) : Map.of();
+        Map<String, Double> runtimeThreads0 = split ? Processes.threadCpuSeconds(runtime.pid()) : Map.of();
+        Map<String, Double> botThreads0 = split ? botThreads(bots) : Map.of();
         long t0 = System.nanoTime();
         while (Bench.unfinished(unfinished) > 0) {
             Thread.sleep(20); // each look costs the database ~1 ms (dead index entries at the end of a run)
@@ -236,6 +281,8 @@ final class BotLanguages {
                 }
             });
             System.out.println(kinds);
+            System.out.println(byThread("runtime", runtimeThreads0, Processes.threadCpuSeconds(runtime.pid()), jobs));
+            System.out.println(byThread("bots", botThreads0, botThreads(bots), jobs));
         }
         if (statements) {
             try (var s = unfinished.getConnection().createStatement(); var rs = s.executeQuery(
@@ -284,6 +331,25 @@ final class BotLanguages {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** The bots' CPU seconds by kind of thread, all bots added up. */
+    private static Map<String, Double> botThreads(List<ChildProcess> bots) throws Exception {
+        Map<String, Double> sum = new java.util.TreeMap<>();
+        for (ChildProcess bot : bots) {
+            Processes.threadCpuSeconds(bot.process().pid()).forEach((kind, cpu) -> sum.merge(kind, cpu, Double::sum));
+        }
+        return sum;
+    }
+
+    /** "  who by thread (µs/job): kind n ..." for the kinds that used at least 1 µs a job, the most first. */
+    private static String byThread(String who, Map<String, Double> before, Map<String, Double> after, int jobs) {
+        StringBuilder line = new StringBuilder("  " + who + " by thread (µs/job; threads that ended are not in it):");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / jobs * 1e6))
+                .filter(e -> e.getValue() >= 1).sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> line.append(String.format(" %s %.0f", e.getKey(), e.getValue())));
+        return line.toString();
     }
 
     private static double botsCpu(List<ChildProcess> bots) throws Exception {
