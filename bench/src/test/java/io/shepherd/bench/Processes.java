@@ -172,6 +172,16 @@ final class Processes implements AutoCloseable {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        // a child that exited meanwhile is not among them: its time is in the parent's cutime next time
+        for (String[] c : children(pid).values()) {
+            ticks += Long.parseLong(c[11]) + Long.parseLong(c[12]);
+        }
+        return ticks / 100.0;
+    }
+
+    /** The live children of a process: each one's /proc folder and its stat fields after the command name. */
+    private static Map<Path, String[]> children(long parent) throws Exception {
+        Map<Path, String[]> children = new HashMap<>();
         try (var entries = Files.list(Path.of("/proc"))) {
             for (Path entry : (Iterable<Path>) entries::iterator) {
                 if (!entry.getFileName().toString().chars().allMatch(Character::isDigit)) {
@@ -180,15 +190,15 @@ final class Processes implements AutoCloseable {
                 try {
                     String child = Files.readString(entry.resolve("stat"));
                     String[] c = child.substring(child.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(c[1]) == pid) {
-                        ticks += Long.parseLong(c[11]) + Long.parseLong(c[12]);
+                    if (Long.parseLong(c[1]) == parent) {
+                        children.put(entry, c);
                     }
                 } catch (java.io.IOException gone) {
-                    // exited while we looked: its time is in the parent's cutime next time
+                    // exited while we looked
                 }
             }
         }
-        return ticks / 100.0;
+        return children;
     }
 
     /**
@@ -198,24 +208,15 @@ final class Processes implements AutoCloseable {
      */
     static Map<String, Double> clusterCpuByKind(long postmaster) throws Exception {
         Map<String, Double> byKind = new java.util.TreeMap<>();
-        try (var entries = Files.list(Path.of("/proc"))) {
-            for (Path entry : (Iterable<Path>) entries::iterator) {
-                if (!entry.getFileName().toString().chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String child = Files.readString(entry.resolve("stat"));
-                    String[] c = child.substring(child.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(c[1]) != postmaster) {
-                        continue;
-                    }
-                    String title = Files.readString(entry.resolve("cmdline")).replace('\0', ' ').trim();
-                    String kind = title.contains("(") ? "backend" : title.replaceFirst("^postgres: ", "")
-                            .replaceAll("[0-9]+", "N");
-                    byKind.merge(kind, (Long.parseLong(c[11]) + Long.parseLong(c[12])) / 100.0, Double::sum);
-                } catch (java.io.IOException gone) {
-                    // exited while we looked
-                }
+        for (var child : children(postmaster).entrySet()) {
+            try {
+                String title = Files.readString(child.getKey().resolve("cmdline")).replace('\0', ' ').trim();
+                String kind = title.contains("(") ? "backend" : title.replaceFirst("^postgres: ", "")
+                        .replaceAll("[0-9]+", "N");
+                String[] c = child.getValue();
+                byKind.merge(kind, (Long.parseLong(c[11]) + Long.parseLong(c[12])) / 100.0, Double::sum);
+            } catch (java.io.IOException gone) {
+                // exited while we looked
             }
         }
         return byKind;

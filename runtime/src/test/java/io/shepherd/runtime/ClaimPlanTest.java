@@ -52,8 +52,7 @@ class ClaimPlanTest {
         try (TestDatabase db = TestDatabase.create("postgres")) {
             migrate(db);
             try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                s.execute("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
-                        + "registered_at) VALUES ('bot', 'bot', '[\"t\"]', '{}', 'x', 'idle', 'session', 0, 0)");
+                insertBot(s);
                 s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, "
                         + "created_at, updated_at) VALUES ('low', 't', 'default', 0, 'pending', 0, 5, 0, 0, 0), "
                         + "('high', 't', 'default', 5, 'pending', 0, 5, 0, 0, 0), "
@@ -90,8 +89,7 @@ class ClaimPlanTest {
         try (TestDatabase db = TestDatabase.create("postgres")) {
             migrate(db);
             try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                s.execute("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
-                        + "registered_at) VALUES ('bot', 'bot', '[\"t\"]', '{}', 'x', 'idle', 'session', 0, 0)");
+                insertBot(s);
                 s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, "
                         + "created_at, updated_at) SELECT 'job-' || g, 't', 'default', 0, 'pending', 0, 5, 0, g, 0 "
                         + "FROM generate_series(1, 40) g");
@@ -114,6 +112,12 @@ class ClaimPlanTest {
                 }
             }
         }
+    }
+
+    /** An idle bot 'bot' of type t, in session 'session'. */
+    private static void insertBot(Statement s) throws java.sql.SQLException {
+        s.execute("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
+                + "registered_at) VALUES ('bot', 'bot', '[\"t\"]', '{}', 'x', 'idle', 'session', 0, 0)");
     }
 
     private static void migrate(TestDatabase db) {
