@@ -157,6 +157,32 @@ class ClaimPlanTest {
         }
     }
 
+    /**
+     * A lease extension goes by primary key too, also for a bot the statistics do not know yet:
+     * the holder index keeps an entry for every job a bot ever finished, and taken on the holder
+     * alone it would walk them all.
+     */
+    @Test
+    void aLeaseExtensionOfANewBotFindsItsJobsByPrimaryKey() throws Exception {
+        try (TestDatabase db = TestDatabase.create("postgres")) {
+            migrate(db);
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, created_at, "
+                        + "updated_at, claimed_by) SELECT 'job-' || g, 't', 'default', 0, CASE WHEN g % 100 = 0 "
+                        + "THEN 'claimed' ELSE 'completed' END, 1, 5, 0, g, 0, 'old-bot' FROM generate_series(1, 4000) g");
+                s.execute("ANALYZE jobs");
+                s.execute("UPDATE jobs SET claimed_by = 'new-bot', claim_session = 'session'"); // after the statistics
+            }
+            String sql = new JobStore(Dialects.forUrl(db.url())).extendLeasesStatement(2);
+            List<Object> params = List.of(1L, "new-bot", "session", "job-100", "job-200");
+            for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
+                String plan = plan(db, Map.of(), sql, params, mode);
+                assertTrue(plan.contains("jobs_pkey"), mode + ":\n" + plan);
+                assertFalse(plan.contains("jobs_holder") || plan.contains("jobs_lease"), mode + ":\n" + plan);
+            }
+        }
+    }
+
     /** EXPLAIN of the claim's generic plan, on the empty table, under these settings. */
     private static String genericPlan(TestDatabase db, Map<String, String> settings) throws Exception {
         JobStore.ClaimStatement claim = new JobStore(Dialects.forUrl(db.url())).claimStatement(1);
@@ -167,6 +193,12 @@ class ClaimPlanTest {
     /** EXPLAIN of a statement's generic plan under these settings, its JDBC parameters given as values. */
     private static String genericPlan(TestDatabase db, Map<String, String> settings, String statement,
                                       List<Object> params) throws Exception {
+        return plan(db, settings, statement, params, "force_generic_plan");
+    }
+
+    /** EXPLAIN of a prepared statement under these settings and plan cache mode (generic or custom plans). */
+    private static String plan(TestDatabase db, Map<String, String> settings, String statement, List<Object> params,
+                               String planCacheMode) throws Exception {
         StringBuilder sql = new StringBuilder();
         int n = 0;
         for (char c : statement.toCharArray()) {
@@ -183,7 +215,7 @@ class ClaimPlanTest {
             for (var setting : settings.entrySet()) {
                 s.execute("SELECT set_config('" + setting.getKey() + "', '" + setting.getValue() + "', true)");
             }
-            s.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+            s.execute("SET LOCAL plan_cache_mode = " + planCacheMode);
             s.execute("PREPARE statement AS " + sql);
             try (ResultSet rs = s.executeQuery("EXPLAIN EXECUTE statement(" + values + ")")) {
                 while (rs.next()) {

@@ -42,9 +42,15 @@ public final class JobStore {
      * cached generic plan of a batch completion walked that whole index instead: every job
      * claimed and finished since the last vacuum leaves a dead entry there, so each completion
      * grew dearer through a run (measured in the benchmark: 0.7 ms a batch of 8 at a run's start,
-     * 2.8 ms after 10,000 jobs; PostgreSQL's CPU per job 100 µs against 290–430 µs).
+     * 2.8 ms after 10,000 jobs; PostgreSQL's CPU per job 100 µs against 290–430 µs). Such a
+     * statement compares its holder through {@code COALESCE} too ({@link #HELD_BY}): the holder
+     * index keeps an entry for every job a bot ever finished, and for a bot the statistics do not
+     * know yet the planner would take it on the holder alone.
      */
     static final String STILL_HELD = "COALESCE(status, '') = 'claimed'";
+
+    /** The job's holder is the given bot, compared so that no index serves it (see {@link #STILL_HELD}). */
+    static final String HELD_BY = "COALESCE(claimed_by, '') = ?";
 
     private final Dialect dialect;
 
@@ -387,16 +393,20 @@ public final class JobStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        String update = "UPDATE jobs SET lease_expires_at = ? WHERE claimed_by = ? AND claim_session = ? "
-                + "AND " + STILL_HELD + " AND id IN (" + placeholders(ids.size()) + ")";
         List<Object> params = new ArrayList<>(ids.size() + 3);
         params.add(leaseExpiresAt);
         params.add(botId);
         params.add(session);
         params.addAll(ids);
-        return Rows.list(db.createNamedQuery("jobs-extend-named-" + ids.size(), dialect.returning(update, "id"))
+        return Rows.list(db.createNamedQuery("jobs-extend-named-" + ids.size(), extendLeasesStatement(ids.size()))
                         .params(params).execute(),
                 r -> Rows.string(r, "id"));
+    }
+
+    /** The statement {@link #extendLeases} runs for {@code n} jobs: the lease's end, the bot, its session, the ids. */
+    public String extendLeasesStatement(int n) {
+        return dialect.returning("UPDATE jobs SET lease_expires_at = ? WHERE " + HELD_BY + " AND claim_session = ? "
+                + "AND " + STILL_HELD + " AND id IN (" + placeholders(n) + ")", "id");
     }
 
     /**
@@ -417,7 +427,7 @@ public final class JobStore {
         params.add(botId);
         params.add(session);
         params.addAll(progress.keySet());
-        db.createUpdate("UPDATE jobs SET progress = " + cases + " ELSE progress END WHERE claimed_by = ? "
+        db.createUpdate("UPDATE jobs SET progress = " + cases + " ELSE progress END WHERE " + HELD_BY + " "
                 + "AND claim_session = ? AND " + STILL_HELD + " AND id IN (" + placeholders(progress.size()) + ")")
                 .params(params).execute();
     }
@@ -529,7 +539,7 @@ public final class JobStore {
         }
         String update = "UPDATE jobs SET status = 'completed', result = " + results + " END, lease_expires_at = NULL, "
                 + "updated_at = ? WHERE id IN (" + placeholders(n) + ") AND " + STILL_HELD + " "
-                + "AND COALESCE(claimed_by, '') = ? AND lease_token = " + tokens + " END";
+                + "AND " + HELD_BY + " AND lease_token = " + tokens + " END";
         String returned = "id, type, attempt, correlation_id";
         return dialect.updateAndInsert(update, returned, "INSERT INTO job_events (job_id, at, kind, reason, bot_id, "
                         + "attempt) SELECT id, ?, ?, ?, ?, attempt FROM changed")
