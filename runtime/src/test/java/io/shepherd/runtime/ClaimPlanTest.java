@@ -137,23 +137,17 @@ class ClaimPlanTest {
     void aBatchCompletionFindsItsJobsByPrimaryKey() throws Exception {
         try (TestDatabase db = TestDatabase.create("postgres")) {
             migrate(db);
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, created_at, "
-                        + "updated_at) SELECT 'job-' || g, 't', 'default', 0, CASE WHEN g % 2 = 0 THEN 'pending' "
-                        + "ELSE 'completed' END, 0, 5, 0, g, 0 FROM generate_series(1, 4000) g");
-                // statistics as a job table nearly always has them: taken before these jobs were claimed
-                s.execute("ANALYZE jobs");
-                s.execute("UPDATE jobs SET status = 'claimed', attempt = 1, claimed_by = 'bot', lease_token = 'token-' "
-                        + "|| substr(id, 5) WHERE status = 'pending'");
-            }
+            // statistics as a job table nearly always has them: taken before these jobs were claimed
+            analysedBefore(db, "CASE WHEN g % 2 = 0 THEN 'pending' ELSE 'completed' END, 0, NULL",
+                    "UPDATE jobs SET status = 'claimed', attempt = 1, claimed_by = 'bot', lease_token = 'token-' "
+                            + "|| substr(id, 5) WHERE status = 'pending'");
             JobStore.CompleteAllStatement complete = new JobStore(Dialects.forUrl(db.url())).completeAllStatement(8);
             List<JobStore.Completion> completions = new java.util.ArrayList<>();
             for (int i = 1; i <= 8; i++) {
                 completions.add(new JobStore.Completion("job-" + 2 * i, "token-" + 2 * i, "{}"));
             }
             String plan = genericPlan(db, Map.of(), complete.sql(), complete.params("bot", completions, 1L));
-            assertTrue(plan.contains("jobs_pkey"), plan);
-            assertFalse(plan.contains("jobs_lease") || plan.contains("jobs_holder"), plan);
+            assertByPrimaryKey(plan);
         }
     }
 
@@ -166,21 +160,34 @@ class ClaimPlanTest {
     void aLeaseExtensionOfANewBotFindsItsJobsByPrimaryKey() throws Exception {
         try (TestDatabase db = TestDatabase.create("postgres")) {
             migrate(db);
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, created_at, "
-                        + "updated_at, claimed_by) SELECT 'job-' || g, 't', 'default', 0, CASE WHEN g % 100 = 0 "
-                        + "THEN 'claimed' ELSE 'completed' END, 1, 5, 0, g, 0, 'old-bot' FROM generate_series(1, 4000) g");
-                s.execute("ANALYZE jobs");
-                s.execute("UPDATE jobs SET claimed_by = 'new-bot', claim_session = 'session'"); // after the statistics
-            }
+            analysedBefore(db, "CASE WHEN g % 100 = 0 THEN 'claimed' ELSE 'completed' END, 1, 'old-bot'",
+                    "UPDATE jobs SET claimed_by = 'new-bot', claim_session = 'session'");
             String sql = new JobStore(Dialects.forUrl(db.url())).extendLeasesStatement(2);
             List<Object> params = List.of(1L, "new-bot", "session", "job-100", "job-200");
             for (String mode : List.of("force_custom_plan", "force_generic_plan")) {
-                String plan = plan(db, Map.of(), sql, params, mode);
-                assertTrue(plan.contains("jobs_pkey"), mode + ":\n" + plan);
-                assertFalse(plan.contains("jobs_holder") || plan.contains("jobs_lease"), mode + ":\n" + plan);
+                assertByPrimaryKey(mode + ":\n" + plan(db, Map.of(), sql, params, mode));
             }
         }
+    }
+
+    /**
+     * 4,000 jobs ({@code statusAttemptHolder}: the SQL of their status, attempt and holder, by
+     * {@code g}, 1 to 4,000), analysed, and then {@code change} made, which the statistics do not see.
+     */
+    private static void analysedBefore(TestDatabase db, String statusAttemptHolder, String change) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, claimed_by, max_attempts, run_at, "
+                    + "created_at, updated_at) SELECT 'job-' || g, 't', 'default', 0, " + statusAttemptHolder
+                    + ", 5, 0, g, 0 FROM generate_series(1, 4000) g");
+            s.execute("ANALYZE jobs");
+            s.execute(change);
+        }
+    }
+
+    /** The plan finds its jobs by primary key, through neither the lease index nor the holder index. */
+    private static void assertByPrimaryKey(String plan) {
+        assertTrue(plan.contains("jobs_pkey"), plan);
+        assertFalse(plan.contains("jobs_lease") || plan.contains("jobs_holder"), plan);
     }
 
     /** EXPLAIN of the claim's generic plan, on the empty table, under these settings. */
