@@ -177,13 +177,18 @@ public record ShepherdConfig(Config config,
         return perMinute;
     }
 
-    /** {@code scripts.memory-limit}, {@code scripts.runners}, {@code health.check-runners}, {@code plugins.sha256}. */
+    /**
+     * {@code scripts.memory-limit}, {@code scripts.runners}, {@code scripts.heap-guard},
+     * {@code health.check-runners}, {@code plugins.sha256}.
+     */
     private static PluginLimits pluginLimits(Config config) {
         PluginLimits defaults = PluginLimits.defaults();
         return new PluginLimits(
                 config.get("scripts.memory-limit").asString().map(t -> PluginLimits.parseBytes("scripts.memory-limit", t))
                         .orElse(defaults.scriptMemory()),
                 config.get("scripts.runners").asInt().orElse(defaults.scriptRunners()),
+                config.get("scripts.heap-guard").asString().map(t -> PluginLimits.parsePercent("scripts.heap-guard", t))
+                        .orElse(defaults.scriptHeapGuard()),
                 config.get("health.check-runners").asInt().orElse(defaults.checkRunners()),
                 tokens(config, "plugins.sha256"));
     }

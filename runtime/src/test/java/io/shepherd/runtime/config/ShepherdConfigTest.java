@@ -31,6 +31,8 @@ class ShepherdConfigTest {
         assertTrue(c.database().url().startsWith("jdbc:h2:file:"), c.database().url());
         assertTrue(c.database().url().contains("MODE=PostgreSQL"));
         assertTrue(c.tokens().isEmpty());
+        assertEquals(io.shepherd.runtime.core.PluginLimits.defaults(), c.pluginLimits());
+        assertEquals(70, c.pluginLimits().scriptHeapGuard());
     }
 
     @Test
@@ -82,6 +84,13 @@ class ShepherdConfigTest {
         Files.writeString(file, "lease:\n  ttl: 30\n");
         e = assertThrows(IllegalArgumentException.class, () -> ShepherdConfig.load(Optional.of(file), Map.of()));
         assertTrue(e.getMessage().contains("lease.ttl"), e.getMessage());
+        for (String guard : new String[]{"five", "5%", "101"}) {
+            Files.writeString(file, "scripts:\n  heap-guard: " + guard + "\n");
+            e = assertThrows(IllegalArgumentException.class, () -> ShepherdConfig.load(Optional.of(file), Map.of()));
+            assertTrue(e.getMessage().contains("scripts.heap-guard"), e.getMessage());
+        }
+        Files.writeString(file, "scripts:\n  heap-guard: 85%\n");
+        assertEquals(85, ShepherdConfig.load(Optional.of(file), Map.of()).pluginLimits().scriptHeapGuard());
         Files.delete(file);
         assertThrows(IllegalArgumentException.class, () -> ShepherdConfig.load(Optional.of(Path.of("/no/such.yaml")), Map.of()));
     }

@@ -3,8 +3,12 @@ package io.shepherd.runtime.plugins.script;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,19 +32,34 @@ import org.graalvm.polyglot.Source;
  * contexts are cheap), on a bounded pool of platform threads ({@code scripts.runners}, a short
  * queue behind them, refused beyond), with three limits: a statement limit, a time limit, and a
  * memory budget. The community sandbox has no memory limit of its own, so a watchdog reads what
- * each run's thread has allocated (the JVM's per-thread allocation counter) every few
- * milliseconds and cancels the run past {@code scripts.memory-limit}. What a run could not finish
+ * each run's thread has allocated (the JVM's per-thread allocation counter) every millisecond
+ * and cancels the run past {@code scripts.memory-limit}. What a run could not finish
  * is a {@link ScriptFailure} whose message says which limit stopped it.
  *
+ * <p>A run overshoots its budget by what it allocates between two looks, and a script that fills
+ * typed arrays allocates gigabytes a second: where the watchdog's thread waits for a core while
+ * the script has one (about one look in a hundred came 10 ms late or more on this 2-core machine
+ * under load), runs with a 16 MiB budget were seen at 50 MiB, and the heap holds more than that
+ * (G1 gives each array of half a region or more whole regions). So runs are
+ * also looked at after every garbage collection ({@link CollectionWatch}), and one that leaves the
+ * heap fuller than {@code scripts.heap-guard} stops every run in progress, whoever allocated, and
+ * holds new ones back for up to {@link #HEAP_FULL_PAUSE}: scripts give way to the runtime they run
+ * in. A stop never holds the watchdog up: cancelling a context waits until its thread has left the
+ * script, so that happens on a thread of its own.
+ *
  * <p>What this does not guarantee: a single allocation larger than the free heap is not
- * prevented (it fails the script with an out-of-memory answer, and the heap is not kept), and a
- * run overshoots its budget by what it allocates between two looks (a few MiB at most).
+ * prevented (it fails the script with an out-of-memory answer, and the heap is not kept).
  */
 final class ScriptSandbox implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ScriptSandbox.class.getName());
     static final long STATEMENT_LIMIT = 1_000_000;
-    /** How often the watchdog reads what the running scripts have allocated. */
-    static final long MEMORY_LOOK_MILLIS = 5;
+    /**
+     * How often the watchdog reads what a running script has allocated: a script filling typed
+     * arrays allocated 20–40 MiB between two looks 5 ms apart (HostileScriptsTest), 4–8 MiB at 1 ms.
+     */
+    static final long MEMORY_LOOK_MILLIS = 1;
+    /** How long new runs wait after a collection found the heap fuller than {@code scripts.heap-guard}, at most. */
+    static final Duration HEAP_FULL_PAUSE = Duration.ofSeconds(1);
 
     private final Engine engine;
     private final ResourceLimits limits;
@@ -48,9 +67,21 @@ final class ScriptSandbox implements AutoCloseable {
     private final int runnerCount;
     private final ThreadPoolExecutor runners;
     private final ScheduledExecutorService watchdogs = Threads.timer("script-watchdog");
+    /** Where contexts are cancelled: closing one waits until its thread has left the script. */
+    private final ExecutorService stoppers = Executors.newCachedThreadPool(Threads.daemons("script-stop"));
+    private final Set<Run> running = ConcurrentHashMap.newKeySet();
+    private final int heapGuard;
+    private final CollectionWatch collections;
+    /** Set while new runs are held back: a collection found the heap too full. */
+    private volatile HeapFull heapFull;
     private final com.sun.management.ThreadMXBean allocations;
 
     ScriptSandbox(PluginLimits pluginLimits) {
+        this(pluginLimits, true);
+    }
+
+    /** {@code watchCollections}: false only where a test tells the sandbox of collections itself ({@link #collected}). */
+    ScriptSandbox(PluginLimits pluginLimits, boolean watchCollections) {
         this.engine = Engine.newBuilder("js")
                 .sandbox(SandboxPolicy.CONSTRAINED)
                 .out(OutputStream.nullOutputStream())
@@ -67,6 +98,8 @@ final class ScriptSandbox implements AutoCloseable {
         this.runners = new ThreadPoolExecutor(runnerCount, runnerCount, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(runnerCount * 8), Threads.daemons("script"));
         this.allocations = allocationCounter();
+        this.heapGuard = pluginLimits.scriptHeapGuard();
+        this.collections = watchCollections ? new CollectionWatch(this::collected) : null;
         if (allocations == null) {
             LOG.log(System.Logger.Level.WARNING, "This JVM does not count allocations per thread: scripts run "
                     + "without a memory limit (statement and time limits still hold)");
@@ -91,8 +124,12 @@ final class ScriptSandbox implements AutoCloseable {
         }
     }
 
+    /** How full a collection found the heap, and until when (nanoTime) new runs wait for room. */
+    private record HeapFull(int percent, long untilNanos) {
+    }
+
     /** One run in progress: its thread, its context, what it had allocated when it began, and why it was stopped. */
-    private static final class Run {
+    private final class Run {
         final Thread thread = Thread.currentThread();
         final long allocatedAtStart;
         final Context context;
@@ -103,10 +140,14 @@ final class ScriptSandbox implements AutoCloseable {
             this.allocatedAtStart = allocatedAtStart;
         }
 
-        void stop(String why) {
+        synchronized void stop(String why) {
             if (stoppedBecause == null) {
                 stoppedBecause = why;
-                context.close(true);
+                try {
+                    stoppers.execute(() -> context.close(true));
+                } catch (RejectedExecutionException e) {
+                    // the sandbox is closing: its engine cancels what still runs
+                }
             }
         }
     }
@@ -146,6 +187,11 @@ final class ScriptSandbox implements AutoCloseable {
     }
 
     private <T> T runHere(Source source, Duration limit, Function<Context, T> body) {
+        HeapFull full = heapFull;
+        if (full != null && System.nanoTime() - full.untilNanos() < 0) {
+            throw new ScriptFailure("not run: a garbage collection left the heap " + full.percent()
+                    + " % full (scripts.heap-guard " + heapGuard + " %): scripts wait until it has room");
+        }
         try (Context context = Context.newBuilder("js")
                 .engine(engine)
                 .sandbox(SandboxPolicy.CONSTRAINED)
@@ -157,9 +203,10 @@ final class ScriptSandbox implements AutoCloseable {
             context.initialize("js");
             long start = allocations == null ? 0 : allocations.getThreadAllocatedBytes(Thread.currentThread().threadId());
             Run run = new Run(context, start);
+            running.add(run);
             var watchdog = watchdogs.schedule(() -> run.stop("stopped after " + limit.toMillis() + " ms (time limit)"),
                     limit.toMillis(), TimeUnit.MILLISECONDS);
-            // the memory look runs while a script does, not all the time (an idle runtime woke for it 200 times a second)
+            // the memory look runs while a script does, not all the time (an idle runtime would wake for it 1,000 times a second)
             var memoryWatch = allocations == null ? null : watchdogs.scheduleWithFixedDelay(() -> lookAtMemory(run),
                     MEMORY_LOOK_MILLIS, MEMORY_LOOK_MILLIS, TimeUnit.MILLISECONDS);
             try {
@@ -168,6 +215,7 @@ final class ScriptSandbox implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 throw new ScriptFailure(describe(e, run.stoppedBecause));
             } finally {
+                running.remove(run);
                 watchdog.cancel(false);
                 if (memoryWatch != null) {
                     memoryWatch.cancel(false);
@@ -177,6 +225,28 @@ final class ScriptSandbox implements AutoCloseable {
             // closing a cancelled context says it was cancelled: the reason is already known
             throw new ScriptFailure(describe(e, null));
         }
+    }
+
+    /**
+     * After a garbage collection: every run is looked at; when the heap was left too full, none goes
+     * on, and none begins for {@link #HEAP_FULL_PAUSE} or until a collection finds room again.
+     */
+    void collected(int filledPercent) {
+        boolean tooFull = filledPercent > heapGuard;
+        heapFull = tooFull ? new HeapFull(filledPercent, System.nanoTime() + HEAP_FULL_PAUSE.toNanos()) : null;
+        for (Run run : running) {
+            if (tooFull) {
+                run.stop("stopped: a garbage collection left the heap " + filledPercent + " % full (scripts.heap-guard "
+                        + heapGuard + " %): scripts give way to the runtime");
+            } else if (allocations != null) {
+                lookAtMemory(run);
+            }
+        }
+    }
+
+    /** Runs in progress now. */
+    int running() {
+        return running.size();
     }
 
     private void lookAtMemory(Run run) {
@@ -247,7 +317,11 @@ final class ScriptSandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        if (collections != null) {
+            collections.close();
+        }
         watchdogs.shutdownNow();
+        stoppers.shutdownNow();
         runners.shutdownNow();
         engine.close(true);
     }

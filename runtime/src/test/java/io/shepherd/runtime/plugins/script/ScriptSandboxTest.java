@@ -1,6 +1,7 @@
 package io.shepherd.runtime.plugins.script;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.shepherd.runtime.core.PluginLimits;
 import org.graalvm.polyglot.Source;
@@ -26,7 +28,7 @@ class ScriptSandboxTest {
 
     @BeforeAll
     static void start() {
-        sandbox = new ScriptSandbox(new PluginLimits(16L * 1024 * 1024, 2, 16, List.of()));
+        sandbox = new ScriptSandbox(new PluginLimits(16L * 1024 * 1024, 2, 70, 16, List.of()));
         run("function go() { return 1; }"); // warm the engine
     }
 
@@ -40,12 +42,20 @@ class ScriptSandboxTest {
     }
 
     static String run(String script, Duration limit) {
+        return run(sandbox, script, limit);
+    }
+
+    static String run(ScriptSandbox in, String script, Duration limit) {
         Source source = Source.newBuilder("js", script, "test.js").buildLiteral();
-        return sandbox.run(source, limit, ctx -> ctx.getBindings("js").getMember("go").execute().toString());
+        return in.run(source, limit, ctx -> ctx.getBindings("js").getMember("go").execute().toString());
     }
 
     static String failure(String script) {
-        return assertThrows(ScriptSandbox.ScriptFailure.class, () -> run(script)).getMessage();
+        return failure(sandbox, script);
+    }
+
+    static String failure(ScriptSandbox in, String script) {
+        return assertThrows(ScriptSandbox.ScriptFailure.class, () -> run(in, script, LIMIT)).getMessage();
     }
 
     @Test
@@ -71,6 +81,34 @@ class ScriptSandboxTest {
     void hugeStringsAreStoppedOrRefused() {
         String why = failure("function go() { let s = 'ab'; for (;;) { s = s + s; s.charAt(s.length - 1); s = s.split('').join(''); } }");
         assertTrue(why.contains("memory limit") || why.contains("Invalid string length") || why.contains("ran out"), why);
+    }
+
+    @Test
+    void aCollectionThatLeavesTheHeapTooFullStopsEveryRunAndHoldsNewOnesBack() throws Exception {
+        // told of collections by the test alone: this JVM's own would tell it its heap has room
+        try (ScriptSandbox told = new ScriptSandbox(new PluginLimits(16L * 1024 * 1024, 2, 70, 16, List.of()), false)) {
+            // searches a string over and over: no allocation, a statement every ~50 µs, so only the time limit ends it
+            CompletableFuture<String> busy = CompletableFuture.supplyAsync(() -> failure(told,
+                    "function go() { const s = 'x'.repeat(100000); for (;;) { s.indexOf('y'); } }"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (told.running() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, told.running(), "the run began");
+
+            told.collected(70);
+            Thread.sleep(200);
+            assertFalse(busy.isDone(), "a heap as full as the guard allows stops nothing");
+
+            told.collected(93);
+            assertEquals("stopped: a garbage collection left the heap 93 % full (scripts.heap-guard 70 %): "
+                    + "scripts give way to the runtime", busy.get(2, TimeUnit.SECONDS));
+            assertEquals("not run: a garbage collection left the heap 93 % full (scripts.heap-guard 70 %): "
+                    + "scripts wait until it has room", failure(told, "function go() { return 1; }"));
+
+            told.collected(40);
+            assertEquals("1", run(told, "function go() { return 1; }", LIMIT), "a collection that found room lets runs begin");
+        }
     }
 
     @Test
