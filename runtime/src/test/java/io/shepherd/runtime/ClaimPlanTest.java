@@ -53,8 +53,7 @@ class ClaimPlanTest {
             migrate(db);
             try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 insertBot(s);
-                s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, "
-                        + "created_at, updated_at) VALUES ('low', 't', 'default', 0, 'pending', 0, 5, 0, 0, 0), "
+                insertJobs(s, "VALUES ('low', 't', 'default', 0, 'pending', 0, 5, 0, 0, 0), "
                         + "('high', 't', 'default', 5, 'pending', 0, 5, 0, 0, 0), "
                         + "('other', 'u', 'default', 9, 'pending', 0, 5, 0, 0, 0)");
                 JobStore store = new JobStore(Dialects.forUrl(db.url()));
@@ -90,9 +89,7 @@ class ClaimPlanTest {
             migrate(db);
             try (Connection c = db.connect(); Statement s = c.createStatement()) {
                 insertBot(s);
-                s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, "
-                        + "created_at, updated_at) SELECT 'job-' || g, 't', 'default', 0, 'pending', 0, 5, 0, g, 0 "
-                        + "FROM generate_series(1, 40) g");
+                insertJobs(s, "SELECT 'job-' || g, 't', 'default', 0, 'pending', 0, 5, 0, g, 0 FROM generate_series(1, 40) g");
                 JobStore store = new JobStore(Dialects.forUrl(db.url()));
                 int claimed = 0;
                 for (int call = 0; call < 12; call++) { // the driver prepares a statement on the server from its 5th use
@@ -115,6 +112,12 @@ class ClaimPlanTest {
     }
 
     /** An idle bot 'bot' of type t, in session 'session'. */
+    /** Jobs from {@code rows} (VALUES or a SELECT) of id, type, queue, priority, status, attempt, max_attempts, run_at, created_at, updated_at. */
+    private static void insertJobs(Statement s, String rows) throws java.sql.SQLException {
+        s.execute("INSERT INTO jobs (id, type, queue, priority, status, attempt, max_attempts, run_at, created_at, "
+                + "updated_at) " + rows);
+    }
+
     private static void insertBot(Statement s) throws java.sql.SQLException {
         s.execute("INSERT INTO bots (id, name, types, labels, token_hash, status, session, last_heartbeat_at, "
                 + "registered_at) VALUES ('bot', 'bot', '[\"t\"]', '{}', 'x', 'idle', 'session', 0, 0)");
