@@ -139,6 +139,82 @@ class ExchangeTest extends ApiTestBase {
         assertEquals(1, count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'completed'", mine));
     }
 
+    /**
+     * A claim that carries only completions sends them ahead of its own statement (on PostgreSQL
+     * in its round trip and transaction): each is still answered as its own call would be, and
+     * the claim sees the jobs they finished.
+     */
+    @Test
+    void completionsCarriedByTheClaimAreAnsweredAsTheirOwnCallsWouldBe() throws Exception {
+        String mine = submit("type", "t").getString("id");
+        String stale = submit("type", "t").getString("id");
+        String theirs = submit("type", "t").getString("id");
+        String tooLarge = submit("type", "t").getString("id");
+        TestBot bot = runtime.registerBot("b", "t");
+        TestBot other = runtime.registerBot("o", "t");
+        Map<String, JsonObject> held = new HashMap<>();
+        for (JsonObject j : bot.claimJobs(100, 0)) {
+            held.put(j.getString("id"), j);
+        }
+        assertEquals(200, bot.release(stale, held.get(stale).getString("leaseToken")).status());
+        assertEquals(200, bot.release(theirs, held.get(theirs).getString("leaseToken")).status());
+        Map<String, JsonObject> otherHeld = new HashMap<>();
+        for (JsonObject j : other.claimJobs(100, 0)) {
+            otherHeld.put(j.getString("id"), j);
+        }
+        assertEquals(Set.of(stale, theirs), otherHeld.keySet());
+        String fresh = submit("type", "t").getString("id");
+        Map<String, Object> staleBefore = row(stale);
+        Map<String, Object> theirsBefore = row(theirs);
+
+        Http.Response r = exchange(bot, bot.session, List.of(
+                complete(held.get(mine), Json.createValue(7)),
+                complete(held.get(stale), null),
+                complete(otherHeld.get(theirs), null),
+                complete(held.get(tooLarge), Json.createValue("x".repeat(300 * 1024))),
+                complete(Json.createObjectBuilder().add("id", "no-such-job").add("leaseToken", "x").build(), null)),
+                5, 0);
+        assertEquals(200, r.status(), r.toString());
+        Map<String, Integer> statuses = new HashMap<>();
+        r.json().getJsonArray("reports").getValuesAs(JsonObject.class)
+                .forEach(a -> statuses.put(a.getString("jobId"), a.getInt("status")));
+        assertEquals(Map.of(mine, 200, stale, 409, theirs, 403, tooLarge, 413, "no-such-job", 404), statuses);
+        assertEquals("7", row(mine).get("result"));
+        assertEquals(1, count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'completed'", mine));
+        assertEquals(staleBefore, row(stale));
+        assertEquals(1, count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'refused'", stale));
+        assertEquals(theirsBefore, row(theirs));
+        assertEquals("claimed", row(tooLarge).get("status"), "refused before it was sent: still held");
+        List<JsonObject> claimed = r.json().getJsonArray("jobs").getValuesAs(JsonObject.class);
+        assertEquals(List.of(fresh), claimed.stream().map(j -> j.getString("id")).toList());
+        if (databaseKind.equals("postgres")) {
+            assertEquals(1, count("SELECT COUNT(DISTINCT xmin::text) FROM jobs WHERE id IN (?, ?)", mine, fresh),
+                    "the completion and the claim were one transaction");
+        }
+
+        // the answer was lost and the same call is made again: the completion stands, nothing more is claimed
+        Http.Response again = exchange(bot, bot.session, List.of(complete(held.get(mine), Json.createValue(7))), 5, 0);
+        assertEquals(200, again.json().getJsonArray("reports").getJsonObject(0).getInt("status"), again.toString());
+        assertEquals(0, again.json().getJsonArray("jobs").size(), again.toString());
+        assertEquals(1, count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'completed'", mine));
+    }
+
+    /** A claim refused before it reaches the database (types the bot does not work on): the completions still stand. */
+    @Test
+    void completionsStandWhenTheClaimCarryingThemIsRefused() throws Exception {
+        String id = submit("type", "t").getString("id");
+        TestBot bot = runtime.registerBot("b", "t");
+        JsonObject held = bot.claimJobs(1, 0).getFirst();
+        Http.Response r = http.post("/v1/bots/" + bot.id + "/exchange", bot.token, Http.obj("session", bot.session,
+                "reports", List.of(complete(held, null)), "max", 1, "types", List.of("not-mine")));
+        assertEquals(403, r.status(), r.toString());
+        assertTrue(r.contentType().startsWith("application/problem+json"));
+        JsonObject answer = r.json().getJsonArray("reports").getJsonObject(0);
+        assertEquals(200, answer.getInt("status"), r.toString());
+        assertEquals("completed", row(id).get("status"));
+        assertEquals(1, count("SELECT COUNT(*) FROM job_events WHERE job_id = ? AND kind = 'completed'", id));
+    }
+
     @Test
     void aMalformedRequestChangesNothing() throws Exception {
         String id = submit("type", "t").getString("id");

@@ -20,6 +20,7 @@ import io.shepherd.runtime.core.Settings;
 import io.shepherd.runtime.metrics.RuntimeMetrics;
 import io.shepherd.runtime.store.BotRow;
 import io.shepherd.runtime.store.JobRow;
+import io.shepherd.runtime.store.JobStore;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
 
@@ -81,6 +82,16 @@ public final class ClaimJobs {
      * {@code answerDrain}, a draining bot is answered at once and told.
      */
     public Claimed claim(Caller caller, Request request, boolean answerDrain) {
+        return claim(caller, request, answerDrain, null);
+    }
+
+    /**
+     * {@link #claim(Caller, Request, boolean)}, sending a bot's completions ahead of its first
+     * claim statement: in the same round trip and implicit transaction where the store can
+     * ({@link io.shepherd.runtime.store.JobStore#completeAllThenClaimAlone}), else on their own
+     * just before it. A claim refused before it reached the database leaves them unsent.
+     */
+    public Claimed claim(Caller caller, Request request, boolean answerDrain, CompleteJob.Batch ahead) {
         caller.requireBot(request.botId());
         validate(request);
         // A bot's types never change, so they are read once; the claim statement itself checks
@@ -111,7 +122,8 @@ public final class ClaimJobs {
         while (true) {
             JobSignal.Waiter waiter = waitMs > 0 ? signal.register(types, request.botId()) : null;
             try {
-                List<JobRow> claimed = claimOnce(request.botId(), request.session(), types, request.max());
+                List<JobRow> claimed = claimOnce(request.botId(), request.session(), types, request.max(), ahead);
+                ahead = null;
                 if (!claimed.isEmpty()) {
                     return new Claimed(claimed, false);
                 }
@@ -205,13 +217,19 @@ public final class ClaimJobs {
         }
     }
 
-    private List<JobRow> claimOnce(String botId, String session, List<String> types, int max) {
+    private List<JobRow> claimOnce(String botId, String session, List<String> types, int max,
+                                   CompleteJob.Batch ahead) {
+        Queues.Rules rules = queues.rules();
+        boolean alone = rules.limitedRunning().isEmpty() && stores.jobs().claimsAlone()
+                && (ahead == null || ahead.sent() || stores.jobs().completesAlone());
+        if (ahead != null && !alone) {
+            ahead.sendAlone();
+        }
         long now = clock.millis();
         long leaseExpiresAt = now + settings.leaseTtl().toMillis();
         long started = System.nanoTime();
-        Queues.Rules rules = queues.rules();
-        List<JobRow> result = rules.limitedRunning().isEmpty() && stores.jobs().claimsAlone()
-                ? claimAlone(botId, session, types, rules.excluded(), max, now, leaseExpiresAt)
+        List<JobRow> result = alone
+                ? claimAlone(botId, session, types, rules.excluded(), max, now, leaseExpiresAt, ahead)
                 : claimInTransaction(botId, session, types, max, rules, now, leaseExpiresAt);
         metrics.claimTook(Duration.ofNanos(System.nanoTime() - started));
         for (JobRow job : result) {
@@ -221,12 +239,22 @@ public final class ClaimJobs {
         return result;
     }
 
-    /** The claim in one round trip (no limited queue in force, so no queue row to lock first). */
+    /**
+     * The claim in one round trip (no limited queue in force, so no queue row to lock first),
+     * carrying the completions {@code ahead} when they are not sent yet (their statement's time
+     * then counts in the claim's).
+     */
     private List<JobRow> claimAlone(String botId, String session, List<String> types, List<String> excluded, int max,
-                                    long now, long leaseExpiresAt) {
+                                    long now, long leaseExpiresAt, CompleteJob.Batch ahead) {
+        boolean carry = ahead != null && !ahead.sent();
         try (Connection connection = stores.database().connection()) {
-            return stores.jobs().claimAlone(connection, botId, session, types, excluded, max, now, leaseExpiresAt,
+            JobStore.CompletedThenClaimed done = stores.jobs().completeAllThenClaimAlone(connection, botId,
+                    carry ? ahead.fitting() : List.of(), session, types, excluded, max, now, leaseExpiresAt,
                     EventKind.CLAIMED);
+            if (carry) {
+                ahead.carried(done.completed());
+            }
+            return done.claimed();
         } catch (SQLException e) {
             throw new DbClientException("The claim failed: " + e.getMessage(), e);
         }

@@ -74,6 +74,18 @@ public final class CompleteJob {
      * its answer was lost is accepted again.
      */
     public Map<String, Problem> completeAll(Caller caller, List<JobStore.Completion> completions) {
+        Batch batch = batch(caller, completions);
+        batch.sendAlone();
+        return batch.refusals();
+    }
+
+    /**
+     * {@link #completeAll} in steps, so that a claim can carry the completions in its own round
+     * trip ({@link ClaimJobs#claim(Caller, ClaimJobs.Request, boolean, Batch)}): the completions
+     * checked here, then sent — by the claim ({@link Batch#carried}) or on their own
+     * ({@link Batch#sendAlone}) — then {@link Batch#refusals}.
+     */
+    public Batch batch(Caller caller, List<JobStore.Completion> completions) {
         caller.requireAnyBot();
         Map<String, Problem> refused = new LinkedHashMap<>();
         List<JobStore.Completion> fitting = new ArrayList<>(completions.size());
@@ -88,29 +100,78 @@ public final class CompleteJob {
                 refused.put(c.id(), p);
             }
         }
-        long now = clock.millis();
-        // one autocommitted statement where it also writes the events; else the update and the events in a transaction
-        List<JobStore.Completed> done = stores.jobs().completesAlone()
-                ? stores.jobs().completeAll(stores.database().execute(), caller.botId(), fitting, now)
-                : stores.database().inTransaction(tx -> stores.jobs().completeAll(tx, caller.botId(), fitting, now));
-        Set<String> completed = new HashSet<>(done.size() * 2);
-        for (JobStore.Completed c : done) {
-            completed.add(c.id());
-            metrics.completed();
-            JobLog.event(new JobLog.Job(c.id(), c.type(), c.attempt(), c.correlationId()), EventKind.COMPLETED,
-                    Reasons.COMPLETED, caller.botId());
+        return new Batch(caller, fitting, refused);
+    }
+
+    /** Completions of one bot, checked, on their way to the database (see {@link #batch}). */
+    public final class Batch {
+        private final Caller caller;
+        private final List<JobStore.Completion> fitting;
+        private final Map<String, Problem> refused;
+        /** What the database completed; null until sent. */
+        private List<JobStore.Completed> done;
+
+        private Batch(Caller caller, List<JobStore.Completion> fitting, Map<String, Problem> refused) {
+            this.caller = caller;
+            this.fitting = fitting;
+            this.refused = refused;
         }
-        for (JobStore.Completion c : fitting) {
-            if (!completed.contains(c.id())) {
-                try {
-                    LeaseCheck.recordingRefusals(stores, clock, caller, c.id(), "complete",
-                            () -> alreadyCompleted(stores.database().execute(), caller, c.id(), c.leaseToken()));
-                } catch (Problem p) {
-                    refused.put(c.id(), p);
+
+        /** The completions to send (those that passed the checks). */
+        public List<JobStore.Completion> fitting() {
+            return fitting;
+        }
+
+        public boolean sent() {
+            return done != null;
+        }
+
+        /** A claim sent the completions in its round trip, and the database completed these. */
+        public void carried(List<JobStore.Completed> completed) {
+            done = completed;
+        }
+
+        /**
+         * Sends the completions on their own unless sent already: one autocommitted statement where
+         * it also writes the events; else the update and the events in a transaction.
+         */
+        public void sendAlone() {
+            if (sent()) {
+                return;
+            }
+            long now = clock.millis();
+            done = fitting.isEmpty() ? List.of() : stores.jobs().completesAlone()
+                    ? stores.jobs().completeAll(stores.database().execute(), caller.botId(), fitting, now)
+                    : stores.database().inTransaction(tx -> stores.jobs().completeAll(tx, caller.botId(), fitting, now));
+        }
+
+        /**
+         * Once sent: logs what was completed, and answers the refusals by job id, each what
+         * {@link #complete} would have answered for that job alone (see {@link #completeAll}).
+         */
+        public Map<String, Problem> refusals() {
+            if (!sent()) {
+                throw new IllegalStateException("the completions were not sent");
+            }
+            Set<String> completed = new HashSet<>(done.size() * 2);
+            for (JobStore.Completed c : done) {
+                completed.add(c.id());
+                metrics.completed();
+                JobLog.event(new JobLog.Job(c.id(), c.type(), c.attempt(), c.correlationId()), EventKind.COMPLETED,
+                        Reasons.COMPLETED, caller.botId());
+            }
+            for (JobStore.Completion c : fitting) {
+                if (!completed.contains(c.id())) {
+                    try {
+                        LeaseCheck.recordingRefusals(stores, clock, caller, c.id(), "complete",
+                                () -> alreadyCompleted(stores.database().execute(), caller, c.id(), c.leaseToken()));
+                    } catch (Problem p) {
+                        refused.put(c.id(), p);
+                    }
                 }
             }
+            return refused;
         }
-        return refused;
     }
 
     /**

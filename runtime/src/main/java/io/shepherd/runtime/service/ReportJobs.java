@@ -48,7 +48,9 @@ public final class ReportJobs {
      * report is applied, and so is a call without a claim from a superseded session (409), which
      * the claim statement would otherwise have told. A claim refused after reports were applied is
      * returned with their answers; refused with no reports, it is thrown. A draining bot's claim
-     * is answered at once, saying so ({@code drain}).
+     * is answered at once, saying so ({@code drain}). When every report is a completion — a busy
+     * bot's usual call — the claim carries them ahead of its statement: on PostgreSQL one round
+     * trip and one transaction for both, which the claim sees.
      */
     public Exchanged exchange(Caller caller, String botId, String session, List<Report> reports,
                               ClaimJobs.Request claim) {
@@ -58,18 +60,30 @@ public final class ReportJobs {
         } else {
             claimJobs.requireCurrentSession(botId, session);
         }
-        List<Answer> answers = report(caller, botId, reports);
-        if (claim == null) {
-            return new Exchanged(answers, List.of(), false, null);
-        }
-        try {
-            ClaimJobs.Claimed claimed = claimJobs.claim(caller, claim, true);
-            return new Exchanged(answers, claimed.jobs(), claimed.drain(), null);
-        } catch (Problem refused) {
-            if (answers.isEmpty()) {
-                throw refused;
+        if (claim == null || reports.isEmpty()
+                || reports.stream().anyMatch(r -> r.outcome() != Outcome.COMPLETE)) {
+            List<Answer> answers = report(caller, botId, reports);
+            if (claim == null) {
+                return new Exchanged(answers, List.of(), false, null);
             }
-            return new Exchanged(answers, List.of(), false, refused);
+            try {
+                ClaimJobs.Claimed claimed = claimJobs.claim(caller, claim, true);
+                return new Exchanged(answers, claimed.jobs(), claimed.drain(), null);
+            } catch (Problem refused) {
+                if (answers.isEmpty()) {
+                    throw refused;
+                }
+                return new Exchanged(answers, List.of(), false, refused);
+            }
+        }
+        // completions only, the busy bot's usual call: the claim carries them in its round trip
+        CompleteJob.Batch batch = completeJob.batch(caller, completions(reports));
+        try {
+            ClaimJobs.Claimed claimed = claimJobs.claim(caller, claim, true, batch);
+            return new Exchanged(answers(caller, reports, batch.refusals()), claimed.jobs(), claimed.drain(), null);
+        } catch (Problem refused) {
+            batch.sendAlone(); // refused before the claim reached the database: the reports stand on their own
+            return new Exchanged(answers(caller, reports, batch.refusals()), List.of(), false, refused);
         }
     }
 
@@ -116,6 +130,17 @@ public final class ReportJobs {
     /** The answers in the reports' order. 400 (nothing done) for more than {@link #MAX_REPORTS} or a job named twice. */
     public List<Answer> report(Caller caller, String botId, List<Report> reports) {
         caller.requireBot(botId);
+        List<JobStore.Completion> completions = completions(reports);
+        Map<String, Problem> refusedCompletions = completions.isEmpty() ? Map.of()
+                : completeJob.completeAll(caller, completions);
+        return answers(caller, reports, refusedCompletions);
+    }
+
+    /**
+     * The completions among the reports. 400 (nothing done) for more than {@link #MAX_REPORTS}
+     * or a job named twice.
+     */
+    private static List<JobStore.Completion> completions(List<Report> reports) {
         if (reports.size() > MAX_REPORTS) {
             throw Problem.badRequest("at most " + MAX_REPORTS + " reports go in one call, not " + reports.size());
         }
@@ -130,8 +155,11 @@ public final class ReportJobs {
                 completions.add(new JobStore.Completion(r.jobId(), r.leaseToken(), r.result()));
             }
         }
-        Map<String, Problem> refusedCompletions = completions.isEmpty() ? Map.of()
-                : completeJob.completeAll(caller, completions);
+        return completions;
+    }
+
+    /** Each report's answer, in their order: completions by their refusals, failures and releases made one by one. */
+    private List<Answer> answers(Caller caller, List<Report> reports, Map<String, Problem> refusedCompletions) {
         List<Answer> answers = new ArrayList<>(reports.size());
         for (Report r : reports) {
             answers.add(switch (r.outcome()) {
@@ -140,7 +168,8 @@ public final class ReportJobs {
                     yield refused == null ? Answer.accepted(r.jobId(), JobStatus.COMPLETED)
                             : Answer.refused(r.jobId(), refused);
                 }
-                case FAIL -> one(r.jobId(), () -> failJob.fail(caller, r.jobId(), r.leaseToken(), r.error(), r.retryable()));
+                case FAIL -> one(r.jobId(), () -> failJob.fail(caller, r.jobId(), r.leaseToken(), r.error(),
+                        r.retryable()));
                 case RELEASE -> one(r.jobId(), () -> releaseJob.release(caller, r.jobId(), r.leaseToken()));
             });
         }

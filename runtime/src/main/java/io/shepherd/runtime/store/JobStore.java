@@ -315,22 +315,61 @@ public final class JobStore {
     public List<JobRow> claimAlone(Connection connection, String botId, String session, Collection<String> types,
                                    Collection<String> excludedQueues, int max, long now, long leaseExpiresAt,
                                    EventKind kind) throws SQLException {
-        if (!claimsAlone) {
-            throw new IllegalStateException(dialect.name() + " claims in a transaction");
-        }
         if (types.isEmpty() || max < 1) {
             return List.of();
         }
+        return completeAllThenClaimAlone(connection, botId, List.of(), session, types, excludedQueues, max, now,
+                leaseExpiresAt, kind).claimed();
+    }
+
+    /** What {@link #completeAllThenClaimAlone} did: the jobs it completed, and those it claimed (in claim order). */
+    public record CompletedThenClaimed(List<Completed> completed, List<JobRow> claimed) {
+    }
+
+    /**
+     * {@link #completeAll} and then {@link #claimAlone} in the same request: one round trip and one
+     * implicit transaction for a bot's reports and its next jobs, where the store
+     * {@link #completesAlone()} and {@link #claimsAlone()}. The claim runs after the completions
+     * (a statement of its own, so it sees them). With no completions it is {@link #claimAlone}.
+     */
+    public CompletedThenClaimed completeAllThenClaimAlone(Connection connection, String botId,
+                                                          List<Completion> completions, String session,
+                                                          Collection<String> types, Collection<String> excludedQueues,
+                                                          int max, long now, long leaseExpiresAt, EventKind kind)
+            throws SQLException {
+        if (!claimsAlone || !completions.isEmpty() && !completesAlone) {
+            throw new IllegalStateException(dialect.name() + " claims in a transaction");
+        }
+        if (types.isEmpty() || max < 1) {
+            throw new IllegalArgumentException("a claim of at least one job of some type");
+        }
         ClaimStatement statement = claimStatement(types.size(), excludedQueues.size(), false);
         String pinned = dialect.pinnedClaim(statement.sql()).orElseThrow();
-        List<Object> params = statement.params(botId, session, types, excludedQueues, null, max, now, leaseExpiresAt,
-                kind);
+        List<Object> params = new ArrayList<>();
+        CompleteAllStatement ahead = completions.isEmpty() ? null : completeAllStatement(completions.size());
+        if (ahead != null) {
+            pinned = ahead.sql() + "; " + pinned;
+            params.addAll(ahead.params(botId, completions, now));
+        }
+        params.addAll(statement.params(botId, session, types, excludedQueues, null, max, now, leaseExpiresAt, kind));
+        List<Completed> completed = new ArrayList<>(completions.size());
         List<JobRow> claimed = new ArrayList<>(max);
         try (PreparedStatement ps = connection.prepareStatement(pinned)) {
             for (int i = 0; i < params.size(); i++) {
                 ps.setObject(i + 1, params.get(i));
             }
-            ps.execute(); // the pin's one row, then the claim's rows
+            ps.execute(); // the completions' rows (when any), the pin's one row, then the claim's rows
+            if (ahead != null) {
+                try (ResultSet rows = ps.getResultSet()) {
+                    Rows.Columns columns = Rows.of(rows);
+                    while (rows.next()) {
+                        completed.add(completed(columns));
+                    }
+                }
+                if (!ps.getMoreResults()) {
+                    throw new SQLException("The plan pin after the completions gave no result");
+                }
+            }
             if (!ps.getMoreResults()) {
                 throw new SQLException("The claim after the plan pin gave no result");
             }
@@ -342,7 +381,7 @@ public final class JobStore {
             }
         }
         claimed.sort(CLAIM_ORDER);
-        return claimed;
+        return new CompletedThenClaimed(completed, claimed);
     }
 
     /** Whether {@link #completeAll}'s one statement also records the completion events (else run it in a transaction). */
@@ -498,13 +537,17 @@ public final class JobStore {
         // named: an unnamed statement costs a SHA-256 of its text to name it, on every call
         List<Completed> done = Rows.list(db.createNamedQuery("jobs-complete-" + completions.size(), statement.sql())
                         .params(statement.params(botId, completions, now)).execute(),
-                r -> new Completed(Rows.string(r, "id"), Rows.string(r, "type"), Rows.intValue(r, "attempt"),
-                        Rows.string(r, "correlation_id")));
+                r -> completed(Rows.of(r)));
         if (!statement.recordsEvents()) {
             recordEvents(db, done.stream().map(c -> new JobEvent(c.id(), now, EventKind.COMPLETED,
                     Reasons.COMPLETED, botId, c.attempt())).toList());
         }
         return done;
+    }
+
+    private static Completed completed(Rows.Columns r) {
+        return new Completed(Rows.string(r, "id"), Rows.string(r, "type"), Rows.intValue(r, "attempt"),
+                Rows.string(r, "correlation_id"));
     }
 
     /**
