@@ -52,7 +52,12 @@ enum BotLanguage {
                     "was never awaited");
         }
     },
-    /** The Python echo bot with a plain-function handler, run on a thread of its own ({@code BOT_HANDLER=plain}). */
+    /**
+     * The Python echo bot with a plain-function handler, run on a thread of its own ({@code BOT_HANDLER=plain}):
+     * in the scenarios where the handler's style plays a part (a handler stopped, drained, cancelled, run
+     * side by side, outliving a signal); the others — start-up, identity, failover — take the same path
+     * whatever the handler is, and run for {@link #JAVA} and {@link #PYTHON} only.
+     */
     PYTHON_PLAIN {
         @Override
         ChildProcess start(Path home, Map<String, String> env) throws IOException {

@@ -12,6 +12,8 @@ import io.shepherd.runtime.testing.ChildProcess;
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,6 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (Java or Python) next to a real runtime process on PostgreSQL: a hung handler taken back while its process heartbeats, a drained bot
  * exiting cleanly or idling, a revoked bot refused and stopping, progress seen from outside.
  */
+@Execution(ExecutionMode.CONCURRENT) // two scenarios at a time: see junit-platform.properties
 class BotLifecycleTest {
     static final Duration READY = Duration.ofSeconds(60);
     /** Heartbeats and sweeps every second, so each lever shows within a few seconds. */

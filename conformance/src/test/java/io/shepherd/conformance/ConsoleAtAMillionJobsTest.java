@@ -15,6 +15,7 @@ import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestDatabase;
 import io.shepherd.runtime.testing.TestRuntime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * -Dsurefire.failIfNoSpecifiedTests=false}. The README's figures come from it.
  */
 @EnabledIfSystemProperty(named = "console.million", matches = "true")
+@Isolated // a million rows and a browser: never beside a timed scenario (see junit-platform.properties)
 class ConsoleAtAMillionJobsTest {
     static final int JOBS = Integer.getInteger("console.jobs", 1_000_000);
 

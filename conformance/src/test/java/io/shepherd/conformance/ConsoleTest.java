@@ -14,6 +14,7 @@ import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -26,6 +27,7 @@ import org.openqa.selenium.WebElement;
  * {@code -Dconsole.screenshots} (default {@code target/console-screenshots}; the README's come
  * from {@code -Dconsole.screenshots=../docs/console}).
  */
+@Isolated // a browser of its own: never beside a timed scenario (see junit-platform.properties)
 class ConsoleTest {
     static final String VIEWER = "test-viewer-token";
     static final Duration UI = Duration.ofSeconds(20);

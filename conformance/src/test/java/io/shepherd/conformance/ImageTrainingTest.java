@@ -23,6 +23,7 @@ import io.shepherd.runtime.testing.TestRuntime;
 import jakarta.json.Json;
 import jakarta.json.JsonString;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ENTRYPOINT itself runs: the runtime serves and the bot works a job, over their caches, and every
  * line they print is JSON (the JVM's notes about the cache stay off the log stream).
  */
+@Isolated // JIT training runs that load both cores: never beside a timed scenario (see junit-platform.properties)
 class ImageTrainingTest {
     private static final Pattern MOUNT = Pattern.compile("^RUN --mount=type=bind,from=build,source=/src/(\\S+),target=(\\S+) (.*)$");
     private static final Pattern COPY = Pattern.compile("^COPY --from=build /src/(\\S+) (\\S+)$");

@@ -12,12 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 import io.shepherd.runtime.testing.EchoBots;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The Python SDK's own checks, run by the build so that they can fail it: its unit tests
  * (pytest) and its type check (mypy, strict, over the SDK and the example bot), with Debian's
  * Python and packages (bin/test installs them when missing).
  */
+@Isolated // mypy and pytest load the machine: never beside a timed scenario (see junit-platform.properties)
 class PythonSdkChecksTest {
     static final Path SDK = EchoBots.root().resolve("bot-sdk/python");
 
