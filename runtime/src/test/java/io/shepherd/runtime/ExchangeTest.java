@@ -82,20 +82,10 @@ class ExchangeTest extends ApiTestBase {
         String tooLarge = submit("type", "t").getString("id");
         String failing = submit("type", "t").getString("id");
         String given = submit("type", "t").getString("id");
-        TestBot bot = runtime.registerBot("b", "t");
-        TestBot other = runtime.registerBot("o", "t");
-        Map<String, JsonObject> held = new HashMap<>();
-        for (JsonObject j : bot.claimJobs(100, 0)) {
-            held.put(j.getString("id"), j);
-        }
-        // the stale one is given back and claimed again (by the other bot); "theirs" moves too
-        assertEquals(200, bot.release(stale, held.get(stale).getString("leaseToken")).status());
-        assertEquals(200, bot.release(theirs, held.get(theirs).getString("leaseToken")).status());
-        Map<String, JsonObject> otherHeld = new HashMap<>();
-        for (JsonObject j : other.claimJobs(100, 0)) {
-            otherHeld.put(j.getString("id"), j);
-        }
-        assertEquals(Set.of(stale, theirs), otherHeld.keySet());
+        Claims claims = claimedThenTwoMoved(stale, theirs);
+        TestBot bot = claims.bot();
+        Map<String, JsonObject> held = claims.held();
+        Map<String, JsonObject> otherHeld = claims.otherHeld();
         Map<String, Object> staleBefore = row(stale);
         Map<String, Object> theirsBefore = row(theirs);
         Map<String, Object> tooLargeBefore = row(tooLarge);
@@ -150,19 +140,10 @@ class ExchangeTest extends ApiTestBase {
         String stale = submit("type", "t").getString("id");
         String theirs = submit("type", "t").getString("id");
         String tooLarge = submit("type", "t").getString("id");
-        TestBot bot = runtime.registerBot("b", "t");
-        TestBot other = runtime.registerBot("o", "t");
-        Map<String, JsonObject> held = new HashMap<>();
-        for (JsonObject j : bot.claimJobs(100, 0)) {
-            held.put(j.getString("id"), j);
-        }
-        assertEquals(200, bot.release(stale, held.get(stale).getString("leaseToken")).status());
-        assertEquals(200, bot.release(theirs, held.get(theirs).getString("leaseToken")).status());
-        Map<String, JsonObject> otherHeld = new HashMap<>();
-        for (JsonObject j : other.claimJobs(100, 0)) {
-            otherHeld.put(j.getString("id"), j);
-        }
-        assertEquals(Set.of(stale, theirs), otherHeld.keySet());
+        Claims claims = claimedThenTwoMoved(stale, theirs);
+        TestBot bot = claims.bot();
+        Map<String, JsonObject> held = claims.held();
+        Map<String, JsonObject> otherHeld = claims.otherHeld();
         String fresh = submit("type", "t").getString("id");
         Map<String, Object> staleBefore = row(stale);
         Map<String, Object> theirsBefore = row(theirs);
@@ -304,6 +285,31 @@ class ExchangeTest extends ApiTestBase {
         assertEquals(200, r.status(), r.toString());
         assertEquals(1, r.json().getJsonArray("jobs").size(), r.toString());
         assertTrue(tookMs < 4000, "woken by the submission, not the wait's end: " + tookMs + " ms");
+    }
+
+    /** A bot "b"'s claims, and those of a bot "o" (the two jobs "b" gave back and "o" claimed again). */
+    record Claims(TestBot bot, Map<String, JsonObject> held, Map<String, JsonObject> otherHeld) {
+    }
+
+    /**
+     * Bot "b" claims every pending job; {@code stale} and {@code theirs} are given back and claimed
+     * by bot "o": "b"'s token for the first is stale, and the second is another bot's.
+     */
+    private Claims claimedThenTwoMoved(String stale, String theirs) {
+        TestBot bot = runtime.registerBot("b", "t");
+        TestBot other = runtime.registerBot("o", "t");
+        Map<String, JsonObject> held = new HashMap<>();
+        for (JsonObject j : bot.claimJobs(100, 0)) {
+            held.put(j.getString("id"), j);
+        }
+        assertEquals(200, bot.release(stale, held.get(stale).getString("leaseToken")).status());
+        assertEquals(200, bot.release(theirs, held.get(theirs).getString("leaseToken")).status());
+        Map<String, JsonObject> otherHeld = new HashMap<>();
+        for (JsonObject j : other.claimJobs(100, 0)) {
+            otherHeld.put(j.getString("id"), j);
+        }
+        assertEquals(Set.of(stale, theirs), otherHeld.keySet());
+        return new Claims(bot, held, otherHeld);
     }
 
     private Http.Response exchange(TestBot bot, String session, List<JsonObject> reports, int max, long waitMs) {

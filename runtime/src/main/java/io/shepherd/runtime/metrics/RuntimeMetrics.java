@@ -83,7 +83,7 @@ public final class RuntimeMetrics implements Background {
         this.sweeps = counter("shepherd_recovery_sweeps", "Recovery sweeps run by this replica");
         this.prunedBots = counter("shepherd_pruned_bots", "Departed bots deleted by retention, with their tokens");
         this.claimLatency = registry.getOrCreate(Timer.builder("shepherd_claim_latency")
-                .description("Time of one claim statement (not the long-poll wait)")
+                .description("Time of one claim in the database, with the completions it carries (not the long-poll wait)")
                 .baseUnit("seconds")
                 .publishPercentileHistogram(true));
         this.jobWait = registry.getOrCreate(Timer.builder("shepherd_job_wait")
