@@ -68,22 +68,13 @@ public final class CompleteJob {
 
     /**
      * Completes many jobs a bot holds, in one statement (which on PostgreSQL also records their
-     * events), and answers the refusals by job id: a job absent from the answer was completed.
-     * Each refusal is what {@link #complete} would have answered for that job alone (404, 409,
-     * 403, 413), and a 409 is recorded as a refused event as there; a completion repeated after
-     * its answer was lost is accepted again.
-     */
-    public Map<String, Problem> completeAll(Caller caller, List<JobStore.Completion> completions) {
-        Batch batch = batch(caller, completions);
-        batch.sendAlone();
-        return batch.refusals();
-    }
-
-    /**
-     * {@link #completeAll} in steps, so that a claim can carry the completions in its own round
-     * trip ({@link ClaimJobs#claim(Caller, ClaimJobs.Request, boolean, Batch)}): the completions
-     * checked here, then sent — by the claim ({@link Batch#carried}) or on their own
-     * ({@link Batch#sendAlone}) — then {@link Batch#refusals}.
+     * events), in steps so that a claim can carry them in its own round trip
+     * ({@link ClaimJobs#claim(Caller, ClaimJobs.Request, boolean, Batch)}): the completions checked
+     * here, then sent — by the claim ({@link Batch#carried}) or on their own
+     * ({@link Batch#sendAlone}) — then answered ({@link Batch#refusals}) by job id: a job absent
+     * from the answer was completed. Each refusal is what {@link #complete} would have answered
+     * for that job alone (404, 409, 403, 413), and a 409 is recorded as a refused event as there;
+     * a completion repeated after its answer was lost is accepted again.
      */
     public Batch batch(Caller caller, List<JobStore.Completion> completions) {
         caller.requireAnyBot();
@@ -147,7 +138,7 @@ public final class CompleteJob {
 
         /**
          * Once sent: logs what was completed, and answers the refusals by job id, each what
-         * {@link #complete} would have answered for that job alone (see {@link #completeAll}).
+         * {@link #complete} would have answered for that job alone (see {@link #batch}). Once.
          */
         public Map<String, Problem> refusals() {
             if (!sent()) {

@@ -14,7 +14,7 @@ import io.shepherd.runtime.store.JobRow;
 import io.shepherd.runtime.store.JobStore;
 
 /**
- * Many reports of one bot in one call: the completions in one statement ({@link CompleteJob#completeAll}),
+ * Many reports of one bot in one call: the completions in one statement ({@link CompleteJob#batch}),
  * failures and releases one by one under the same rules as their single calls. Each report is
  * answered on its own, as its single call would have been answered: one refused (a stale lease, a
  * result over the limit) does not hold the others back.
@@ -60,30 +60,28 @@ public final class ReportJobs {
         } else {
             claimJobs.requireCurrentSession(botId, session);
         }
-        if (claim == null || reports.isEmpty()
-                || reports.stream().anyMatch(r -> r.outcome() != Outcome.COMPLETE)) {
-            List<Answer> answers = report(caller, botId, reports);
-            if (claim == null) {
-                return new Exchanged(answers, List.of(), false, null);
-            }
-            try {
-                ClaimJobs.Claimed claimed = claimJobs.claim(caller, claim, true);
-                return new Exchanged(answers, claimed.jobs(), claimed.drain(), null);
-            } catch (Problem refused) {
-                if (answers.isEmpty()) {
-                    throw refused;
-                }
-                return new Exchanged(answers, List.of(), false, refused);
-            }
+        List<JobStore.Completion> completions = completions(reports);
+        CompleteJob.Batch batch = completeJob.batch(caller, completions);
+        // only completions, and a claim (a busy bot's usual call): the claim carries them in its
+        // round trip; otherwise the completions go first on their own, then the failures and releases
+        boolean carried = claim != null && !reports.isEmpty() && completions.size() == reports.size();
+        List<Answer> answers = carried ? null : answers(caller, reports, batch);
+        if (claim == null) {
+            return new Exchanged(answers, List.of(), false, null);
         }
-        // completions only, the busy bot's usual call: the claim carries them in its round trip
-        CompleteJob.Batch batch = completeJob.batch(caller, completions(reports));
         try {
-            ClaimJobs.Claimed claimed = claimJobs.claim(caller, claim, true, batch);
-            return new Exchanged(answers(caller, reports, batch.refusals()), claimed.jobs(), claimed.drain(), null);
+            ClaimJobs.Claimed claimed = claimJobs.claim(caller, claim, true, carried ? batch : null);
+            return new Exchanged(carried ? answers(caller, reports, batch) : answers, claimed.jobs(), claimed.drain(),
+                    null);
         } catch (Problem refused) {
-            batch.sendAlone(); // refused before the claim reached the database: the reports stand on their own
-            return new Exchanged(answers(caller, reports, batch.refusals()), List.of(), false, refused);
+            if (carried) {
+                // refused before the claim reached the database: the completions go on their own
+                answers = answers(caller, reports, batch);
+            }
+            if (answers.isEmpty()) {
+                throw refused;
+            }
+            return new Exchanged(answers, List.of(), false, refused);
         }
     }
 
@@ -127,15 +125,6 @@ public final class ReportJobs {
         }
     }
 
-    /** The answers in the reports' order. 400 (nothing done) for more than {@link #MAX_REPORTS} or a job named twice. */
-    public List<Answer> report(Caller caller, String botId, List<Report> reports) {
-        caller.requireBot(botId);
-        List<JobStore.Completion> completions = completions(reports);
-        Map<String, Problem> refusedCompletions = completions.isEmpty() ? Map.of()
-                : completeJob.completeAll(caller, completions);
-        return answers(caller, reports, refusedCompletions);
-    }
-
     /**
      * The completions among the reports. 400 (nothing done) for more than {@link #MAX_REPORTS}
      * or a job named twice.
@@ -158,8 +147,13 @@ public final class ReportJobs {
         return completions;
     }
 
-    /** Each report's answer, in their order: completions by their refusals, failures and releases made one by one. */
-    private List<Answer> answers(Caller caller, List<Report> reports, Map<String, Problem> refusedCompletions) {
+    /**
+     * Each report's answer, in their order: the completions sent (on their own unless a claim
+     * carried them) and answered by their refusals, failures and releases made one by one.
+     */
+    private List<Answer> answers(Caller caller, List<Report> reports, CompleteJob.Batch completions) {
+        completions.sendAlone();
+        Map<String, Problem> refusedCompletions = completions.refusals();
         List<Answer> answers = new ArrayList<>(reports.size());
         for (Report r : reports) {
             answers.add(switch (r.outcome()) {

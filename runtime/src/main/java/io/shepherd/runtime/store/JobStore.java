@@ -2,7 +2,6 @@ package io.shepherd.runtime.store;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -360,12 +359,7 @@ public final class JobStore {
             }
             ps.execute(); // the completions' rows (when any), the pin's one row, then the claim's rows
             if (ahead != null) {
-                try (ResultSet rows = ps.getResultSet()) {
-                    Rows.Columns columns = Rows.of(rows);
-                    while (rows.next()) {
-                        completed.add(completed(columns));
-                    }
-                }
+                Rows.addAll(ps.getResultSet(), completed, JobStore::completed);
                 if (!ps.getMoreResults()) {
                     throw new SQLException("The plan pin after the completions gave no result");
                 }
@@ -373,12 +367,7 @@ public final class JobStore {
             if (!ps.getMoreResults()) {
                 throw new SQLException("The claim after the plan pin gave no result");
             }
-            try (ResultSet rows = ps.getResultSet()) {
-                Rows.Columns columns = Rows.of(rows);
-                while (rows.next()) {
-                    claimed.add(row(columns));
-                }
-            }
+            Rows.addAll(ps.getResultSet(), claimed, JobStore::row);
         }
         claimed.sort(CLAIM_ORDER);
         return new CompletedThenClaimed(completed, claimed);

@@ -20,6 +20,17 @@ final class Rows {
         }
     }
 
+    /** Reads every row of a JDBC result set into {@code into}, and closes it. */
+    static <T> void addAll(java.sql.ResultSet rows, java.util.Collection<T> into, Function<Columns, T> mapper)
+            throws SQLException {
+        try (rows) {
+            Columns columns = of(rows);
+            while (rows.next()) {
+                into.add(mapper.apply(columns));
+            }
+        }
+    }
+
     /** A row's columns by name: a DB client row, or a JDBC result set on its current row. */
     @FunctionalInterface
     interface Columns {
