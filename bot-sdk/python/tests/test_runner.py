@@ -370,3 +370,72 @@ async def test_a_drain_told_by_the_claim_drains_the_bot(stub: Stub) -> None:
         assert await claimer.claim_once() == 0
         assert drained == [True]
         assert await runner.take_free_slots() == 1, "the slot is free again"
+
+
+async def test_a_handlers_log_lines_carry_its_job_ids_and_the_bots_own_lines_do_not(stub: Stub) -> None:
+    structlog = pytest.importorskip("structlog")
+    import io
+    import json
+    out = io.StringIO()
+    structlog.configure(processors=[structlog.contextvars.merge_contextvars, structlog.processors.JSONRenderer()],
+                        logger_factory=structlog.PrintLoggerFactory(out))
+    try:
+        async def in_task(ctx: JobContext) -> Any:
+            structlog.get_logger().info("async")
+            return None
+
+        def on_thread(ctx: JobContext) -> Any:
+            structlog.get_logger().info("plain")
+            return None
+
+        await run_jobs(stub, in_task, claimed("a1"), claimed("a2"))
+        await run_jobs(stub, on_thread, claimed("p1"))
+        structlog.get_logger().info("outside")
+    finally:
+        structlog.reset_defaults()
+    lines = sorted((json.loads(line) for line in out.getvalue().splitlines()), key=lambda d: d.get("jobId", ""))
+    assert lines == [{"event": "outside"},
+                     {"correlationId": "corr-a1", "jobId": "a1", "event": "async"},
+                     {"correlationId": "corr-a2", "jobId": "a2", "event": "async"},
+                     {"correlationId": "corr-p1", "jobId": "p1", "event": "plain"}]
+
+
+async def test_a_stop_told_before_the_handler_waits_for_it_is_not_missed() -> None:
+    """The context makes its events when first waited on: a stop told before then still wakes at once."""
+    from shepherd_bot._context import JobContext as Context
+    for wait in ("thread", "async"):
+        ctx = Context(claimed("s"), "corr-s", asyncio.get_running_loop())
+        assert not ctx.cancelled
+        ctx._signal_stop()
+        assert ctx.cancelled
+        started = time.monotonic()
+        if wait == "thread":
+            assert await asyncio.get_running_loop().run_in_executor(None, ctx.sleep, 30)
+        else:
+            await asyncio.wait_for(ctx.wait_cancelled(), 30)
+        assert time.monotonic() - started < 5, wait
+
+
+async def test_a_stop_told_while_the_handler_waits_wakes_it(stub: Stub) -> None:
+    """Either way of waiting for a stop: an async handler racing ``wait_cancelled`` against its work,
+    a plain one in ``ctx.sleep``."""
+    woke: list[str] = []
+
+    async def racing(ctx: JobContext) -> Any:
+        await ctx.wait_cancelled()
+        woke.append("async")
+        return None
+
+    def sleeping(ctx: JobContext) -> Any:
+        if ctx.sleep(60):
+            woke.append("plain")
+        return None
+
+    async def stop(runner: Runner) -> None:
+        await asyncio.sleep(0.05)
+        for r in runner.jobs():
+            r.context._signal_stop()
+
+    await run_jobs(stub, racing, claimed("r"), while_running=stop)
+    await run_jobs(stub, sleeping, claimed("s"), while_running=stop)
+    assert woke == ["async", "plain"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 from ._backoff import Backoff
 from ._breaker import CircuitBreaker, State
@@ -18,6 +19,8 @@ from ._clock import Clock
 
 LOG = logging.getLogger("shepherd_bot.client")
 CORRELATION_ID = "X-Correlation-ID"
+_CACHED = 64
+"""The most parsed URLs (and timeouts) kept."""
 
 
 class ServerFailure(Exception):
@@ -82,6 +85,9 @@ class RuntimeClient:
         self.last_good: str | None = None
         self.retries = 0
         self._http: aiohttp.ClientSession | None = None
+        # parsed once, not for every call (aiohttp parses a URL given as text on each request)
+        self._urls: dict[str, URL] = {}
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     async def __aenter__(self) -> RuntimeClient:
         return self
@@ -99,6 +105,8 @@ class RuntimeClient:
             self._http = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=0, force_close=False),
                 auto_decompress=True,
+                # the runtime sets no cookies; a real jar would look at every request's host for them
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._http
 
@@ -164,9 +172,8 @@ class RuntimeClient:
             headers["Content-Type"] = "application/json"
             data = json.dumps(body, separators=(",", ":")).encode()
         try:
-            async with self._session().request(
-                    method, server + path, data=data, headers=headers, allow_redirects=False,
-                    timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=self._settings.connect_timeout)) as answer:
+            async with self._session().request(method, self._url(server + path), data=data, headers=headers,
+                                               allow_redirects=False, timeout=self._timeout(timeout)) as answer:
                 text = await answer.text(encoding="utf-8")
                 if answer.status == 503 and "Retry-After" in answer.headers:
                     raise _Unavailable(f"HTTP 503, Retry-After {answer.headers['Retry-After']}")
@@ -179,6 +186,23 @@ class RuntimeClient:
             raise _Failed(f"no answer within {timeout:g} s") from None
         except (aiohttp.ClientError, OSError, ValueError) as e:
             raise _Failed(f"{type(e).__name__}: {e}") from None
+
+    def _url(self, text: str) -> URL:
+        url = self._urls.get(text)
+        if url is None:
+            if len(self._urls) >= _CACHED:  # job paths (a release) come and go; the bot's own paths stay
+                self._urls.clear()
+            url = self._urls[text] = URL(text)
+        return url
+
+    def _timeout(self, total: float) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get(total)
+        if timeout is None:
+            if len(self._timeouts) >= _CACHED:
+                self._timeouts.clear()
+            timeout = self._timeouts[total] = aiohttp.ClientTimeout(total=total,
+                                                                    sock_connect=self._settings.connect_timeout)
+        return timeout
 
     def observe_circuits(self) -> None:
         """Logs every circuit that changed state since it was last looked at."""

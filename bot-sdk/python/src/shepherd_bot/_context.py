@@ -13,6 +13,8 @@ from ._logging import JobLogger
 
 MAX_PROGRESS_BYTES = 4096
 """The runtime's default ``limits.max-progress``."""
+_MAKING = threading.Lock()
+"""Held while a job's thread event is made, so two threads asking at once get the same one."""
 
 
 class NonRetryable(Exception):
@@ -27,12 +29,21 @@ class JobContext:
         self._claimed = claimed
         self._correlation_id = correlation_id
         self._loop = loop
-        self._stop_thread = threading.Event()
-        self._stop_async = asyncio.Event()
+        # most handlers never wait for a stop nor log: the events and the logger are made when first asked for
+        self._stop = False
+        self._stop_thread: threading.Event | None = None
+        self._stop_async: asyncio.Event | None = None
+        self._log: JobLogger | None = None
         self._progress: Any = None
         self._has_progress = False
-        self.log: JobLogger = JobLogger(logging.getLogger("shepherd_bot.job"),
-                                        {"jobId": claimed.job.id, "correlationId": correlation_id})
+
+    @property
+    def log(self) -> JobLogger:
+        """A logger whose every line carries the job's id and correlation id, on any thread."""
+        if self._log is None:
+            self._log = JobLogger(logging.getLogger("shepherd_bot.job"),
+                                  {"jobId": self._claimed.job.id, "correlationId": self._correlation_id})
+        return self._log
 
     @property
     def job(self) -> Job:
@@ -63,16 +74,31 @@ class JobContext:
     def cancelled(self) -> bool:
         """True once the handler should stop: a client cancelled the job, the runtime took it back,
         or the bot is shutting down. Whatever the handler returns after that is not reported."""
-        return self._stop_thread.is_set()
+        return self._stop
 
     async def wait_cancelled(self) -> None:
         """Returns once the handler should stop (for ``async`` handlers: race it against the work)."""
+        if self._stop_async is None:  # on the event loop, as the stop is signalled
+            self._stop_async = asyncio.Event()
+            if self._stop:
+                self._stop_async.set()
         await self._stop_async.wait()
 
     def sleep(self, seconds: float) -> bool:
         """For plain handlers: sleeps up to ``seconds``, waking early when the handler should stop.
         Returns True when it was woken to stop."""
-        return self._stop_thread.wait(seconds)
+        return self._thread_event().wait(seconds)
+
+    def _thread_event(self) -> threading.Event:
+        event = self._stop_thread
+        if event is None:
+            with _MAKING:
+                if self._stop_thread is None:
+                    self._stop_thread = threading.Event()
+                event = self._stop_thread
+            if self._stop:  # signalled before the event was there to be set
+                event.set()
+        return event
 
     def progress(self, value: Any) -> None:
         """Progress (any JSON, up to 4 KB) sent with the next heartbeat and shown on the job."""
@@ -86,8 +112,11 @@ class JobContext:
 
     def _signal_stop(self) -> None:
         """Called on the event loop: both a plain handler's thread and an async handler see it."""
-        self._stop_thread.set()
-        self._stop_async.set()
+        self._stop = True
+        if self._stop_thread is not None:
+            self._stop_thread.set()
+        if self._stop_async is not None:
+            self._stop_async.set()
 
 
 class RunningJob:

@@ -109,6 +109,16 @@ def levels(spec: str | None) -> None:
         logging.getLogger(name.strip()).setLevel(_LEVELS[level])
 
 
+def bind_job(job: str, correlation: str) -> None:
+    """From here on, log lines (stdlib and, when installed, structlog) carry the job's ids — for the
+    rest of the current context; so only at the top of a task of the job's own, whose context ends
+    with it (elsewhere ``job_context``)."""
+    correlation_id.set(correlation)
+    job_id.set(job)
+    if _structlog_contextvars is not None:
+        _structlog_contextvars.bind_contextvars(correlationId=correlation, jobId=job)
+
+
 @contextmanager
 def job_context(job: str, correlation: str) -> Iterator[None]:
     """While inside, log lines (stdlib and, when installed, structlog) carry the job's ids."""

@@ -19,7 +19,7 @@ from ._api import ClaimedJob, Report, Reported, RuntimeApi
 from ._client import ServerFailure
 from ._context import NonRetryable, RunningJob
 from ._identity import Identity
-from ._logging import job_context
+from ._logging import bind_job, job_context
 from ._reports import Reports
 from ._settings import Handler, Settings
 
@@ -118,13 +118,13 @@ class Runner:
 
     async def _work(self, r: RunningJob) -> None:
         reported = False
-        with job_context(r.id, r.correlation_id):
-            try:
-                reported = await self._handle(r)
-            finally:
-                if not reported:
-                    self._done(r)
-                self._free_slot(r)  # after the report is queued: the claim this wakes carries it
+        bind_job(r.id, r.correlation_id)  # this task's own context: nothing to unbind when it ends
+        try:
+            reported = await self._handle(r)
+        finally:
+            if not reported:
+                self._done(r)
+            self._free_slot(r)  # after the report is queued: the claim this wakes carries it
 
     def _done(self, r: RunningJob) -> None:
         """The job is no longer this bot's to name in heartbeats."""
@@ -175,6 +175,9 @@ class Runner:
     def _answered(self, r: RunningJob, report: Report, answer: Reported | None) -> None:
         """The runtime answered a report: a refusal is logged; a result over the runtime's limit fails
         the job as not retryable (it will be no smaller next time). Otherwise the job is done here."""
+        if answer is not None and answer.accepted:  # the usual answer: nothing to log
+            self._done(r)
+            return
         with job_context(r.id, r.correlation_id):
             action = report.outcome
             if answer is None:
@@ -193,10 +196,11 @@ class Runner:
             self._done(r)
 
     async def _run_handler(self, r: RunningJob, handler: Handler) -> Any:
-        loop = asyncio.get_running_loop()
         if self._async[r.job.type]:
-            r.task = asyncio.ensure_future(handler(r.context))
-            return await r.task
+            # awaited in the job's own task (no task of its own): stopping the job cancels this one
+            r.task = asyncio.current_task()
+            return await handler(r.context)
+        loop = asyncio.get_running_loop()
         # a plain function runs on a daemon thread of its own (like a Java worker thread: a handler
         # that never returns does not keep the process from exiting); it cannot be interrupted, so
         # it is told to stop (ctx.cancelled, ctx.sleep) and its slot stays taken until it returns
