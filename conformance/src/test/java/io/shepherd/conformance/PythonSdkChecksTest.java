@@ -16,8 +16,8 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The Python SDK's own checks, run by the build so that they can fail it: its unit tests
- * (pytest) and its type check (mypy, strict, over the SDK and the example bot), with Debian's
- * Python and packages (bin/test installs them when missing).
+ * (pytest) and its type check (mypy, strict, over the SDK, the example bot and the benchmark's
+ * SDK CPU tool), with Debian's Python and packages (bin/test installs them when missing).
  */
 @Isolated // mypy and pytest load the machine: never beside a timed scenario (see junit-platform.properties)
 class PythonSdkChecksTest {
@@ -38,7 +38,8 @@ class PythonSdkChecksTest {
     void theSdkAndTheExampleBotTypeCheckStrictly() throws Exception {
         run(SDK, List.of(EchoBots.python(), "-m", "mypy", "--no-incremental", "--cache-dir=/dev/null"));
         run(EchoBots.root(), List.of(EchoBots.python(), "-m", "mypy", "--strict", "--no-incremental",
-                "--cache-dir=/dev/null", "--python-version", "3.10", "examples/echo-bot-python/echo_bot.py"));
+                "--cache-dir=/dev/null", "--python-version", "3.10", "examples/echo-bot-python/echo_bot.py",
+                "bench/python/bot_cpu.py"));
     }
 
     @Test

@@ -1,0 +1,181 @@
+"""The Python SDK's own CPU per job, apart from the runtime and the database: the example echo bot
+(``examples/echo-bot-python``, concurrency 8) as a child process, against a stand-in that answers the
+bot protocol from this process — ready, register, heartbeat, and each exchange with every report
+accepted and as many fresh jobs as asked for. The bot's CPU (``/proc``) is read over MEASURE jobs after
+WARM jobs; then the bot gets SIGTERM.
+
+    python3 bench/python/bot_cpu.py                       # 3 runs of the SDK in this checkout
+    python3 bench/python/bot_cpu.py --sdk OTHER/src       # ... of another checkout's (A/B: alternate)
+    python3 bench/python/bot_cpu.py --profile /tmp/b.prof # one run under cProfile, then its top functions
+
+The stand-in does almost nothing, so the figure is the bot's alone; with the real runtime the bot also
+waits on it, and its CPU per job is higher (the ``languages`` benchmark scenario measures that).
+This is a measuring tool, not a test of the protocol: the conformance suite holds the SDKs to the
+runtime."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import pstats
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def http(status: int, body: str) -> bytes:
+    data = body.encode()
+    return b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+        status, len(data), data)
+
+
+class StandIn:
+    """Answers the bot and measures it: at WARM reports the bot's CPU is read, at WARM + MEASURE again."""
+
+    def __init__(self, warm: int, measure: int) -> None:
+        self.warm, self.measure = warm, measure
+        self.pid = 0
+        self.reported = self.handed = self.exchanges = 0
+        self.start: tuple[int, int, float, float] | None = None
+        self.result: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def job(self, n: int) -> str:
+        return json.dumps({"id": str(uuid.uuid4()), "type": "echo", "queue": "default", "payload": {"n": n},
+                           "attempt": 1, "leaseToken": uuid.uuid4().hex[:22],
+                           "leaseExpiresAt": "2026-11-30T18:00:00.000Z", "correlationId": f"cpu-{n}"})
+
+    def answer(self, method: str, path: str, body: bytes) -> bytes:
+        if path == "/ready":
+            return http(200, "{}")
+        if path == "/v1/bots":
+            return http(201, json.dumps({"bot": {"id": "b1"}, "token": "t", "heartbeatIntervalMs": 5000,
+                                         "session": "s1", "claimWaitMs": 30000}))
+        if path.endswith("/heartbeat"):
+            return http(200, '{"cancel":[],"lost":[]}')
+        if path.endswith("/exchange"):
+            sent = json.loads(body)
+            self.exchanges += 1
+            self.reported += len(sent["reports"])
+            self.look()
+            wanted = int(sent.get("max", 0))
+            jobs = ",".join(self.job(self.handed + i) for i in range(wanted))
+            self.handed += wanted
+            answers = ",".join('{"jobId":"%s","status":200,"jobStatus":"succeeded"}' % r["jobId"]
+                               for r in sent["reports"])
+            return http(200, '{"reports":[%s],"jobs":[%s],"drain":false}' % (answers, jobs))
+        if method == "DELETE":
+            return http(204, "")
+        return http(404, '{"title":"not known to the stand-in"}')
+
+    def look(self) -> None:
+        if self.start is None and self.reported >= self.warm:
+            self.start = (self.reported, self.exchanges, cpu_seconds(self.pid), time.perf_counter())
+        elif self.start is not None and self.reported >= self.warm + self.measure and not self.result.done():
+            reported, exchanges, cpu, wall = self.start
+            jobs = self.reported - reported
+            self.result.set_result(
+                f"bot CPU per job {(cpu_seconds(self.pid) - cpu) / jobs * 1e6:.1f} µs, "
+                f"{jobs / (time.perf_counter() - wall):,.0f} jobs/s, "
+                f"{jobs / (self.exchanges - exchanges):.2f} jobs per exchange")
+
+
+class Connection(asyncio.Protocol):
+    def __init__(self, stand_in: StandIn) -> None:
+        self.stand_in = stand_in
+        self.buffer = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
+            head = self.buffer[:end].decode().split("\r\n")
+            length = next((int(v) for k, _, v in (h.partition(":") for h in head[1:])
+                           if k.lower() == "content-length"), 0)
+            if len(self.buffer) < end + 4 + length:
+                return
+            body, self.buffer = self.buffer[end + 4:end + 4 + length], self.buffer[end + 4 + length:]
+            method, path, _ = head[0].split(" ")
+            self.transport.write(self.stand_in.answer(method, path, body))
+
+
+async def run_once(sdk: Path, warm: int, measure: int, python: list[str]) -> str:
+    stand_in = StandIn(warm, measure)
+    server = await asyncio.get_running_loop().create_server(lambda: Connection(stand_in), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, SHEPHERD_URL=f"http://127.0.0.1:{port}", SHEPHERD_ENROLL_TOKEN="e",
+                   BOT_NAME="cpu", BOT_STATE_DIR=f"{home}/state", BOT_CONCURRENCY="8", PYTHONPATH=str(sdk),
+                   SHEPHERD_LOG_LEVELS="shepherd_bot=WARN")
+        bot = subprocess.Popen([*python, str(ROOT / "examples/echo-bot-python/echo_bot.py")], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        stand_in.pid = bot.pid
+        try:
+            return await asyncio.wait_for(stand_in.result, 600)
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            await asyncio.get_running_loop().run_in_executor(None, bot.wait)
+            server.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sdk", type=Path, default=ROOT / "bot-sdk/python/src", help="the SDK's source folder")
+    parser.add_argument("--warm", type=int, default=20_000)
+    parser.add_argument("--measure", type=int, default=50_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", type=Path, help="one run under cProfile, written here, its top printed")
+    args = parser.parse_args()
+    python = [sys.executable]
+    if args.profile is not None:
+        python += ["-m", "cProfile", "-o", str(args.profile)]
+        args.runs = 1
+    for _ in range(args.runs):
+        print(asyncio.run(run_once(args.sdk, args.warm, args.measure, python)), flush=True)
+    if args.profile is not None:
+        stats = pstats.Stats(str(args.profile))
+        stats.sort_stats("tottime").print_stats(25)
+        print_shares(stats, args.warm + args.measure)
+    return 0
+
+
+PLACES = [("the SDK (shepherd_bot)", ("shepherd_bot",)), ("the handler (echo_bot.py)", ("echo_bot",)),
+          ("aiohttp, yarl, multidict", ("aiohttp", "yarl", "multidict")),
+          ("URL and address parsing for aiohttp (urllib.parse, ipaddress)", ("urllib/parse", "ipaddress")),
+          ("json", ("/json/",)), ("logging, structlog", ("/logging/", "structlog", "contextvars")),
+          ("threading, contextlib", ("threading", "contextlib")),
+          ("socket calls (send, recv, epoll)", ("'send'", "'recv'", "'poll'", "sendmsg")),
+          ("asyncio (event loop, tasks, events)", ("asyncio", "selectors", "_weakrefset", "Context"))]
+
+
+def print_shares(stats: pstats.Stats, jobs: int) -> None:
+    """Each function's own time summed by where it lives (the first place whose mark its name has)."""
+    totals: dict[str, float] = {}
+    for (file, _, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{file}:{name}"
+        place = next((p for p, marks in PLACES if any(m in where for m in marks)), "the rest (imports, builtins)")
+        totals[place] = totals.get(place, 0.0) + row[2]
+    whole = sum(totals.values())
+    print(f"| where the bot's time goes (cProfile, own time, {jobs:,} jobs) | µs a job | share |\n| --- | --- | --- |")
+    for place, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"| {place} | {seconds / jobs * 1e6:.1f} | {seconds / whole:.0%} |")
+    print(f"| in all | {whole / jobs * 1e6:.1f} | |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
