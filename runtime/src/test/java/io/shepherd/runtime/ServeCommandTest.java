@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 
 import io.shepherd.runtime.auth.TokenFile;
 import io.shepherd.runtime.cli.Main;
@@ -170,37 +168,6 @@ class ServeCommandTest {
             int exit = serve.terminate(Duration.ofSeconds(20));
             assertTrue(exit == 0 || exit == 143, "exit after SIGTERM: " + exit);
             assertTrue(serve.output().contains("Shepherd stopped"), serve.output());
-        }
-    }
-
-    @Test
-    void serveWaitsForSocketsWithPlatformThreadPollersUnlessItsJvmWasToldOtherwise() throws Exception {
-        Set<String> chosen = pollerThreads(Map.of());
-        assertTrue(chosen.contains("Read-Poller") && !chosen.contains("MasterPoller"), chosen.toString());
-        Set<String> told = pollerThreads(Map.of("JAVA_TOOL_OPTIONS", "-Djdk.pollerMode=2"));
-        assertTrue(told.contains("MasterPoller") && !told.contains("Read-Poller"), told.toString());
-    }
-
-    /** The threads a served runtime waits for sockets on, by the names the JDK gives them (from /proc). */
-    private Set<String> pollerThreads(Map<String, String> env) throws Exception {
-        int port = ChildProcess.freePort();
-        Http http = new Http("http://127.0.0.1:" + port);
-        try (ChildProcess serve = ChildProcess.serve(workDir.resolve("pollers-" + port), "", port, env)) {
-            serve.awaitReady(http, Duration.ofSeconds(60)); // requests read on virtual threads: the pollers started
-            Set<String> names = new TreeSet<>();
-            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(serve.process().pid()), "task"))) {
-                for (Path task : tasks.toList()) {
-                    try {
-                        String name = Files.readString(task.resolve("comm")).strip();
-                        if (name.endsWith("Poller")) {
-                            names.add(name);
-                        }
-                    } catch (java.nio.file.NoSuchFileException ended) {
-                        // a thread that ended while we looked
-                    }
-                }
-            }
-            return names;
         }
     }
 

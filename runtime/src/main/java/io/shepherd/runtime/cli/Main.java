@@ -24,28 +24,10 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        choosePollers();
         Logging.configure(logFormat(args));
         int code = commandLine().execute(args);
         if (code != 0 || args.length == 0 || !"serve".equals(args[0])) {
             System.exit(code);
-        }
-    }
-
-    /** The JDK's choice of how virtual threads wait for sockets (read once, at the first such wait). */
-    static final String POLLER_MODE = "jdk.pollerMode";
-
-    /**
-     * A virtual thread waiting for a socket is woken by platform-thread pollers ({@code
-     * jdk.pollerMode=1}) unless the JVM was started with a choice of its own. The JDK's default
-     * since 22 (pollers that are virtual threads themselves, under a master poller) adds a hand-over
-     * to every wake-up, and an idle bot's long poll is mostly wake-ups: 1,000 idle bots cost the
-     * runtime 2.6 % of a core instead of 3.1 %, busy bots the same either way (bench/README,
-     * "Idle bots and the socket pollers").
-     */
-    static void choosePollers() {
-        if (System.getProperty(POLLER_MODE) == null) {
-            System.setProperty(POLLER_MODE, "1");
         }
     }
 
