@@ -122,15 +122,25 @@ async def run_once(sdk: Path, warm: int, measure: int, python: list[str]) -> str
         env = dict(os.environ, SHEPHERD_URL=f"http://127.0.0.1:{port}", SHEPHERD_ENROLL_TOKEN="e",
                    BOT_NAME="cpu", BOT_STATE_DIR=f"{home}/state", BOT_CONCURRENCY="8", PYTHONPATH=str(sdk),
                    SHEPHERD_LOG_LEVELS="shepherd_bot=WARN")
-        bot = subprocess.Popen([*python, str(ROOT / "examples/echo-bot-python/echo_bot.py")], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        stand_in.pid = bot.pid
-        try:
-            return await asyncio.wait_for(stand_in.result, 600)
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            await asyncio.get_running_loop().run_in_executor(None, bot.wait)
-            server.close()
+        with open(f"{home}/bot.log", "w+") as log:
+            bot = subprocess.Popen([*python, str(ROOT / "examples/echo-bot-python/echo_bot.py")], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+            stand_in.pid = bot.pid
+            exited = asyncio.get_running_loop().run_in_executor(None, bot.wait)
+
+            def ended(_: object) -> None:
+                if not stand_in.result.done():
+                    log.seek(0)
+                    stand_in.result.set_exception(RuntimeError(
+                        f"the bot exited before {warm + measure} jobs; its output:\n{log.read()[-4000:]}"))
+
+            exited.add_done_callback(ended)
+            try:
+                return await asyncio.wait_for(stand_in.result, 600)
+            finally:
+                bot.send_signal(signal.SIGTERM)
+                await exited
+                server.close()
 
 
 def main() -> int:
