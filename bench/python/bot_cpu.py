@@ -1,6 +1,6 @@
 """The Python SDK's own CPU per job, apart from the runtime and the database: the example echo bot
 (``examples/echo-bot-python``, concurrency 8) as a child process, against a stand-in that answers the
-bot protocol from this process — ready, register, heartbeat, and each exchange with every report
+bot protocol from this process (an aiohttp server) — ready, register, heartbeat, and each exchange with every report
 accepted and as many fresh jobs as asked for. The bot's CPU (``/proc``) is read over MEASURE jobs after
 WARM jobs; then the bot gets SIGTERM.
 
@@ -20,12 +20,15 @@ import json
 import os
 import pstats
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parents[2]
 TICK = os.sysconf("SC_CLK_TCK")
@@ -34,12 +37,6 @@ TICK = os.sysconf("SC_CLK_TCK")
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def http(status: int, body: str) -> bytes:
-    data = body.encode()
-    return b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
-        status, len(data), data)
 
 
 class StandIn:
@@ -57,28 +54,26 @@ class StandIn:
                            "attempt": 1, "leaseToken": uuid.uuid4().hex[:22],
                            "leaseExpiresAt": "2026-11-30T18:00:00.000Z", "correlationId": f"cpu-{n}"})
 
-    def answer(self, method: str, path: str, body: bytes) -> bytes:
-        if path == "/ready":
-            return http(200, "{}")
-        if path == "/v1/bots":
-            return http(201, json.dumps({"bot": {"id": "b1"}, "token": "t", "heartbeatIntervalMs": 5000,
-                                         "session": "s1", "claimWaitMs": 30000}))
-        if path.endswith("/heartbeat"):
-            return http(200, '{"cancel":[],"lost":[]}')
-        if path.endswith("/exchange"):
-            sent = json.loads(body)
-            self.exchanges += 1
-            self.reported += len(sent["reports"])
-            self.look()
-            wanted = int(sent.get("max", 0))
-            jobs = ",".join(self.job(self.handed + i) for i in range(wanted))
-            self.handed += wanted
-            answers = ",".join('{"jobId":"%s","status":200,"jobStatus":"succeeded"}' % r["jobId"]
-                               for r in sent["reports"])
-            return http(200, '{"reports":[%s],"jobs":[%s],"drain":false}' % (answers, jobs))
-        if method == "DELETE":
-            return http(204, "")
-        return http(404, '{"title":"not known to the stand-in"}')
+    def routes(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/ready", lambda _: json_answer(200, "{}"))
+        app.router.add_post("/v1/bots", lambda _: json_answer(201, json.dumps(
+            {"bot": {"id": "b1"}, "token": "t", "heartbeatIntervalMs": 5000, "session": "s1", "claimWaitMs": 30000})))
+        app.router.add_post("/v1/bots/{id}/heartbeat", lambda _: json_answer(200, '{"cancel":[],"lost":[]}'))
+        app.router.add_post("/v1/bots/{id}/exchange", self.exchange)
+        app.router.add_delete("/v1/bots/{id}", lambda _: json_answer(204, ""))
+        return app
+
+    async def exchange(self, request: web.Request) -> web.Response:
+        sent = await request.json()
+        self.exchanges += 1
+        self.reported += len(sent["reports"])
+        self.look()
+        wanted = int(sent.get("max", 0))
+        jobs = ",".join(self.job(self.handed + i) for i in range(wanted))
+        self.handed += wanted
+        answers = ",".join('{"jobId":"%s","status":200,"jobStatus":"succeeded"}' % r["jobId"] for r in sent["reports"])
+        return await json_answer(200, '{"reports":[%s],"jobs":[%s],"drain":false}' % (answers, jobs))
 
     def look(self) -> None:
         if self.start is None and self.reported >= self.warm:
@@ -92,32 +87,17 @@ class StandIn:
                 f"{jobs / (self.exchanges - exchanges):.2f} jobs per exchange")
 
 
-class Connection(asyncio.Protocol):
-    def __init__(self, stand_in: StandIn) -> None:
-        self.stand_in = stand_in
-        self.buffer = b""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        while (end := self.buffer.find(b"\r\n\r\n")) >= 0:
-            head = self.buffer[:end].decode().split("\r\n")
-            length = next((int(v) for k, _, v in (h.partition(":") for h in head[1:])
-                           if k.lower() == "content-length"), 0)
-            if len(self.buffer) < end + 4 + length:
-                return
-            body, self.buffer = self.buffer[end + 4:end + 4 + length], self.buffer[end + 4 + length:]
-            method, path, _ = head[0].split(" ")
-            self.transport.write(self.stand_in.answer(method, path, body))
+async def json_answer(status: int, body: str) -> web.Response:
+    return web.Response(status=status, text=body or None, content_type="application/json" if body else None)
 
 
 async def run_once(sdk: Path, warm: int, measure: int, python: list[str]) -> str:
     stand_in = StandIn(warm, measure)
-    server = await asyncio.get_running_loop().create_server(lambda: Connection(stand_in), "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
+    runner = web.AppRunner(stand_in.routes(), access_log=None)
+    await runner.setup()
+    listening = socket.create_server(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    await web.SockSite(runner, listening).start()
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, SHEPHERD_URL=f"http://127.0.0.1:{port}", SHEPHERD_ENROLL_TOKEN="e",
                    BOT_NAME="cpu", BOT_STATE_DIR=f"{home}/state", BOT_CONCURRENCY="8", PYTHONPATH=str(sdk),
@@ -140,7 +120,7 @@ async def run_once(sdk: Path, warm: int, measure: int, python: list[str]) -> str
             finally:
                 bot.send_signal(signal.SIGTERM)
                 await exited
-                server.close()
+                await runner.cleanup()
 
 
 def main() -> int:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from yarl import URL
@@ -21,6 +22,8 @@ LOG = logging.getLogger("shepherd_bot.client")
 CORRELATION_ID = "X-Correlation-ID"
 _CACHED = 64
 """The most parsed URLs (and timeouts) kept."""
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class ServerFailure(Exception):
@@ -188,21 +191,11 @@ class RuntimeClient:
             raise _Failed(f"{type(e).__name__}: {e}") from None
 
     def _url(self, text: str) -> URL:
-        url = self._urls.get(text)
-        if url is None:
-            if len(self._urls) >= _CACHED:  # job paths (a release) come and go; the bot's own paths stay
-                self._urls.clear()
-            url = self._urls[text] = URL(text)
-        return url
+        return _kept(self._urls, text, lambda: URL(text))
 
     def _timeout(self, total: float) -> aiohttp.ClientTimeout:
-        timeout = self._timeouts.get(total)
-        if timeout is None:
-            if len(self._timeouts) >= _CACHED:
-                self._timeouts.clear()
-            timeout = self._timeouts[total] = aiohttp.ClientTimeout(total=total,
-                                                                    sock_connect=self._settings.connect_timeout)
-        return timeout
+        return _kept(self._timeouts, total,
+                     lambda: aiohttp.ClientTimeout(total=total, sock_connect=self._settings.connect_timeout))
 
     def observe_circuits(self) -> None:
         """Logs every circuit that changed state since it was last looked at."""
@@ -217,3 +210,14 @@ class RuntimeClient:
     def circuits(self) -> dict[str, str]:
         self.observe_circuits()
         return {server: breaker.state.value for server, breaker in self._breakers.items()}
+
+
+def _kept(cache: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
+    """The value kept for ``key``, made once; the cache starts over when full (job paths of a
+    release come and go, a bot's own paths and timeouts stay)."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= _CACHED:
+            cache.clear()
+        value = cache[key] = make()
+    return value

@@ -109,30 +109,26 @@ def levels(spec: str | None) -> None:
         logging.getLogger(name.strip()).setLevel(_LEVELS[level])
 
 
-def bind_job(job: str, correlation: str) -> None:
+def bind_job(job: str, correlation: str) -> tuple[contextvars.Token[str | None], contextvars.Token[str | None]]:
     """From here on, log lines (stdlib and, when installed, structlog) carry the job's ids — for the
     rest of the current context; so only at the top of a task of the job's own, whose context ends
-    with it (elsewhere ``job_context``)."""
-    correlation_id.set(correlation)
-    job_id.set(job)
+    with it (elsewhere ``job_context``). Returns what resets the stdlib ids."""
+    tokens = (correlation_id.set(correlation), job_id.set(job))
     if _structlog_contextvars is not None:
         _structlog_contextvars.bind_contextvars(correlationId=correlation, jobId=job)
+    return tokens
 
 
 @contextmanager
 def job_context(job: str, correlation: str) -> Iterator[None]:
     """While inside, log lines (stdlib and, when installed, structlog) carry the job's ids."""
-    tokens = (correlation_id.set(correlation), job_id.set(job))
-    bound = False
-    if _structlog_contextvars is not None:
-        _structlog_contextvars.bind_contextvars(correlationId=correlation, jobId=job)
-        bound = True
+    tokens = bind_job(job, correlation)
     try:
         yield
     finally:
         correlation_id.reset(tokens[0])
         job_id.reset(tokens[1])
-        if bound and _structlog_contextvars is not None:
+        if _structlog_contextvars is not None:
             _structlog_contextvars.unbind_contextvars("correlationId", "jobId")
 
 
