@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * An idle bot's long polls are its liveness: a claim that finds nothing counts as a heartbeat, and
  * the runtime holds a poll at most {@code lost-after} less a heartbeat interval (here 3 s - 1 s), so
  * a bot that only polls stays live, and one that stopped — even in the middle of a poll the runtime
- * still holds — is lost on time. An operator's drain reaches a waiting bot at once.
+ * still holds — is lost on time. An operator's drain reaches a waiting bot at once. A poll right
+ * after one that ran out does not look again until something is signalled for its types; its
+ * heartbeat, session check and drain come from one statement for all such polls, within a beat.
  */
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {"h2", "postgres"})
@@ -121,6 +123,61 @@ class IdleLivenessTest extends ApiTestBase {
         Http.Response r = http.post("/v1/bots/" + bot.id + "/exchange", bot.token,
                 Http.obj("session", old, "max", 1, "waitMs", 500));
         assertEquals(409, r.status(), r.toString());
+    }
+
+    @Test
+    void aPollRightAfterOneThatRanOutWaitsWithoutLookingYetAJobSubmittedBetweenThemIsClaimedAtOnce() {
+        TestBot bot = runtime.registerBot("b", "t");
+        assertEquals(0, exchange(bot, 300).json().getJsonArray("jobs").size(), "ran out finding nothing");
+        double looks = claimLooks();
+        assertEquals(0, exchange(bot, 300).json().getJsonArray("jobs").size());
+        assertEquals(looks, claimLooks(), "nothing was signalled for its types: the next poll did not look");
+        assertEquals("idle", status(bot));
+
+        String id = submit("type", "t").getString("id"); // between two polls: no poll waits to hear of it
+        long start = System.nanoTime();
+        Http.Response r = exchange(bot, 10_000);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(1, r.json().getJsonArray("jobs").size(), r.toString());
+        assertEquals(id, r.json().getJsonArray("jobs").getJsonObject(0).getString("id"));
+        assertTrue(ms < 1000, "the submit's signal made the poll look at once, not at the fallback look: " + ms + " ms");
+        assertEquals(looks + 1, claimLooks());
+    }
+
+    @Test
+    void aSessionSupersededBetweenPollsIsRefusedWithinABeatThoughThePollDidNotLook() {
+        TestBot bot = runtime.registerBot("b", "t");
+        String old = bot.session;
+        assertEquals(200, exchange(bot, 300).status());
+        assertEquals(201, bot.openSession().status());
+        long start = System.nanoTime();
+        Http.Response r = http.post("/v1/bots/" + bot.id + "/exchange", bot.token,
+                Http.obj("session", old, "max", 1, "waitMs", 10_000));
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(409, r.status(), r.toString());
+        assertTrue(ms < LONGEST_POLL_MS - 500, "refused when its heartbeat was written, not at the poll's end: " + ms + " ms");
+        assertEquals(200, exchange(bot, 0).status(), "the new session polls on");
+    }
+
+    @Test
+    void aDrainOnlyTheDatabaseKnowsReachesAPollThatDidNotLookWithinABeat() throws Exception {
+        TestBot bot = runtime.registerBot("b", "t");
+        assertEquals(200, exchange(bot, 300).status());
+        // as another replica's drain: in the database only, no signal on this one
+        try (var c = db.connect(); var ps = c.prepareStatement("UPDATE bots SET drain = TRUE WHERE id = ?")) {
+            ps.setString(1, bot.id);
+            assertEquals(1, ps.executeUpdate());
+        }
+        long start = System.nanoTime();
+        Http.Response r = exchange(bot, 10_000);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(r.json().getBoolean("drain", false), r.toString());
+        assertTrue(ms < LONGEST_POLL_MS - 500, "told when its heartbeat was written: " + ms + " ms");
+    }
+
+    /** How many times the runtime's claims looked in the database. */
+    private double claimLooks() {
+        return MetricsTest.scrape(http).getOrDefault("shepherd_claim_latency_seconds_count", 0.0);
     }
 
     private Http.Response exchange(TestBot bot, long waitMs) {

@@ -45,6 +45,7 @@ public final class ClaimJobs {
     private final Map<String, List<String>> registeredTypes = new ConcurrentHashMap<>();
     /** {@link Settings#longestPoll}, worked out once rather than on every claim. */
     private final long longestPollMillis;
+    private final QuietPolls quietPolls;
 
     public ClaimJobs(Stores stores, JobSignal signal, Clock clock, Settings settings, RuntimeMetrics metrics,
                      Queues queues) {
@@ -55,6 +56,17 @@ public final class ClaimJobs {
         this.clock = clock;
         this.settings = settings;
         this.longestPollMillis = settings.longestPoll().toMillis();
+        this.quietPolls = new QuietPolls(stores, signal, settings.heartbeatInterval().toNanos());
+        signal.alongside(quietBeatsEvery(settings), quietPolls::write);
+    }
+
+    /**
+     * How often the heartbeats of polls that did not look are written: within a quarter of the
+     * slack a bot has between its polls ({@code lost-after} less the longest poll), at most a second.
+     */
+    static Duration quietBeatsEvery(Settings settings) {
+        Duration quarter = settings.lostAfter().minus(settings.longestPoll()).dividedBy(4);
+        return quarter.compareTo(Duration.ofSeconds(1)) < 0 ? quarter : Duration.ofSeconds(1);
     }
 
     /** {@code types} null means the types the bot registered with. */
@@ -79,7 +91,11 @@ public final class ClaimJobs {
      * work. A claim that finds nothing counts as the bot's heartbeat: one statement checks its
      * session (409 when superseded), marks it seen (a lost bot is live again) and reads whether it
      * drains — so an idle bot whose long polls keep coming needs no heartbeats of its own. With
-     * {@code answerDrain}, a draining bot is answered at once and told.
+     * {@code answerDrain}, a draining bot is answered at once and told; and a poll that follows at
+     * once on the same bot's poll that ran out finding nothing, with nothing signalled for its types
+     * since, waits without looking — its heartbeat (and session check, and drain) written with other
+     * such polls' in one statement within a second ({@link QuietPolls}): idle bots' polls cost the
+     * database nothing of their own.
      */
     public Claimed claim(Caller caller, Request request, boolean answerDrain) {
         return claim(caller, request, answerDrain, null);
@@ -118,12 +134,29 @@ public final class ClaimJobs {
 
         long waitMs = Math.min(request.waitMs(), longestPollMillis);
         long deadline = System.nanoTime() + Duration.ofMillis(waitMs).toNanos();
+        // an exchange's poll whose last ran out finding nothing, moments ago, with nothing signalled
+        // for its types since: it waits at once, and its heartbeat is written with others'
+        long mark = answerDrain && waitMs > 0 && ahead == null
+                ? quietPolls.lastLook(request.botId(), request.session(), types) : -1;
+        boolean look = mark < 0;
         boolean seen = false;
         while (true) {
             JobSignal.Waiter waiter = waitMs > 0 ? signal.register(types, request.botId()) : null;
             try {
-                List<JobRow> claimed = claimOnce(request.botId(), request.session(), types, request.max(), ahead);
-                ahead = null;
+                if (!look && !signal.quietSince(mark, types)) {
+                    look = true; // signalled between the two checks: the waiter may have missed it
+                }
+                List<JobRow> claimed;
+                if (look) {
+                    mark = signal.mark();
+                    claimed = claimOnce(request.botId(), request.session(), types, request.max(), ahead);
+                    ahead = null;
+                } else {
+                    quietPolls.beat(request.botId(), request.session(), clock.millis());
+                    seen = true;
+                    look = true; // once woken, it looks
+                    claimed = List.of();
+                }
                 if (!claimed.isEmpty()) {
                     return new Claimed(claimed, false);
                 }
@@ -140,16 +173,19 @@ public final class ClaimJobs {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return Claimed.NOTHING;
+                    return ranOut(request, types, mark, answerDrain);
                 }
                 // no look of its own while it waits: a signal wakes it, or the replica's fallback look
                 boolean woken = waiter.await(left);
                 if (waiter.drained()) {
                     return new Claimed(List.of(), true);
                 }
+                if (waiter.superseded()) {
+                    requireCurrentSession(request.botId(), request.session());
+                }
                 if (!woken || Thread.currentThread().isInterrupted()) {
                     // the wait ran out with no sign of work: no last look, the bot asks again at once
-                    return Claimed.NOTHING;
+                    return ranOut(request, types, mark, answerDrain);
                 }
             } finally {
                 if (waiter != null) {
@@ -157,6 +193,14 @@ public final class ClaimJobs {
                 }
             }
         }
+    }
+
+    /** The poll ran out finding nothing since the look at {@code mark}; remembered for an exchange's next. */
+    private Claimed ranOut(Request request, List<String> types, long mark, boolean answerDrain) {
+        if (answerDrain) {
+            quietPolls.ranOut(request.botId(), request.session(), types, mark);
+        }
+        return Claimed.NOTHING;
     }
 
     /**

@@ -95,6 +95,33 @@ public final class BotStore {
                 .stream().findFirst();
     }
 
+    /**
+     * One heartbeat for many bots at once, each for its own session only (a superseded session or
+     * a bot that is gone is left out), at {@code at} or later when a bot was seen since: a lost bot
+     * is live again. Answers, by bot id, whether each bot it recorded drains; an id missing from
+     * the answer was not recorded.
+     */
+    public Map<String, Boolean> heartbeats(DbExecute db, Map<String, String> sessionsById, long at) {
+        if (sessionsById.isEmpty()) {
+            return Map.of();
+        }
+        StringBuilder pairs = new StringBuilder();
+        List<Object> params = new ArrayList<>(sessionsById.size() * 2 + 1);
+        params.add(at);
+        sessionsById.forEach((id, session) -> {
+            pairs.append(pairs.isEmpty() ? "(?, ?)" : ", (?, ?)");
+            params.add(id);
+            params.add(session);
+        });
+        String update = "UPDATE bots SET last_heartbeat_at = GREATEST(last_heartbeat_at, ?), status = CASE WHEN "
+                + "status = 'lost' THEN " + LIVE + " ELSE status END WHERE (id, session) IN (" + pairs + ")";
+        Map<String, Boolean> drainById = new LinkedHashMap<>();
+        Rows.list(db.createQuery(dialect.returning(update, "id, drain")).params(params).execute(),
+                        r -> Map.entry(Rows.string(r, "id"), Rows.booleanValue(r, "drain")))
+                .forEach(e -> drainById.put(e.getKey(), e.getValue()));
+        return drainById;
+    }
+
     /** A job this bot holds was cancelled: its next heartbeat looks for cancellations. */
     public void flagCancels(DbExecute db, String id) {
         db.createUpdate("UPDATE bots SET cancels_pending = TRUE WHERE id = ?").addParam(id).execute();

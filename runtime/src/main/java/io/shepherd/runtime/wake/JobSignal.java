@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.shepherd.runtime.lifecycle.Background;
@@ -31,6 +32,11 @@ public class JobSignal implements Background {
     private final ScheduledExecutorService timer = Threads.timer("wake-timer");
     /** The look on behalf of every waiter; a thread of its own, so a slow database delays no timed wake-up. */
     private final ScheduledExecutorService looker = Threads.timer("wake-look");
+    /** Counts the signals of this replica; {@link #lastHeard} keeps, by type, the count of its latest. */
+    private final AtomicLong heard = new AtomicLong();
+    private final Map<String, Long> lastHeard = new ConcurrentHashMap<>();
+    /** The count of the latest signal to every type at once ({@link #wakeAll}). */
+    private final AtomicLong lastHeardByAll = new AtomicLong();
 
     /** Which of the given job types have jobs a claim could take now. */
     public interface Look {
@@ -55,6 +61,48 @@ public class JobSignal implements Background {
         Waiter waiter = new Waiter(Set.copyOf(types), botId, Thread.currentThread());
         waiters.add(waiter);
         return waiter;
+    }
+
+    /**
+     * Where this replica's signals stand: taken before a claim that found nothing, so that a later
+     * poll of the same bot can tell ({@link #quietSince}) whether anything was signalled since.
+     */
+    public long mark() {
+        return heard.get();
+    }
+
+    /**
+     * Whether no signal told of claimable jobs of any of {@code types} since {@code mark} — no
+     * submit, retry, release, rescue, resumed queue or delayed job come due, on this replica or
+     * (by its listener) another, and no fallback look that found some.
+     */
+    public boolean quietSince(long mark, Collection<String> types) {
+        if (heard.get() == mark) {
+            return true;
+        }
+        if (lastHeardByAll.get() > mark) {
+            return false;
+        }
+        for (String type : types) {
+            if (lastHeard.getOrDefault(type, 0L) > mark) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs {@code duty} every {@code period} on the thread of the fallback look: work done for all
+     * of this replica's waiting claimers at once.
+     */
+    public void alongside(Duration period, Runnable duty) {
+        looker.scheduleWithFixedDelay(() -> {
+            try {
+                duty.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "A duty for the waiting claimers failed: " + e.getMessage());
+            }
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -108,8 +156,22 @@ public class JobSignal implements Background {
         });
     }
 
+    /**
+     * The bot's session was superseded (or the bot is gone) while it waited: its waiting claims
+     * (on this replica) end now, to be refused.
+     */
+    public void superseded(String botId) {
+        for (Waiter waiter : waiters) {
+            if (botId.equals(waiter.botId)) {
+                waiter.superseded = true;
+                waiter.wake();
+            }
+        }
+    }
+
     /** Wakes every waiter, e.g. after notices may have been missed. */
     protected void wakeAll() {
+        lastHeardByAll.accumulateAndGet(heard.incrementAndGet(), Math::max);
         waiters.forEach(Waiter::wake);
     }
 
@@ -118,6 +180,7 @@ public class JobSignal implements Background {
     }
 
     private void wake(String type) {
+        lastHeard.merge(type, heard.incrementAndGet(), Math::max); // counted before any waiter is looked at
         for (Waiter waiter : waiters) {
             if (waiter.types.contains(type)) {
                 waiter.wake();
@@ -139,6 +202,7 @@ public class JobSignal implements Background {
         private final Thread thread;
         private volatile boolean woken;
         private volatile boolean drained;
+        private volatile boolean superseded;
 
         private Waiter(Set<String> types, String botId, Thread thread) {
             this.types = types;
@@ -149,6 +213,11 @@ public class JobSignal implements Background {
         /** Whether an operator drained the bot while it waited. */
         public boolean drained() {
             return drained;
+        }
+
+        /** Whether the bot's session was found superseded (or the bot gone) while it waited. */
+        public boolean superseded() {
+            return superseded;
         }
 
         void wake() {
