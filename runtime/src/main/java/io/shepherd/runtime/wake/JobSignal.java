@@ -26,6 +26,8 @@ import io.shepherd.runtime.lifecycle.Threads;
  */
 public class JobSignal implements Background {
     private static final System.Logger LOG = System.getLogger(JobSignal.class.getName());
+    /** How many job types {@link #lastHeard} keeps before it forgets them all. */
+    private static final int MOST_TYPES_HEARD = 10_000;
 
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     /** Its thread starts with the first delayed wake-up. */
@@ -180,7 +182,13 @@ public class JobSignal implements Background {
     }
 
     private void wake(String type) {
-        lastHeard.merge(type, heard.incrementAndGet(), Math::max); // counted before any waiter is looked at
+        long count = heard.incrementAndGet(); // counted before any waiter is looked at
+        if (lastHeard.size() >= MOST_TYPES_HEARD) {
+            // as many job types as that: forgotten, and told as a signal to every type
+            lastHeardByAll.accumulateAndGet(count, Math::max);
+            lastHeard.clear();
+        }
+        lastHeard.merge(type, count, Math::max);
         for (Waiter waiter : waiters) {
             if (waiter.types.contains(type)) {
                 waiter.wake();
