@@ -2,11 +2,11 @@ package io.shepherd.runtime.service;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.shepherd.runtime.store.BotStore;
 import io.shepherd.runtime.store.Stores;
 import io.shepherd.runtime.wake.JobSignal;
 
@@ -16,17 +16,13 @@ import io.shepherd.runtime.wake.JobSignal;
  * the same types in the same session, need not look again while no signal told of jobs of those
  * types since its last look ({@link JobSignal#quietSince}): its poll goes straight to waiting. Its
  * liveness — a poll counts as a heartbeat from when it begins — is then written with every other
- * such poll's in one statement every {@code beatsEvery}, at the earliest of their starts, and that
+ * such poll's in one statement every {@code beatsEvery}, each at its own start, and that
  * statement checks each session: a poll whose session was superseded (or whose bot is gone) is woken
  * to be refused, one whose bot drains is woken to be told.
  */
 final class QuietPolls {
     /** A bot's poll that ran out finding nothing: its session, the types it waited for, the signals' mark of its look. */
     private record Quiet(String session, List<String> types, long mark, long endedNanos) {
-    }
-
-    /** A poll's heartbeat not written yet: its session and when it began. */
-    private record Beat(String session, long at) {
     }
 
     /** At most this many bots a statement. */
@@ -37,7 +33,8 @@ final class QuietPolls {
     /** How soon after its last poll ran out a bot's next counts as "at once". */
     private final long gapNanos;
     private final Map<String, Quiet> quiet = new ConcurrentHashMap<>();
-    private final Map<String, Beat> beats = new ConcurrentHashMap<>();
+    /** The heartbeats not written yet: by bot, its session and when its latest such poll began. */
+    private final Map<String, BotStore.Seen> beats = new ConcurrentHashMap<>();
 
     QuietPolls(Stores stores, JobSignal signal, long gapNanos) {
         this.stores = stores;
@@ -69,7 +66,8 @@ final class QuietPolls {
 
     /** A poll that did not look began at {@code at}: its heartbeat, written with the others'. */
     void beat(String botId, String session, long at) {
-        beats.merge(botId, new Beat(session, at), (old, now) -> old.session.equals(now.session) && old.at <= now.at ? old : now);
+        beats.merge(botId, new BotStore.Seen(session, at),
+                (earlier, later) -> earlier.session().equals(later.session()) && earlier.at() > later.at() ? earlier : later);
     }
 
     /**
@@ -80,30 +78,26 @@ final class QuietPolls {
         if (beats.isEmpty()) {
             return;
         }
-        Map<String, Beat> taken = new LinkedHashMap<>();
+        List<Map.Entry<String, BotStore.Seen>> all = new ArrayList<>(beats.size());
         for (String botId : List.copyOf(beats.keySet())) {
-            Beat beat = beats.remove(botId);
-            if (beat != null) {
-                taken.put(botId, beat);
+            BotStore.Seen seen = beats.remove(botId);
+            if (seen != null) {
+                all.add(Map.entry(botId, seen));
             }
         }
-        List<Map.Entry<String, Beat>> all = new ArrayList<>(taken.entrySet());
         for (int from = 0; from < all.size(); from += BEATS_A_STATEMENT) {
-            List<Map.Entry<String, Beat>> some = all.subList(from, Math.min(all.size(), from + BEATS_A_STATEMENT));
-            Map<String, String> sessions = new HashMap<>(some.size() * 2);
-            long at = Long.MAX_VALUE;
-            for (Map.Entry<String, Beat> e : some) {
-                sessions.put(e.getKey(), e.getValue().session);
-                at = Math.min(at, e.getValue().at); // the earliest start: no bot counts as live longer than it is
-            }
+            Map<String, BotStore.Seen> some = new HashMap<>();
+            all.subList(from, Math.min(all.size(), from + BEATS_A_STATEMENT)).forEach(e -> some.put(e.getKey(), e.getValue()));
             Map<String, Boolean> drains;
             try {
-                drains = stores.bots().heartbeats(stores.database().execute(), sessions, at);
+                drains = stores.bots().heartbeats(stores.database().execute(), some);
             } catch (RuntimeException e) {
-                all.subList(from, all.size()).forEach(b -> beats.putIfAbsent(b.getKey(), b.getValue()));
+                // kept for the next time, unless the bot began a later poll since
+                all.subList(from, all.size()).forEach(b -> beats.merge(b.getKey(), b.getValue(),
+                        (later, kept) -> later.session().equals(kept.session()) && kept.at() > later.at() ? kept : later));
                 throw e;
             }
-            for (String botId : sessions.keySet()) {
+            for (String botId : some.keySet()) {
                 Boolean drain = drains.get(botId);
                 if (drain == null || drain) {
                     quiet.remove(botId);

@@ -95,26 +95,35 @@ public final class BotStore {
                 .stream().findFirst();
     }
 
+    /** A sign of life of a bot's session at {@code at} (epoch milliseconds): a long poll's start. */
+    public record Seen(String session, long at) {
+    }
+
     /**
-     * One heartbeat for many bots at once, each for its own session only (a superseded session or
-     * a bot that is gone is left out), at {@code at} or later when a bot was seen since: a lost bot
-     * is live again. Answers, by bot id, whether each bot it recorded drains; an id missing from
-     * the answer was not recorded.
+     * Heartbeats of many bots in one statement, each for its own session only (a superseded
+     * session or a bot that is gone is left out) and at its own time, never moving a bot's last
+     * heartbeat back: a lost bot is live again. Answers, by bot id, whether each bot it recorded
+     * drains; an id missing from the answer was not recorded.
      */
-    public Map<String, Boolean> heartbeats(DbExecute db, Map<String, String> sessionsById, long at) {
-        if (sessionsById.isEmpty()) {
+    public Map<String, Boolean> heartbeats(DbExecute db, Map<String, Seen> seenById) {
+        if (seenById.isEmpty()) {
             return Map.of();
         }
+        StringBuilder times = new StringBuilder();
         StringBuilder pairs = new StringBuilder();
-        List<Object> params = new ArrayList<>(sessionsById.size() * 2 + 1);
-        params.add(at);
-        sessionsById.forEach((id, session) -> {
+        List<Object> params = new ArrayList<>(seenById.size() * 4);
+        seenById.forEach((id, seen) -> {
+            times.append(" WHEN ? THEN ?");
+            params.add(id);
+            params.add(seen.at());
+        });
+        seenById.forEach((id, seen) -> {
             pairs.append(pairs.isEmpty() ? "(?, ?)" : ", (?, ?)");
             params.add(id);
-            params.add(session);
+            params.add(seen.session());
         });
-        String update = "UPDATE bots SET last_heartbeat_at = GREATEST(last_heartbeat_at, ?), status = CASE WHEN "
-                + "status = 'lost' THEN " + LIVE + " ELSE status END WHERE (id, session) IN (" + pairs + ")";
+        String update = "UPDATE bots SET last_heartbeat_at = GREATEST(last_heartbeat_at, CASE id" + times + " END), "
+                + "status = CASE WHEN status = 'lost' THEN " + LIVE + " ELSE status END WHERE (id, session) IN (" + pairs + ")";
         Map<String, Boolean> drainById = new LinkedHashMap<>();
         Rows.list(db.createQuery(dialect.returning(update, "id, drain")).params(params).execute(),
                         r -> Map.entry(Rows.string(r, "id"), Rows.booleanValue(r, "drain")))
