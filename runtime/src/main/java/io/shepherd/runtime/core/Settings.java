@@ -46,6 +46,16 @@ public record Settings(Duration leaseTtl, Duration heartbeatInterval, Duration m
         return held.compareTo(maxWait) < 0 ? held : maxWait;
     }
 
+    /**
+     * How often the heartbeats of long polls that did not look are written, all at once: within a
+     * quarter of the slack a bot has between its polls ({@code lost-after} less the longest poll),
+     * at most a second.
+     */
+    public Duration quietBeatsEvery() {
+        Duration quarter = lostAfter.minus(longestPoll()).dividedBy(4);
+        return quarter.compareTo(Duration.ofSeconds(1)) < 0 ? quarter : Duration.ofSeconds(1);
+    }
+
     private static Duration max(Duration a, Duration b) {
         return a.compareTo(b) >= 0 ? a : b;
     }

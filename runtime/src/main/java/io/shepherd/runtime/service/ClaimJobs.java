@@ -57,16 +57,14 @@ public final class ClaimJobs {
         this.settings = settings;
         this.longestPollMillis = settings.longestPoll().toMillis();
         this.quietPolls = new QuietPolls(stores, signal, settings.heartbeatInterval().toNanos());
-        signal.alongside(quietBeatsEvery(settings), quietPolls::write);
     }
 
     /**
-     * How often the heartbeats of polls that did not look are written: within a quarter of the
-     * slack a bot has between its polls ({@code lost-after} less the longest poll), at most a second.
+     * Writes the heartbeats of the polls that did not look, for all of them at once (every
+     * {@link Settings#quietBeatsEvery}, on the thread of the replica's fallback look).
      */
-    static Duration quietBeatsEvery(Settings settings) {
-        Duration quarter = settings.lostAfter().minus(settings.longestPoll()).dividedBy(4);
-        return quarter.compareTo(Duration.ofSeconds(1)) < 0 ? quarter : Duration.ofSeconds(1);
+    public void writeQuietBeats() {
+        quietPolls.write();
     }
 
     /** {@code types} null means the types the bot registered with. */

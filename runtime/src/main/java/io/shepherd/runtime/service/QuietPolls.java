@@ -16,7 +16,8 @@ import io.shepherd.runtime.wake.JobSignal;
  * the same types in the same session, need not look again while no signal told of jobs of those
  * types since its last look ({@link JobSignal#quietSince}): its poll goes straight to waiting. Its
  * liveness — a poll counts as a heartbeat from when it begins — is then written with every other
- * such poll's in one statement every {@code beatsEvery}, each at its own start, and that
+ * such poll's in one statement every {@link io.shepherd.runtime.core.Settings#quietBeatsEvery},
+ * each at its own start, and that
  * statement checks each session: a poll whose session was superseded (or whose bot is gone) is woken
  * to be refused, one whose bot drains is woken to be told.
  */
@@ -66,8 +67,12 @@ final class QuietPolls {
 
     /** A poll that did not look began at {@code at}: its heartbeat, written with the others'. */
     void beat(String botId, String session, long at) {
-        beats.merge(botId, new BotStore.Seen(session, at),
-                (earlier, later) -> earlier.session().equals(later.session()) && earlier.at() > later.at() ? earlier : later);
+        beats.merge(botId, new BotStore.Seen(session, at), QuietPolls::latest);
+    }
+
+    /** Of two polls of a bot, the later begun: its latest sign of life (a newer session's poll begins later). */
+    private static BotStore.Seen latest(BotStore.Seen a, BotStore.Seen b) {
+        return a.at() > b.at() ? a : b;
     }
 
     /**
@@ -93,8 +98,7 @@ final class QuietPolls {
                 drains = stores.bots().heartbeats(stores.database().execute(), some);
             } catch (RuntimeException e) {
                 // kept for the next time, unless the bot began a later poll since
-                all.subList(from, all.size()).forEach(b -> beats.merge(b.getKey(), b.getValue(),
-                        (later, kept) -> later.session().equals(kept.session()) && kept.at() > later.at() ? kept : later));
+                all.subList(from, all.size()).forEach(b -> beats.merge(b.getKey(), b.getValue(), QuietPolls::latest));
                 throw e;
             }
             for (String botId : some.keySet()) {

@@ -41,6 +41,8 @@ public record Services(SubmitJobs submitJobs,
         ReleaseJob releaseJob = new ReleaseJob(stores, signal, clock);
         ClaimJobs claimJobs = new ClaimJobs(stores, signal, clock, settings, metrics, queues);
         signal.lookEvery(ClaimJobs.FALLBACK_LOOK, claimJobs::claimableTypes);
+        signal.alongside("Writing the heartbeats of polls that did not look", settings.quietBeatsEvery(),
+                claimJobs::writeQuietBeats);
         return new Services(
                 new SubmitJobs(stores, signal, clock, policies, metrics, limits),
                 new ReadJobs(stores, metrics, clock),

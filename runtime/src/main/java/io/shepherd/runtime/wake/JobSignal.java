@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 import io.shepherd.runtime.lifecycle.Background;
@@ -95,14 +96,15 @@ public class JobSignal implements Background {
 
     /**
      * Runs {@code duty} every {@code period} on the thread of the fallback look: work done for all
-     * of this replica's waiting claimers at once.
+     * of this replica's waiting claimers at once. A duty that fails (the database is away: the
+     * claims themselves will say so) is logged as {@code what} and runs again next time.
      */
-    public void alongside(Duration period, Runnable duty) {
+    public void alongside(String what, Duration period, Runnable duty) {
         looker.scheduleWithFixedDelay(() -> {
             try {
                 duty.run();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "A duty for the waiting claimers failed: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, what + " failed: " + e.getMessage());
             }
         }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -112,29 +114,18 @@ public class JobSignal implements Background {
      * have claimable jobs, and wakes the waiters of those: the fallback for work no signal told.
      */
     public void lookEvery(Duration period, Look look) {
-        looker.scheduleWithFixedDelay(() -> {
+        alongside("The fallback look for work", period, () -> {
             Set<String> types = new HashSet<>();
             waiters.forEach(w -> types.addAll(w.types));
-            if (types.isEmpty()) {
-                return;
-            }
-            try {
+            if (!types.isEmpty()) {
                 look.claimable(types).forEach(this::wake);
-            } catch (RuntimeException e) {
-                // the database is away: the claims themselves will say so
-                LOG.log(System.Logger.Level.DEBUG, "The fallback look for work failed: " + e.getMessage());
             }
-        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        });
     }
 
     /** The bot was drained: its waiting claims (on this replica) end now and say so. */
     public void drained(String botId) {
-        for (Waiter waiter : waiters) {
-            if (botId.equals(waiter.botId)) {
-                waiter.drained = true;
-                waiter.wake();
-            }
-        }
+        endWaits(botId, waiter -> waiter.drained = true);
     }
 
     /** Jobs of these types become claimable at the given epoch-millisecond times (now or later). */
@@ -163,9 +154,14 @@ public class JobSignal implements Background {
      * (on this replica) end now, to be refused.
      */
     public void superseded(String botId) {
+        endWaits(botId, waiter -> waiter.superseded = true);
+    }
+
+    /** Marks the bot's waiters (on this replica) with why their wait ends, then wakes them. */
+    private void endWaits(String botId, Consumer<Waiter> why) {
         for (Waiter waiter : waiters) {
             if (botId.equals(waiter.botId)) {
-                waiter.superseded = true;
+                why.accept(waiter);
                 waiter.wake();
             }
         }
