@@ -82,7 +82,7 @@ public final class ShepherdServer implements AutoCloseable {
         Stores stores = Stores.of(database);
         JobSignal signal = life.start(database.dialect().jobSignal(config.database(), database, clock));
         RuntimeMetrics metrics = life.start(new RuntimeMetrics(new DatabaseFigures(stores, clock), clock,
-                config.metricsInterval()));
+                config.metricsInterval(), config.finishedCountsInterval()));
 
         // policy: the recovery policies in force, and their file when there is one
         policies = new Policies(PolicyProviders.builtIn(), config.policies(), stores, new Random());

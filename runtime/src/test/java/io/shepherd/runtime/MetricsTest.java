@@ -22,7 +22,7 @@ class MetricsTest extends ApiTestBase {
     @Override
     Map<String, String> overrides() {
         return Map.of("lease.ttl", "PT2S", "heartbeat.interval", "PT1S", "recovery.interval", "PT1S",
-                "metrics.interval", "PT1S", "health.interval", "PT1S");
+                "metrics.interval", "PT1S", "metrics.finished-interval", "PT1S", "health.interval", "PT1S");
     }
 
     /** Series name with labels → value, as Prometheus would read them (scope label dropped). */
@@ -95,7 +95,7 @@ class MetricsTest extends ApiTestBase {
         assertEquals(1.0, after.get("shepherd_health_check_up{check=\"database\"}"));
         assertEquals(1.0, after.get("shepherd_health_check_up{check=\"job-claim\"}"));
         assertTrue(after.get("shepherd_health_check_age_seconds{check=\"database\"}") < 2.5, "checked in the background");
-        for (String figure : new String[]{"jobs", "bots", "orphans", "failure_rate", "last_sweep"}) {
+        for (String figure : new String[]{"jobs", "finished_jobs", "bots", "orphans", "failure_rate", "last_sweep"}) {
             assertTrue(after.get("shepherd_figure_age_seconds{figure=\"" + figure + "\"}") < 2.5, figure + " read lately");
         }
         assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("shepherd_claim_latency_seconds_bucket")));

@@ -9,6 +9,8 @@ import java.util.Map;
 public final class StatusCounts {
     /** Every job status as spelled on the wire, in life order. */
     public static final List<String> JOB_STATUSES = Arrays.stream(JobStatus.values()).map(JobStatus::wire).toList();
+    /** The statuses of finished jobs, as spelled on the wire (most of a table's rows, and what retention prunes). */
+    public static final List<String> FINISHED_JOB_STATUSES = Retention.FINISHED.stream().map(JobStatus::wire).toList();
     /** Every bot status as spelled on the wire ({@code busy} derived, never stored). */
     public static final List<String> BOT_STATUSES = Arrays.stream(BotStatus.values()).map(BotStatus::wire).toList();
 

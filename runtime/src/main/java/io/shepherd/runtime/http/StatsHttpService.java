@@ -37,6 +37,7 @@ public final class StatsHttpService implements HttpService {
                 .add("jobs", JsonViews.counts(stats.jobs()))
                 .add("bots", JsonViews.counts(stats.bots()))
                 .add("countedAt", JsonViews.time(stats.countedAt()))
+                .add("finishedCountedAt", JsonViews.time(stats.finishedCountedAt()))
                 .build());
     }
 

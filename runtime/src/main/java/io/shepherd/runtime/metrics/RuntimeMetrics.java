@@ -3,6 +3,7 @@ package io.shepherd.runtime.metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,8 @@ import io.shepherd.runtime.lifecycle.Threads;
  *
  * <p>A scrape never waits for the database. The figures read from it (jobs and bots by status,
  * orphans, the failure rate, the last sweep) are refreshed in the background every
- * {@code metrics.interval}, each exporting its age ({@code shepherd_figure_age_seconds{figure}}),
+ * {@code metrics.interval} — the finished jobs' counts, a scan of most of the table, every
+ * {@code metrics.finished-interval} — each exporting its age ({@code shepherd_figure_age_seconds{figure}}),
  * and the health checks' latest results come from the {@link HealthMonitor} with theirs
  * ({@code shepherd_health_check_age_seconds{check}}): when the database is stopped or frozen a
  * scrape still answers at once, and a value that stopped moving shows as old instead of passing
@@ -48,17 +50,23 @@ public final class RuntimeMetrics implements Background {
     private final Map<String, Counter> pruned = new ConcurrentHashMap<>();
     private final Counter prunedBots;
     private final Figure<Long> orphans;
-    private final Figure<Map<String, Long>> jobCounts;
+    private final Figure<Map<String, Long>> unfinishedCounts;
+    private final Figure<Map<String, Long>> finishedCounts;
     private final Figure<Map<String, Long>> botCounts;
     private final List<Figure<?>> figures = new ArrayList<>();
     private final Map<String, HealthMonitor.Result> health = new ConcurrentHashMap<>();
     private final Clock clock;
     private final Duration interval;
+    private final Duration finishedInterval;
     private final ScheduledExecutorService timer = Threads.timer("metrics");
 
     /** What the runtime's database and scheduler say, read on demand. */
     public interface Figures {
-        Map<String, Long> jobsByStatus();
+        /** Pending and claimed jobs: cheap, read every interval. */
+        Map<String, Long> unfinishedJobsByStatus();
+
+        /** Completed, dead and cancelled jobs: a scan of most of the table, read seldom. */
+        Map<String, Long> finishedJobsByStatus();
 
         Map<String, Long> botsByStatus();
 
@@ -71,11 +79,15 @@ public final class RuntimeMetrics implements Background {
 
     private volatile boolean leading;
 
-    /** {@code interval}: how often the database's figures are read ({@code metrics.interval}). */
-    public RuntimeMetrics(Figures source, Clock clock, Duration interval) {
+    /**
+     * {@code interval}: how often the database's figures are read ({@code metrics.interval});
+     * {@code finishedInterval}: how often the finished jobs are counted ({@code metrics.finished-interval}).
+     */
+    public RuntimeMetrics(Figures source, Clock clock, Duration interval, Duration finishedInterval) {
         this.registry = Metrics.globalRegistry();
         this.clock = clock;
         this.interval = interval;
+        this.finishedInterval = finishedInterval;
         this.submitted = counter("shepherd_jobs_submitted", "Jobs submitted");
         this.completed = counter("shepherd_jobs_completed", "Jobs completed");
         this.failed = counter("shepherd_jobs_failed", "Attempts reported failed by their bots");
@@ -90,16 +102,19 @@ public final class RuntimeMetrics implements Background {
                 .description("From a job's runAt to its claim")
                 .baseUnit("seconds")
                 .publishPercentileHistogram(true));
-        Figure<Map<String, Long>> jobs = figure("jobs", source::jobsByStatus);
+        Figure<Map<String, Long>> unfinished = figure("jobs", source::unfinishedJobsByStatus);
+        Figure<Map<String, Long>> finished = figure("finished_jobs", source::finishedJobsByStatus, finishedInterval);
         Figure<Map<String, Long>> bots = figure("bots", source::botsByStatus);
-        this.jobCounts = jobs;
+        this.unfinishedCounts = unfinished;
+        this.finishedCounts = finished;
         this.botCounts = bots;
         this.orphans = figure("orphans", source::orphanedNow);
         Figure<Double> failureRate = figure("failure_rate", source::botFailureRate);
         Figure<Long> lastSweep = figure("last_sweep", source::lastSweepAtMillis);
         for (String status : StatusCounts.JOB_STATUSES) {
+            Figure<Map<String, Long>> counts = StatusCounts.FINISHED_JOB_STATUSES.contains(status) ? finished : unfinished;
             gauge("shepherd_jobs", "Jobs by status", List.of(Tag.create("status", status)),
-                    () -> jobs.read(m -> m.getOrDefault(status, 0L)));
+                    () -> counts.read(m -> m.getOrDefault(status, 0L)));
         }
         for (String status : StatusCounts.BOT_STATUSES) {
             gauge("shepherd_bots", "Bots by status", List.of(Tag.create("status", status)),
@@ -113,7 +128,8 @@ public final class RuntimeMetrics implements Background {
                 () -> lastSweep.read(at -> at / 1000.0));
         for (Figure<?> figure : figures) {
             gauge("shepherd_figure_age_seconds", "Seconds since the figure was last read from the database "
-                    + "(it is read every metrics.interval; an age that grows means the database does not answer)",
+                    + "(it is read every metrics.interval, finished_jobs every metrics.finished-interval; "
+                    + "an age that grows past that means the database does not answer)",
                     List.of(Tag.create("figure", figure.name)), () -> figure.ageSeconds(clock.millis()));
         }
         for (String reason : List.of("lease-expired", "bot-restarted", "bot-reset", "timed-out")) {
@@ -125,29 +141,40 @@ public final class RuntimeMetrics implements Background {
     }
 
     /**
+     * Jobs and bots counted by status (as the database gave them); {@code countedAt}: when the older
+     * of the unfinished jobs' and the bots' counts was made; {@code finishedCountedAt}: when the
+     * finished jobs' were.
+     */
+    public record Counts(Map<String, Long> jobs, Map<String, Long> bots, long countedAt, long finishedCountedAt) {
+    }
+
+    /**
+     * The counts by status the background last read, when the unfinished jobs' and the bots' are at
+     * most {@code maxAge} old and the finished jobs' at most one {@code metrics.finished-interval}
+     * older (they are read no more often): an answer that costs the database nothing more. Empty
+     * before the first reads, or when the database has not answered for longer.
+     */
+    public Optional<Counts> counts(Duration maxAge) {
+        Map<String, Long> unfinished = unfinishedCounts.value;
+        Map<String, Long> finished = finishedCounts.value;
+        Map<String, Long> bots = botCounts.value;
+        long now = clock.millis();
+        long at = Math.min(unfinishedCounts.readAt, botCounts.readAt);
+        long finishedAt = finishedCounts.readAt;
+        if (unfinished == null || finished == null || bots == null || now - at > maxAge.toMillis()
+                || now - finishedAt > maxAge.plus(finishedInterval).toMillis()) {
+            return Optional.empty();
+        }
+        Map<String, Long> jobs = new LinkedHashMap<>(unfinished);
+        jobs.putAll(finished);
+        return Optional.of(new Counts(jobs, bots, at, finishedAt));
+    }
+
+    /**
      * {@code shepherd_orphaned_jobs}, the gauge. Prometheus' client refuses a gauge family of the
      * same name as the {@code shepherd_orphaned_jobs_total} counter family, so this one series is
      * kept out of Helidon's registry and written by {@code /metrics} itself.
      */
-    /** Jobs and bots counted by status (as the database gave them), and when the older of the two counts was made. */
-    public record Counts(Map<String, Long> jobs, Map<String, Long> bots, long countedAt) {
-    }
-
-    /**
-     * The counts by status the background last read, when both are at most {@code maxAge} old:
-     * an answer that costs the database nothing more. Empty before the first read, or when the
-     * database has not answered for longer.
-     */
-    public Optional<Counts> counts(Duration maxAge) {
-        Map<String, Long> jobs = jobCounts.value;
-        Map<String, Long> bots = botCounts.value;
-        long at = Math.min(jobCounts.readAt, botCounts.readAt);
-        if (jobs == null || bots == null || clock.millis() - at > maxAge.toMillis()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Counts(jobs, bots, at));
-    }
-
     public String orphanedGaugeText() {
         double value = orphans.read(n -> n).doubleValue();
         return "# HELP shepherd_orphaned_jobs Claimed jobs whose lease expired, not yet recovered\n"
@@ -163,8 +190,14 @@ public final class RuntimeMetrics implements Background {
         registry.getOrCreate(Gauge.builder(name, () -> value.get().doubleValue()).description(description).tags(tags));
     }
 
+    /** A figure read at every refresh of the figures. */
     private <T> Figure<T> figure(String name, Supplier<T> source) {
-        Figure<T> figure = new Figure<>(name, source);
+        return figure(name, source, Duration.ZERO);
+    }
+
+    /** A figure read at the first refresh of the figures, then at the first one {@code period} after its last read. */
+    private <T> Figure<T> figure(String name, Supplier<T> source, Duration period) {
+        Figure<T> figure = new Figure<>(name, source, period.toMillis());
         figures.add(figure);
         return figure;
     }
@@ -181,12 +214,15 @@ public final class RuntimeMetrics implements Background {
     }
 
     /**
-     * Reads every figure once; one that cannot be read keeps its last value, and its age grows.
-     * A database that hangs holds this thread, never a scrape.
+     * Reads every figure that is due (all of them at the first call); one that cannot be read keeps
+     * its last value, and its age grows. A database that hangs holds this thread, never a scrape.
      */
     public void refreshFigures() {
         for (Figure<?> figure : figures) {
-            figure.refresh(clock.millis());
+            long now = clock.millis();
+            if (figure.due(now)) {
+                figure.refresh(now);
+            }
         }
     }
 
@@ -284,16 +320,25 @@ public final class RuntimeMetrics implements Background {
         private static final System.Logger LOG = System.getLogger(RuntimeMetrics.class.getName());
         private final String name;
         private final Supplier<T> source;
+        private final long period;
         private volatile T value;
         private volatile long readAt;
+        private long triedAt = Long.MIN_VALUE;
         private volatile boolean failing;
 
-        Figure(String name, Supplier<T> source) {
+        Figure(String name, Supplier<T> source, long period) {
             this.name = name;
             this.source = source;
+            this.period = period;
+        }
+
+        /** Whether a read is due: at the first refresh, once {@code period} passed since the last try, and while failing. */
+        boolean due(long now) {
+            return period == 0 || failing || triedAt == Long.MIN_VALUE || now - triedAt >= period;
         }
 
         void refresh(long now) {
+            triedAt = now;
             try {
                 value = source.get();
                 readAt = now;

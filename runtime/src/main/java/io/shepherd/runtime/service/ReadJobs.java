@@ -34,8 +34,11 @@ public final class ReadJobs {
     public record Page(List<JobRow> jobs, String next) {
     }
 
-    /** The counts, every status present, and when they were made. */
-    public record Stats(Map<String, Long> jobs, Map<String, Long> bots, long countedAt) {
+    /**
+     * The counts, every status present, and when they were made: completed, dead and cancelled at
+     * {@code finishedCountedAt}, the others at {@code countedAt}.
+     */
+    public record Stats(Map<String, Long> jobs, Map<String, Long> bots, long countedAt, long finishedCountedAt) {
     }
 
     public JobRow get(Caller caller, String id) {
@@ -132,11 +135,12 @@ public final class ReadJobs {
             var counted = metrics.counts(java.time.Duration.ofMillis(maxAgeMs));
             if (counted.isPresent()) {
                 var c = counted.get();
-                return new Stats(StatusCounts.jobs(c.jobs()), StatusCounts.bots(c.bots()), c.countedAt());
+                return new Stats(StatusCounts.jobs(c.jobs()), StatusCounts.bots(c.bots()), c.countedAt(),
+                        c.finishedCountedAt());
             }
         }
         long now = clock.millis();
         return stores.database().read(db -> new Stats(StatusCounts.jobs(stores.jobs().countByStatus(db)),
-                StatusCounts.bots(stores.bots().countByStatus(db)), now));
+                StatusCounts.bots(stores.bots().countByStatus(db)), now, now));
     }
 }

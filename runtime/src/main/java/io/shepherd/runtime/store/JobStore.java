@@ -657,9 +657,30 @@ public final class JobStore {
         return heldBy(db, List.of(botId)).getOrDefault(botId, Collections.emptyList());
     }
 
+    /** Every job by status: a scan of the whole table. */
     public Map<String, Long> countByStatus(DbExecute db) {
+        return countsByStatus(db, "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status");
+    }
+
+    /**
+     * Pending and claimed jobs, each counted on its own: on PostgreSQL each count reads only its
+     * status' partial index, so it costs what those jobs number, however many finished ones the
+     * table keeps.
+     */
+    public Map<String, Long> countUnfinished(DbExecute db) {
+        return countsByStatus(db, "SELECT 'pending' AS status, COUNT(*) AS n FROM jobs WHERE status = 'pending' "
+                + "UNION ALL SELECT 'claimed' AS status, COUNT(*) AS n FROM jobs WHERE status = 'claimed'");
+    }
+
+    /** Completed, dead and cancelled jobs: a scan of the table, as they are most of it. */
+    public Map<String, Long> countFinished(DbExecute db) {
+        return countsByStatus(db, "SELECT status, COUNT(*) AS n FROM jobs "
+                + "WHERE status IN ('completed', 'dead', 'cancelled') GROUP BY status");
+    }
+
+    private static Map<String, Long> countsByStatus(DbExecute db, String sql) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        try (var rows = db.createQuery("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status").execute()) {
+        try (var rows = db.createQuery(sql).execute()) {
             rows.forEach(r -> counts.put(Rows.string(r, "status"), Rows.longValue(r, "n")));
         }
         return counts;

@@ -153,17 +153,36 @@ public final class RecoveryStore {
                 .addParam(now).execute().map(r -> Rows.longValue(r, "n")).orElse(0L);
     }
 
-    /** Failed attempts over finished ones (failed + completed), among bots' outcomes since the time; 0 when none. */
-    public double failureRate(DbExecute db, long since) {
-        long[] counts = new long[2];
-        try (var rows = db.createQuery("SELECT kind, COUNT(*) AS n FROM job_events WHERE at >= ? AND bot_id IS NOT NULL "
-                + "AND kind IN ('completed', 'failed', 'dead-lettered', 'requeued') " + NOT_THE_JOBS_FAULT
-                + " GROUP BY kind").addParam(since).execute()) {
-            rows.forEach(r -> counts["completed".equals(Rows.string(r, "kind")) ? 0 : 1]
-                    += Rows.longValue(r, "n"));
+    /**
+     * The bots' outcomes among the events of {@code [from, to)}: attempts finished (completed,
+     * failed, dead-lettered, requeued) and those of them that failed — a job refused as not
+     * retryable is the job's fault, not its bot's, and counts as neither.
+     */
+    public record Outcomes(long finished, long failed) {
+        public static final Outcomes NONE = new Outcomes(0, 0);
+
+        public Outcomes plus(Outcomes other) {
+            return new Outcomes(finished + other.finished, failed + other.failed);
         }
-        long finished = counts[0] + counts[1];
-        return finished == 0 ? 0 : (double) counts[1] / finished;
+
+        public Outcomes minus(Outcomes other) {
+            return new Outcomes(finished - other.finished, failed - other.failed);
+        }
+
+        /** Failed over finished; 0 when none finished. */
+        public double failureRate() {
+            return finished == 0 ? 0 : (double) failed / finished;
+        }
+    }
+
+    public Outcomes outcomes(DbExecute db, long from, long to) {
+        long[] counts = new long[2];
+        try (var rows = db.createQuery("SELECT kind, COUNT(*) AS n FROM job_events WHERE at >= ? AND at < ? "
+                + "AND bot_id IS NOT NULL AND kind IN ('completed', 'failed', 'dead-lettered', 'requeued') "
+                + NOT_THE_JOBS_FAULT + " GROUP BY kind").params(from, to).execute()) {
+            rows.forEach(r -> counts["completed".equals(Rows.string(r, "kind")) ? 0 : 1] += Rows.longValue(r, "n"));
+        }
+        return new Outcomes(counts[0] + counts[1], counts[1]);
     }
 
     public long lastSweepAt(DbExecute db) {
