@@ -323,7 +323,6 @@ public final class RuntimeMetrics implements Background {
         private final long period;
         private volatile T value;
         private volatile long readAt;
-        private long triedAt = Long.MIN_VALUE;
         private volatile boolean failing;
 
         Figure(String name, Supplier<T> source, long period) {
@@ -332,13 +331,12 @@ public final class RuntimeMetrics implements Background {
             this.period = period;
         }
 
-        /** Whether a read is due: at the first refresh, once {@code period} passed since the last try, and while failing. */
+        /** Whether a read is due: until one succeeded, once {@code period} passed since it, and while failing. */
         boolean due(long now) {
-            return period == 0 || failing || triedAt == Long.MIN_VALUE || now - triedAt >= period;
+            return period == 0 || failing || readAt == 0 || now - readAt >= period;
         }
 
         void refresh(long now) {
-            triedAt = now;
             try {
                 value = source.get();
                 readAt = now;

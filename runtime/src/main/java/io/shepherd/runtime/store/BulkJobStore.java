@@ -125,7 +125,7 @@ public final class BulkJobStore {
         }
         String in = JobStore.placeholders(ids.size());
         List<String> gone = Rows.list(tx.createQuery(dialect.returningDeleted("DELETE FROM jobs WHERE id IN (" + in
-                + ") AND status IN ('completed', 'dead', 'cancelled')", "id")).params(ids).execute(),
+                + ") AND " + JobStore.FINISHED, "id")).params(ids).execute(),
                 r -> Rows.string(r, "id"));
         if (!gone.isEmpty()) {
             tx.createDelete("DELETE FROM job_events WHERE job_id IN (" + JobStore.placeholders(gone.size()) + ")")

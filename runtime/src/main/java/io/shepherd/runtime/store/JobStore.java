@@ -657,6 +657,9 @@ public final class JobStore {
         return heldBy(db, List.of(botId)).getOrDefault(botId, Collections.emptyList());
     }
 
+    /** The condition of a finished job: completed, dead or cancelled. */
+    static final String FINISHED = "status IN ('completed', 'dead', 'cancelled')";
+
     /** Every job by status: a scan of the whole table. */
     public Map<String, Long> countByStatus(DbExecute db) {
         return countsByStatus(db, "SELECT status, COUNT(*) AS n FROM jobs GROUP BY status");
@@ -674,8 +677,7 @@ public final class JobStore {
 
     /** Completed, dead and cancelled jobs: a scan of the table, as they are most of it. */
     public Map<String, Long> countFinished(DbExecute db) {
-        return countsByStatus(db, "SELECT status, COUNT(*) AS n FROM jobs "
-                + "WHERE status IN ('completed', 'dead', 'cancelled') GROUP BY status");
+        return countsByStatus(db, "SELECT status, COUNT(*) AS n FROM jobs WHERE " + FINISHED + " GROUP BY status");
     }
 
     private static Map<String, Long> countsByStatus(DbExecute db, String sql) {
