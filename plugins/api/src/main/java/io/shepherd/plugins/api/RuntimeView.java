@@ -10,7 +10,12 @@ public interface RuntimeView {
     /** Now, from the runtime's clock, in epoch milliseconds. */
     long nowMillis();
 
-    /** Jobs by status: pending, claimed, completed, dead, cancelled. */
+    /**
+     * Jobs by status: pending, claimed, completed, dead, cancelled. The runtime counts pending and
+     * claimed when one of them is first read, and completed, dead and cancelled (most of a table
+     * that keeps finished jobs for a day) only when one of those, or the whole map, is read: a check
+     * that looks at the backlog never scans the finished jobs. Two halves read apart are two moments.
+     */
     Map<String, Long> jobsByStatus();
 
     /** Bots by status: idle, busy, draining, lost, quarantined, offline. */
