@@ -259,6 +259,7 @@ final class BotLanguages {
         boolean split = Boolean.getBoolean("bench.statements");
         Map<String, Double> dbKinds0 = split ? Processes.clusterCpuByKind(postmaster) : Map.of();
         Map<String, Double> runtimeThreads0 = split ? Processes.threadCpuSeconds(runtime.pid()) : Map.of();
+        double[] runtimeModes0 = Processes.userSystemSeconds(runtime.pid());
         Map<String, Double> botThreads0 = split ? botThreads(bots) : Map.of();
         long t0 = System.nanoTime();
         while (Bench.unfinished(unfinished) > 0) {
@@ -282,6 +283,9 @@ final class BotLanguages {
             });
             System.out.println(kinds);
             System.out.println(byThread("runtime", runtimeThreads0, Processes.threadCpuSeconds(runtime.pid()), jobs));
+            double[] runtimeModes = Processes.userSystemSeconds(runtime.pid());
+            System.out.printf("  runtime in user mode / in the kernel (µs/job): %.0f / %.0f%n",
+                    (runtimeModes[0] - runtimeModes0[0]) / jobs * 1e6, (runtimeModes[1] - runtimeModes0[1]) / jobs * 1e6);
             System.out.println(byThread("bots", botThreads0, botThreads(bots), jobs));
         }
         if (statements) {

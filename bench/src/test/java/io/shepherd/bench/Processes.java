@@ -155,6 +155,13 @@ final class Processes implements AutoCloseable {
         return byName;
     }
 
+    /** CPU seconds the process has used in user mode and in the kernel, from /proc: {user, system}. */
+    static double[] userSystemSeconds(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new double[]{Long.parseLong(f[11]) / 100.0, Long.parseLong(f[12]) / 100.0};
+    }
+
     /** CPU seconds (user + system) the process has used, from /proc. */
     static double cpuSeconds(long pid) throws Exception {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
