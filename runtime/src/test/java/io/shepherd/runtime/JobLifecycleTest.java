@@ -72,6 +72,51 @@ class JobLifecycleTest extends ApiTestBase {
         assertEquals(List.of("submitted", "claimed", "completed"), kinds);
     }
 
+    /** A job's views are written as text: payload, result and error come back exactly as sent, whatever they hold. */
+    @Test
+    void everyCharacterComesBackInEveryViewOfAJob() {
+        String odd = "quote \" backslash \\ slash / tab \t newline \n nul-free controls \u0001\u001f "
+                + "line sep \u2028 para \u2029 é ü 中文 \uD83D\uDE00 end";
+        JsonObject payload = Json.createObjectBuilder().add("text", odd).add("n", 1.5e3).add("big", 12345678901234L)
+                .add("nested", Json.createArrayBuilder().add(true).addNull().add(Json.createObjectBuilder().add(odd, odd)))
+                .build();
+        Http.Response batch = http.post("/v1/jobs/batch", TestRuntime.CLIENT, Http.obj("jobs",
+                Json.createArrayBuilder().add(Http.obj("type", "odd", "payload", payload, "correlationId", "c-1"))
+                        .add(Http.obj("type", "odd")).build()));
+        assertEquals(201, batch.status(), batch.toString());
+        JsonObject first = batch.json().getJsonArray("jobs").getJsonObject(0);
+        assertEquals(payload, first.getJsonObject("payload"));
+        assertEquals("c-1", first.getString("correlationId"));
+        assertEquals(jakarta.json.JsonValue.NULL, batch.json().getJsonArray("jobs").getJsonObject(1).get("payload"));
+        String id = first.getString("id");
+
+        TestBot bot = runtime.registerBot("odd", "odd");
+        JsonObject held = bot.claimJobs(1, 0).getFirst();
+        assertEquals(id, held.getString("id"));
+        JsonObject claimedView = http.get("/v1/jobs/" + id, TestRuntime.CLIENT).json();
+        assertEquals("claimed", claimedView.getString("status"));
+        assertEquals(bot.id, claimedView.getString("claimedBy"));
+        assertTrue(Instant.parse(claimedView.getString("leaseExpiresAt")).isAfter(Instant.now()));
+        assertEquals(jakarta.json.JsonValue.NULL, claimedView.get("timeoutAt"), "no ceiling, no time");
+        assertEquals(jakarta.json.JsonValue.NULL, claimedView.get("result"));
+
+        Http.Response failed = bot.fail(id, held.getString("leaseToken"), odd, false);
+        assertEquals(200, failed.status(), failed.toString());
+        assertEquals(odd, failed.json().getString("lastError"));
+        assertEquals("dead", failed.json().getString("status"));
+        assertEquals(jakarta.json.JsonValue.NULL, failed.json().get("claimedBy"), "only claimed or completed jobs name their bot");
+        JsonObject read = http.get("/v1/jobs/" + id, TestRuntime.CLIENT).json();
+        assertEquals(payload, read.getJsonObject("payload"));
+        assertEquals(odd, read.getString("lastError"));
+
+        JsonObject listed = http.get("/v1/jobs?type=odd&status=dead", TestRuntime.CLIENT).json();
+        assertEquals(jakarta.json.JsonValue.NULL, listed.get("next"));
+        JsonObject summary = listed.getJsonArray("jobs").getJsonObject(0);
+        assertEquals(odd, summary.getString("lastError"));
+        assertFalse(summary.containsKey("payload"), "a list leaves out the payload");
+        assertFalse(summary.containsKey("result"));
+    }
+
     @Test
     void repeatedCompletionWithTheSameLeaseIsHarmless() throws Exception {
         String id = submit("type", "echo").getString("id");

@@ -19,6 +19,7 @@ import io.shepherd.runtime.service.RetryJob;
 import io.shepherd.runtime.service.Services;
 import io.shepherd.runtime.service.SubmitJobs;
 import io.shepherd.runtime.store.JobEvent;
+import io.shepherd.runtime.store.JobRow;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -76,7 +77,7 @@ public final class JobsHttpService implements HttpService {
         var caller = api.caller(req);
         caller.requireClient();
         SubmitJobs.Submitted submitted = submitJobs.submit(submission(api.body(req)));
-        Responses.json(res, submitted.created() ? 201 : 200, JsonViews.job(submitted.job()));
+        Responses.json(res, submitted.created() ? 201 : 200, JsonViews.job(new JsonText(), submitted.job()));
     }
 
     private void submitBatch(ServerRequest req, ServerResponse res) {
@@ -96,9 +97,8 @@ public final class JobsHttpService implements HttpService {
             }
         }
         List<SubmitJobs.Submitted> submitted = submitJobs.submitBatch(submissions);
-        JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
-        submitted.forEach(s -> jobs.add(JsonViews.job(s.job())));
-        Responses.json(res, 201, JsonViews.BUILDERS.createObjectBuilder().add("jobs", jobs).build());
+        List<JobRow> jobs = submitted.stream().map(SubmitJobs.Submitted::job).toList();
+        Responses.json(res, 201, JsonViews.jobs(new JsonText().raw("{"), "jobs", jobs, true).raw("}"));
     }
 
     private static SubmitJobs.Submission submission(Body body) {
@@ -134,19 +134,12 @@ public final class JobsHttpService implements HttpService {
                 Api.query(req, "queue"), Api.query(req, "bot"), Api.query(req, "key"), Api.timeQuery(req, "since"),
                 Api.timeQuery(req, "until"), Api.query(req, "order"), Api.intQuery(req, "limit"),
                 Api.query(req, "after")));
-        JsonArrayBuilder jobs = JsonViews.BUILDERS.createArrayBuilder();
-        page.jobs().forEach(j -> jobs.add(JsonViews.jobSummary(j)));
-        var body = JsonViews.BUILDERS.createObjectBuilder().add("jobs", jobs);
-        if (page.next() == null) {
-            body.addNull("next");
-        } else {
-            body.add("next", page.next());
-        }
-        Responses.ok(res, body.build());
+        JsonText body = JsonViews.jobs(new JsonText().raw("{"), "jobs", page.jobs(), false);
+        Responses.json(res, 200, body.comma().member("next", page.next()).raw("}"));
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        Responses.ok(res, JsonViews.job(readJobs.get(api.caller(req), Api.id(req))));
+        ok(res, readJobs.get(api.caller(req), Api.id(req)));
     }
 
     private void events(ServerRequest req, ServerResponse res) {
@@ -158,32 +151,36 @@ public final class JobsHttpService implements HttpService {
 
     private void cancel(ServerRequest req, ServerResponse res) {
         api.noBodyNeeded(req);
-        Responses.ok(res, JsonViews.job(cancelJob.cancel(api.caller(req), Api.id(req))));
+        ok(res, cancelJob.cancel(api.caller(req), Api.id(req)));
     }
 
     private void retry(ServerRequest req, ServerResponse res) {
         api.noBodyNeeded(req);
-        Responses.ok(res, JsonViews.job(retryJob.retry(api.caller(req), Api.id(req))));
+        ok(res, retryJob.retry(api.caller(req), Api.id(req)));
     }
 
     private void complete(ServerRequest req, ServerResponse res) {
         var caller = api.caller(req);
         Body body = api.body(req);
-        Responses.ok(res, JsonViews.job(completeJob.complete(caller, Api.id(req), body.string("leaseToken"),
-                body.optJson("result"))));
+        ok(res, completeJob.complete(caller, Api.id(req), body.string("leaseToken"), body.optJson("result")));
     }
 
     private void fail(ServerRequest req, ServerResponse res) {
         var caller = api.caller(req);
         Body body = api.body(req);
         Boolean retryable = body.optBoolean("retryable");
-        Responses.ok(res, JsonViews.job(failJob.fail(caller, Api.id(req), body.string("leaseToken"),
-                body.string("error"), retryable == null || retryable)));
+        ok(res, failJob.fail(caller, Api.id(req), body.string("leaseToken"), body.string("error"),
+                retryable == null || retryable));
     }
 
     private void release(ServerRequest req, ServerResponse res) {
         var caller = api.caller(req);
         Body body = api.body(req);
-        Responses.ok(res, JsonViews.job(releaseJob.release(caller, Api.id(req), body.string("leaseToken"))));
+        ok(res, releaseJob.release(caller, Api.id(req), body.string("leaseToken")));
+    }
+
+    /** 200 with the job, whole. */
+    private static void ok(ServerResponse res, JobRow job) {
+        Responses.json(res, 200, JsonViews.job(new JsonText(), job));
     }
 }

@@ -3,11 +3,12 @@ package io.shepherd.runtime.http;
 import java.nio.charset.StandardCharsets;
 
 /**
- * JSON written straight into text, for the hottest answer (the exchange's): no tree of builder
- * objects, and a job's payload — JSON the runtime itself stored after parsing it — copied as it
- * is instead of parsed and written again. Building that answer through Parsson's builders was a
- * quarter of the exchange handler's time in the profile. The caller writes a well-formed
- * document: names and values in order, {@link #comma} between members.
+ * JSON written straight into text, for the hottest answers (the exchange's, and jobs: a batch
+ * submission's answer holds a thousand): no tree of builder objects, and a job's payload — JSON the
+ * runtime itself stored after parsing it — copied as it is instead of parsed and written again.
+ * Building the exchange's answer through Parsson's builders was a quarter of its handler's time in
+ * the profile. The caller writes a well-formed document: names and values in order, {@link #comma}
+ * between members.
  */
 final class JsonText {
     private final StringBuilder out = new StringBuilder(512);
@@ -59,6 +60,18 @@ final class JsonText {
 
     JsonText number(long value) {
         out.append(value);
+        return this;
+    }
+
+    /** A number, or {@code null}. */
+    JsonText number(Long value) {
+        out.append(value == null ? "null" : value.toString());
+        return this;
+    }
+
+    /** JSON text as it is ({@code null} for none): JSON the runtime wrote itself, never a caller's bytes unparsed. */
+    JsonText json(String json) {
+        out.append(json == null ? "null" : json);
         return this;
     }
 
