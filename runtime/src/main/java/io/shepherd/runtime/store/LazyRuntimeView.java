@@ -31,9 +31,10 @@ public class LazyRuntimeView implements RuntimeView {
     /** {@code knownLastSweepAt} saves a read when the caller already has it (the sweep itself). */
     public LazyRuntimeView(Stores stores, long now, Long knownLastSweepAt) {
         this.now = now;
-        this.jobs = once(() -> new JobCounts(
+        JobCounts jobCounts = new JobCounts(
                 once(() -> stores.database().read(db -> stores.jobs().countUnfinished(db))),
-                once(() -> stores.database().read(db -> stores.jobs().countFinished(db)))));
+                once(() -> stores.database().read(db -> stores.jobs().countFinished(db))));
+        this.jobs = () -> jobCounts;
         this.bots = once(() -> StatusCounts.bots(stores.database().read(db -> stores.bots().countByStatus(db))));
         this.oldestPending = once(() -> stores.jobs().oldestPendingRunAt(stores.database().execute(), now)
                 .map(runAt -> Math.max(0, now - runAt)).orElse(0L));
