@@ -58,6 +58,16 @@ class ScriptSandboxTest {
         return assertThrows(ScriptSandbox.ScriptFailure.class, () -> run(in, script, LIMIT)).getMessage();
     }
 
+    /** A runtime without scripts keeps no listener on the JVM's collections; a sandbox's first run starts it. */
+    @Test
+    void collectionsAreWatchedFromTheFirstRunOn() {
+        try (ScriptSandbox fresh = new ScriptSandbox(new PluginLimits(16L * 1024 * 1024, 2, 70, 16, List.of()))) {
+            assertFalse(fresh.watchingCollections(), "no script has run");
+            assertEquals("1", run(fresh, "function go() { return 1; }", LIMIT));
+            assertTrue(fresh.watchingCollections());
+        }
+    }
+
     @Test
     void fastAllocationIsStoppedByTheMemoryLimitAndSaysSo() {
         String why = failure("function go() { const kept = []; for (;;) { kept.push(new Float64Array(1 << 16)); } }");
