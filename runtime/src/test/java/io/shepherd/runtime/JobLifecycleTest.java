@@ -82,7 +82,7 @@ class JobLifecycleTest extends ApiTestBase {
                 .build();
         Http.Response batch = http.post("/v1/jobs/batch", TestRuntime.CLIENT, Http.obj("jobs",
                 Json.createArrayBuilder().add(Http.obj("type", "odd", "payload", payload, "correlationId", "c-1"))
-                        .add(Http.obj("type", "odd")).build()));
+                        .add(Http.obj("type", "odd-no-payload")).build())); // not the bot's type: it claims the first
         assertEquals(201, batch.status(), batch.toString());
         JsonObject first = batch.json().getJsonArray("jobs").getJsonObject(0);
         assertEquals(payload, first.getJsonObject("payload"));
