@@ -259,7 +259,7 @@ final class BotLanguages {
         boolean split = Boolean.getBoolean("bench.statements");
         Map<String, Double> dbKinds0 = split ? Processes.clusterCpuByKind(postmaster) : Map.of();
         Map<String, Double> runtimeThreads0 = split ? Processes.threadCpuSeconds(runtime.pid()) : Map.of();
-        double[] runtimeModes0 = Processes.userSystemSeconds(runtime.pid());
+        double[] runtimeModes0 = split ? Processes.userSystemSeconds(runtime.pid()) : null;
         Map<String, Double> botThreads0 = split ? botThreads(bots) : Map.of();
         long t0 = System.nanoTime();
         while (Bench.unfinished(unfinished) > 0) {

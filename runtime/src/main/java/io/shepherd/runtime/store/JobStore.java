@@ -18,6 +18,7 @@ import io.helidon.dbclient.DbRow;
 import io.shepherd.runtime.core.EventKind;
 import io.shepherd.runtime.core.JobStatus;
 import io.shepherd.runtime.core.Reasons;
+import io.shepherd.runtime.core.Retention;
 import io.shepherd.runtime.db.Dialect;
 
 /** The SQL for jobs and their events. Every method runs on the executor it is given (a transaction or not). */
@@ -657,8 +658,9 @@ public final class JobStore {
         return heldBy(db, List.of(botId)).getOrDefault(botId, Collections.emptyList());
     }
 
-    /** The condition of a finished job: completed, dead or cancelled. */
-    static final String FINISHED = "status IN ('completed', 'dead', 'cancelled')";
+    /** The condition of a finished job ({@link Retention#FINISHED}: completed, dead or cancelled). */
+    static final String FINISHED = Retention.FINISHED.stream().map(s -> "'" + s.wire() + "'")
+            .collect(java.util.stream.Collectors.joining(", ", "status IN (", ")"));
 
     /** Every job by status: a scan of the whole table. */
     public Map<String, Long> countByStatus(DbExecute db) {

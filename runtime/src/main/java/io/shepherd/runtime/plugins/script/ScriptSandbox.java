@@ -320,9 +320,9 @@ final class ScriptSandbox implements AutoCloseable {
         }
     }
 
-    /** Starts listening to the JVM's collections, once, when this sandbox first runs a script. */
+    /** Starts listening to the JVM's collections, once, when this sandbox first runs a script (never once closed). */
     private synchronized void watchCollections() {
-        if (watchCollections && collections == null) {
+        if (watchCollections && collections == null && !runners.isShutdown()) {
             collections = new CollectionWatch(this::collected);
         }
     }
@@ -335,13 +335,13 @@ final class ScriptSandbox implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
+            runners.shutdownNow(); // first: a run after this starts no watch
             if (collections != null) {
                 collections.close();
             }
         }
         watchdogs.shutdownNow();
         stoppers.shutdownNow();
-        runners.shutdownNow();
         engine.close(true);
     }
 }
