@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import io.shepherd.runtime.testing.ChildProcess;
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestCluster;
 import io.shepherd.runtime.testing.TestRuntime;
@@ -148,9 +149,18 @@ final class Bench {
         }
     }
 
-    static void awaitBots(Http http, int count) throws InterruptedException {
+    /**
+     * Waits until the bots are registered and idle; fails at once, with its output, if one of them
+     * exited (a Python bot without its packages exits before it registers).
+     */
+    static void awaitBots(Http http, List<ChildProcess> bots) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (http.get("/v1/bots?status=idle", TestRuntime.ADMIN).json().getJsonArray("bots").size() < count) {
+        while (http.get("/v1/bots?status=idle", TestRuntime.ADMIN).json().getJsonArray("bots").size() < bots.size()) {
+            for (ChildProcess bot : bots) {
+                if (!bot.alive()) {
+                    throw new AssertionError("a bot exited before it registered:\n" + bot.output());
+                }
+            }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("bots did not register");
             }

@@ -160,7 +160,7 @@ final class BotLanguages {
             bots.add(python ? bench.processes.pythonBot(runtime, CONCURRENCY, Map.of())
                     : bench.processes.bot(runtime, CONCURRENCY, Map.of()));
         }
-        Bench.awaitBots(runtime.http(), BOTS);
+        Bench.awaitBots(runtime.http(), bots);
         return bots;
     }
 

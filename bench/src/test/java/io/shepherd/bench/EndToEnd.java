@@ -66,7 +66,7 @@ final class EndToEnd {
         for (int i = 0; i < bots; i++) {
             started.add(bench.processes.bot(runtime, concurrency, Map.of()));
         }
-        Bench.awaitBots(runtime.http(), bots);
+        Bench.awaitBots(runtime.http(), started);
         List<Double> rates = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(dbUrl); PreparedStatement unfinished = c.prepareStatement(Bench.UNFINISHED)) {
             Bench.submitBatches(runtime.http(), 1000); // warm-up

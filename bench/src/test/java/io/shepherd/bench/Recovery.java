@@ -28,7 +28,7 @@ final class Recovery {
         List<Long> times = new ArrayList<>();
         List<ChildProcess> bots = new ArrayList<>(List.of(bench.processes.bot(runtime, 1, Map.of()),
                 bench.processes.bot(runtime, 1, Map.of())));
-        Bench.awaitBots(http, 2);
+        Bench.awaitBots(http, bots);
         for (int k = 0; k < kills; k++) {
             String id = http.post("/v1/jobs", TestRuntime.CLIENT,
                     Http.obj("type", "echo", "payload", Http.obj("sleepMs", 600_000))).json().getString("id");
@@ -54,7 +54,7 @@ final class Recovery {
             times.add((System.nanoTime() - t0) / 1_000_000);
             bots.remove(victim);
             bots.add(bench.processes.bot(runtime, 1, Map.of())); // a fresh bot takes the free place
-            freeTheLongJob(http, id);
+            freeTheLongJob(http, id, bots);
         }
         bench.report.row("recovery, SIGKILL of the holding bot -> claimed by another, " + label,
                 String.format("p50 %.1f s", Bench.percentile(times, 0.5) / 1000.0), kills + " kills: " + times + " ms");
@@ -77,9 +77,9 @@ final class Recovery {
     }
 
     /** Cancels the long job; the bot that holds it is told on its next heartbeat and is free again. */
-    private static void freeTheLongJob(Http http, String id) throws InterruptedException {
+    private static void freeTheLongJob(Http http, String id, List<ChildProcess> bots) throws InterruptedException {
         http.post("/v1/jobs/" + id + "/cancel", TestRuntime.CLIENT, null);
-        Bench.awaitBots(http, 2);
+        Bench.awaitBots(http, bots);
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!http.get("/v1/bots?status=busy", TestRuntime.ADMIN).json().getJsonArray("bots").isEmpty()) {
             if (System.nanoTime() > deadline) {

@@ -110,9 +110,8 @@ final class Soak {
         Processes.Runtime runtime = bench.processes.runtime(url, "retention:", "  completed: PT30S",
                 "  interval: PT5S", "  batch: 2000");
         Http http = runtime.http();
-        bench.processes.bot(runtime, 8, Map.of());
-        bench.processes.bot(runtime, 8, Map.of());
-        Bench.awaitBots(http, 2);
+        Bench.awaitBots(http, List.of(bench.processes.bot(runtime, 8, Map.of()),
+                bench.processes.bot(runtime, 8, Map.of())));
         AtomicBoolean submitting = new AtomicBoolean(true);
         Thread submitter = Thread.ofPlatform().start(() -> {
             long next = System.nanoTime();

@@ -70,7 +70,7 @@ final class SubmitAndLatency {
         Processes.Runtime runtime = bench.processes.runtime(dbUrl, "db:", "  pool-size: 16");
         Http http = runtime.http();
         List<ChildProcess> bots = List.of(bench.processes.bot(runtime, 1, Map.of()), bench.processes.bot(runtime, 1, Map.of()));
-        Bench.awaitBots(http, 2);
+        Bench.awaitBots(http, bots);
         try (Connection watch = DriverManager.getConnection(dbUrl);
              PreparedStatement unfinished = watch.prepareStatement(Bench.UNFINISHED)) {
             Bench.submitBatches(http, 2000); // warm-up, not measured
