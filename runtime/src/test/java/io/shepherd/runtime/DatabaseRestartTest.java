@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.shepherd.runtime.testing.Http;
 import io.shepherd.runtime.testing.TestBot;
@@ -116,6 +119,105 @@ class DatabaseRestartTest {
                 assertTrue(tookMs < 10_000, "ready " + tookMs + " ms after the database came");
                 assertEquals(201, http.post("/v1/jobs", TestRuntime.CLIENT, Http.obj("type", "t")).status());
             }
+        }
+    }
+
+    /**
+     * Idle bots that only long-poll, as the SDKs do, through an outage longer than {@code lost-after}.
+     * Losing the LISTEN connection wakes every waiting poll to look, so each poll is told of the
+     * outage (503, Retry-After) instead of being held, and the bot backs off and asks again. Once the
+     * database is back the bot is never marked lost for the outage (its last sign of life before it
+     * counts through the grace, its polls after it), and it is lost on time once it stops — while a
+     * bot silent since before the outage is lost when the grace ends.
+     */
+    @Test
+    void aBotThatOnlyPollsIsToldOfAnOutageAndNotLostForIt() throws Exception {
+        try (TestCluster cluster = TestCluster.create();
+             TestDatabase db = TestDatabase.existing(cluster.url());
+             TestRuntime runtime = TestRuntime.start(db, Map.of("bots.lost-after", "PT3S", "heartbeat.interval", "PT1S",
+                     "recovery.interval", "PT0.25S", "db.connect-timeout", "PT1S"))) {
+            Http http = runtime.http();
+            TestBot polling = runtime.registerBot("polling", "t");
+            TestBot silent = runtime.registerBot("silent", "t");
+            assertEquals(200, poll(http, silent, 0).status());
+
+            AtomicBoolean on = new AtomicBoolean(true);
+            AtomicLong lastAnswered = new AtomicLong(); // when the last poll answered 200 began
+            List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread poller = Thread.ofPlatform().start(() -> {
+                while (on.get()) {
+                    long begun = System.currentTimeMillis();
+                    Http.Response r = poll(http, polling, 10_000);
+                    long took = System.currentTimeMillis() - begun;
+                    if (r.status() == 200) {
+                        lastAnswered.set(begun);
+                    } else {
+                        refused.add(r.status() + (r.header("Retry-After") != null ? "+Retry-After" : "") + " in " + took + " ms");
+                        sleep(200); // as the SDKs back off
+                    }
+                }
+            });
+            Thread.sleep(2500); // a poll ran out: the next ones wait without looking
+            cluster.stop();
+            Thread.sleep(6000); // twice lost-after
+            long restartedAt = System.currentTimeMillis();
+            cluster.start();
+            // from the restart on, whenever the database answers: the polling bot is never lost
+            List<String> seen = new ArrayList<>();
+            long until = System.currentTimeMillis() + 20_000;
+            while (System.currentTimeMillis() < until && !(lastAnswered.get() > restartedAt
+                    && System.currentTimeMillis() > lastAnswered.get() + 4000)) { // past the grace (2 s) and lost-after
+                status(cluster, polling.id).ifPresent(seen::add);
+                Thread.sleep(100);
+            }
+            assertTrue(lastAnswered.get() > restartedAt, "polls were answered again after the outage; refused: " + refused);
+            assertFalse(seen.isEmpty());
+            assertFalse(seen.contains("lost"), "the polling bot was marked lost for the outage: " + seen);
+            assertTrue(refused.size() >= 3, "polls during the outage were refused: " + refused);
+            assertTrue(refused.stream().allMatch(r -> r.startsWith("503+Retry-After") && took(r) < 3000),
+                    "told at once (not held) with 503 and Retry-After: " + refused);
+            assertEquals(Optional.of("lost"), status(cluster, silent.id), "the bot silent since before the outage");
+
+            on.set(false); // the bot stops polling
+            poller.join();
+            long last = lastAnswered.get();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!status(cluster, polling.id).equals(Optional.of("lost")) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            long lostAfter = System.currentTimeMillis() - last;
+            assertEquals(Optional.of("lost"), status(cluster, polling.id), "lost once it stopped");
+            assertTrue(lostAfter >= 3000 - 100, "lost " + lostAfter + " ms after its last poll began, not sooner");
+        }
+    }
+
+    /** The bot's status as the database has it; empty while the database does not answer. */
+    private static Optional<String> status(TestCluster cluster, String botId) {
+        try (Connection c = DriverManager.getConnection(cluster.url());
+             var ps = c.prepareStatement("SELECT status FROM bots WHERE id = ?")) {
+            ps.setString(1, botId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        } catch (java.sql.SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static long took(String refusal) {
+        return Long.parseLong(refusal.replaceAll(".* in (\\d+) ms$", "$1"));
+    }
+
+    private static Http.Response poll(Http http, TestBot bot, long waitMs) {
+        return http.post("/v1/bots/" + bot.id + "/exchange", bot.token,
+                Http.obj("session", bot.session, "max", 1, "waitMs", waitMs));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
