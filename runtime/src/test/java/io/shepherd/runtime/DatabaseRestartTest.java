@@ -144,7 +144,7 @@ class DatabaseRestartTest {
             AtomicBoolean on = new AtomicBoolean(true);
             AtomicLong lastAnswered = new AtomicLong(); // when the last poll answered 200 began
             List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
-            Thread poller = Thread.ofPlatform().start(() -> {
+            Thread poller = Thread.ofPlatform().daemon().start(() -> {
                 while (on.get()) {
                     long begun = System.currentTimeMillis();
                     Http.Response r = poll(http, polling, 10_000);
@@ -152,7 +152,8 @@ class DatabaseRestartTest {
                     if (r.status() == 200) {
                         lastAnswered.set(begun);
                     } else {
-                        refused.add(r.status() + (r.header("Retry-After") != null ? "+Retry-After" : "") + " in " + took + " ms");
+                        refused.add(r.status() + (r.header("Retry-After") != null ? "+Retry-After" : "") + " in " + took
+                                + " ms");
                         sleep(200); // as the SDKs back off
                     }
                 }
