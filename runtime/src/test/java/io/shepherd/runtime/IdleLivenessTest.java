@@ -54,7 +54,7 @@ class IdleLivenessTest extends ApiTestBase {
         long start = 0;
         while (System.nanoTime() < until) {
             start = System.nanoTime();
-            Http.Response r = exchange(bot, 10_000);
+            Http.Response r = bot.poll(10_000);
             long held = (System.nanoTime() - start) / 1_000_000;
             assertEquals(200, r.status(), r.toString());
             assertTrue(held >= LONGEST_POLL_MS - 100 && held < LONGEST_POLL_MS + 1000,
@@ -66,7 +66,7 @@ class IdleLivenessTest extends ApiTestBase {
         // a poll counts when it begins: the bot is lost lost-after from the start of its last poll
         long ms = waitForLost(bot) - start / 1_000_000;
         assertTrue(ms >= LOST_AFTER_MS - 200 && ms < LOST_AFTER_MS + 1500, "lost " + ms + " ms after its last poll began");
-        assertEquals(200, exchange(bot, 0).status(), "a poll brings a lost bot back");
+        assertEquals(200, bot.poll(0).status(), "a poll brings a lost bot back");
         assertEquals("idle", status(bot));
     }
 
@@ -92,7 +92,7 @@ class IdleLivenessTest extends ApiTestBase {
     @Test
     void aDrainReachesAWaitingBotAtOnceAndItsNextPollIsAnsweredAtOnce() throws Exception {
         TestBot bot = runtime.registerBot("b", "t");
-        CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> exchange(bot, 10_000));
+        CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(() -> bot.poll(10_000));
         Thread.sleep(400);
         long drainedAt = System.nanoTime();
         assertEquals(200, http.post("/v1/bots/" + bot.id + "/drain", TestRuntime.ADMIN, Map.of()).status());
@@ -104,13 +104,13 @@ class IdleLivenessTest extends ApiTestBase {
 
         submit("type", "t");
         long start = System.nanoTime();
-        Http.Response again = exchange(bot, 10_000);
+        Http.Response again = bot.poll(10_000);
         assertTrue((System.nanoTime() - start) / 1_000_000 < 1000, "a draining bot's poll is not held");
         assertTrue(again.json().getBoolean("drain", false), again.toString());
         assertEquals(0, again.json().getJsonArray("jobs").size(), "a draining bot claims nothing");
 
         assertEquals(200, http.post("/v1/bots/" + bot.id + "/undrain", TestRuntime.ADMIN, Map.of()).status());
-        Http.Response claimed = exchange(bot, 10_000);
+        Http.Response claimed = bot.poll(10_000);
         assertFalse(claimed.json().containsKey("drain"), claimed.toString());
         assertEquals(1, claimed.json().getJsonArray("jobs").size(), claimed.toString());
     }
@@ -128,15 +128,15 @@ class IdleLivenessTest extends ApiTestBase {
     @Test
     void aPollRightAfterOneThatRanOutWaitsWithoutLookingYetAJobSubmittedBetweenThemIsClaimedAtOnce() {
         TestBot bot = runtime.registerBot("b", "t");
-        assertEquals(0, exchange(bot, 300).json().getJsonArray("jobs").size(), "ran out finding nothing");
+        assertEquals(0, bot.poll(300).json().getJsonArray("jobs").size(), "ran out finding nothing");
         double looks = claimLooks();
-        assertEquals(0, exchange(bot, 300).json().getJsonArray("jobs").size());
+        assertEquals(0, bot.poll(300).json().getJsonArray("jobs").size());
         assertEquals(looks, claimLooks(), "nothing was signalled for its types: the next poll did not look");
         assertEquals("idle", status(bot));
 
         String id = submit("type", "t").getString("id"); // between two polls: no poll waits to hear of it
         long start = System.nanoTime();
-        Http.Response r = exchange(bot, 10_000);
+        Http.Response r = bot.poll(10_000);
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertEquals(1, r.json().getJsonArray("jobs").size(), r.toString());
         assertEquals(id, r.json().getJsonArray("jobs").getJsonObject(0).getString("id"));
@@ -148,7 +148,7 @@ class IdleLivenessTest extends ApiTestBase {
     void aSessionSupersededBetweenPollsIsRefusedWithinABeatThoughThePollDidNotLook() {
         TestBot bot = runtime.registerBot("b", "t");
         String old = bot.session;
-        assertEquals(200, exchange(bot, 300).status());
+        assertEquals(200, bot.poll(300).status());
         assertEquals(201, bot.openSession().status());
         long start = System.nanoTime();
         Http.Response r = http.post("/v1/bots/" + bot.id + "/exchange", bot.token,
@@ -156,20 +156,20 @@ class IdleLivenessTest extends ApiTestBase {
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertEquals(409, r.status(), r.toString());
         assertTrue(ms < LONGEST_POLL_MS - 500, "refused when its heartbeat was written, not at the poll's end: " + ms + " ms");
-        assertEquals(200, exchange(bot, 0).status(), "the new session polls on");
+        assertEquals(200, bot.poll(0).status(), "the new session polls on");
     }
 
     @Test
     void aDrainOnlyTheDatabaseKnowsReachesAPollThatDidNotLookWithinABeat() throws Exception {
         TestBot bot = runtime.registerBot("b", "t");
-        assertEquals(200, exchange(bot, 300).status());
+        assertEquals(200, bot.poll(300).status());
         // as another replica's drain: in the database only, no signal on this one
         try (var c = db.connect(); var ps = c.prepareStatement("UPDATE bots SET drain = TRUE WHERE id = ?")) {
             ps.setString(1, bot.id);
             assertEquals(1, ps.executeUpdate());
         }
         long start = System.nanoTime();
-        Http.Response r = exchange(bot, 10_000);
+        Http.Response r = bot.poll(10_000);
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertTrue(r.json().getBoolean("drain", false), r.toString());
         assertTrue(ms < LONGEST_POLL_MS - 500, "told when its heartbeat was written: " + ms + " ms");
@@ -178,11 +178,6 @@ class IdleLivenessTest extends ApiTestBase {
     /** How many times the runtime's claims looked in the database. */
     private double claimLooks() {
         return MetricsTest.scrape(http).getOrDefault("shepherd_claim_latency_seconds_count", 0.0);
-    }
-
-    private Http.Response exchange(TestBot bot, long waitMs) {
-        return http.post("/v1/bots/" + bot.id + "/exchange", bot.token,
-                Http.obj("session", bot.session, "max", 1, "waitMs", waitMs));
     }
 
     private String status(TestBot bot) {

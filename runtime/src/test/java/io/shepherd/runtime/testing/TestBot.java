@@ -36,6 +36,11 @@ public final class TestBot {
         return http.post("/v1/bots/" + id + "/claim", token, Http.obj("session", session, "max", max, "waitMs", waitMs));
     }
 
+    /** An exchange with no reports asking for one job, waiting up to {@code waitMs}: an idle SDK bot's long poll. */
+    public Http.Response poll(long waitMs) {
+        return http.post("/v1/bots/" + id + "/exchange", token, Http.obj("session", session, "max", 1, "waitMs", waitMs));
+    }
+
     public Http.Response claimWithSession(String session, int max) {
         return http.post("/v1/bots/" + id + "/claim", token, Http.obj("session", session, "max", max));
     }

@@ -75,7 +75,7 @@ final class ScriptSandbox implements AutoCloseable {
     private final int heapGuard;
     private final boolean watchCollections;
     /** Made at the first run ({@link #watchCollections()}); null until then, or when a test tells of collections itself. */
-    private CollectionWatch collections;
+    private volatile CollectionWatch collections;
     /** Set while new runs are held back: a collection found the heap too full. */
     private volatile HeapFull heapFull;
     private final com.sun.management.ThreadMXBean allocations;
@@ -320,15 +320,23 @@ final class ScriptSandbox implements AutoCloseable {
         }
     }
 
-    /** Starts listening to the JVM's collections, once, when this sandbox first runs a script (never once closed). */
-    private synchronized void watchCollections() {
-        if (watchCollections && collections == null && !runners.isShutdown()) {
-            collections = new CollectionWatch(this::collected);
+    /**
+     * Starts listening to the JVM's collections, once, when this sandbox first runs a script (never
+     * once closed); later runs only read the field.
+     */
+    private void watchCollections() {
+        if (!watchCollections || collections != null) {
+            return;
+        }
+        synchronized (this) {
+            if (collections == null && !runners.isShutdown()) {
+                collections = new CollectionWatch(this::collected);
+            }
         }
     }
 
     /** Whether this sandbox listens to the JVM's collections. */
-    synchronized boolean watchingCollections() {
+    boolean watchingCollections() {
         return collections != null;
     }
 
